@@ -1,0 +1,154 @@
+/**
+ * buildApp: the Fastify instance with every plugin and route, given its dependencies.
+ * It never listens and never reads the environment (see main.ts), so tests drive it
+ * in-process with `app.inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyError } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiKeyRegistry } from './auth/apiKeys.js';
+import { roles } from './auth/principal.js';
+import { CommandHandler } from './commands/handler.js';
+import type { Config } from './config/config.js';
+import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
+import { authPlugin } from './http/plugins/auth.js';
+import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
+import { healthRoutes } from './http/routes/health.js';
+import { commandRoutes } from './http/routes/v1/commands.js';
+import { documentRoutes } from './http/routes/v1/documents.js';
+import type { EventStore } from './ports/eventStore.js';
+import type { Router } from './routing/route.js';
+
+export interface AppDependencies {
+  config: Pick<Config, 'mode' | 'limits' | 'docs' | 'logLevel'>;
+  store: EventStore;
+  registry: ApiKeyRegistry;
+  router: Router;
+  /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
+  logger?: boolean | object;
+}
+
+const contractPrefix = 'https://coexist.dev/contracts/';
+
+/** OpenAPI component name for a contract: `http.v1.purchase-order-submit`. */
+const componentName = (schema: JsonSchema, index: number): string =>
+  schema.$id?.startsWith(contractPrefix)
+    ? schema.$id
+        .slice(contractPrefix.length)
+        .replace(/\.json$/, '')
+        .replace(/\//g, '.')
+    : `def-${index}`;
+
+export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> => {
+  const { config, store, registry, router } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: config.logLevel,
+      // Never log credentials, even if a future serializer includes headers.
+      redact: ['req.headers.authorization', 'headers.authorization'],
+    },
+    bodyLimit: config.limits.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+
+  const contracts = loadContracts();
+  const ajv = createAjv(contracts.values());
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  // Response schemas document the API; serialising with JSON.stringify keeps every field.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  for (const schema of contracts.values()) app.addSchema(schema);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      const location = (error.validationContext ?? 'body') as ProblemViolation['in'];
+      const problem = new HttpProblem(
+        400,
+        'invalid-request',
+        'The request does not satisfy the contract',
+        'See errors: each names the offending field.',
+        { errors: toViolations(error.validation as never, location) },
+      );
+      return sendProblem(reply, toProblem(problem, request).problem);
+    }
+    const { problem, headers } = toProblem(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem, headers);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      toProblem(
+        new HttpProblem(
+          404,
+          'route-not-found',
+          'Not found',
+          `No route ${request.method} ${request.url}.`,
+        ),
+        request,
+      ).problem,
+    ),
+  );
+
+  // Docs are public in development, authenticated (any role) in production by default.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs') || route.url === '/openapi.json') {
+      route.config = { ...route.config, public: config.docs.public, roles };
+    }
+  });
+
+  await app.register(authPlugin, { registry });
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    timeWindow: 60_000,
+    max: (request) => request.principal?.rateLimitPerMinute ?? config.limits.rateLimitPerMinute,
+    keyGenerator: (request) =>
+      request.principal ? `client:${request.principal.clientId}` : `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(
+        429,
+        'rate-limited',
+        'Too many requests',
+        `Rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+      ),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Coexist ERP gateway',
+        version: 'v1',
+        description:
+          'One stable, versioned API for purchasing and finance documents while a legacy and a cloud ERP coexist. Every accepted command is recorded as an event and routed to the ERP that owns the document.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Coexist API key' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => componentName(json as JsonSchema, i),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { store });
+  const handler = new CommandHandler(store, router);
+  await app.register(
+    async (v1) => {
+      await v1.register(commandRoutes, { ajv, handler });
+      await v1.register(documentRoutes, { store });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+};

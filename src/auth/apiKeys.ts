@@ -1,0 +1,169 @@
+/**
+ * API keys. A key is `cx_<keyId>_<secret>`; only a SHA-256 of the secret is stored (the
+ * secret is 256 random bits, so a slow hash would add latency without adding safety).
+ * Issuing and revoking keys are events in the `coexist-api-keys` stream: they survive in
+ * whichever event store the gateway uses, every gateway instance sees them, and auditors can
+ * tell who held which key when.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { EventStore, JsonObject, RecordedEvent } from '../ports/eventStore.js';
+import type { Principal, Role, Scopes } from './principal.js';
+
+export const apiKeyStream = 'coexist-api-keys';
+
+export interface ApiKeyIssued {
+  keyId: string;
+  clientId: string;
+  roles: Role[];
+  scopes: Scopes;
+  rateLimitPerMinute?: number;
+  secretSha256: string;
+  issuedAt: string;
+  issuedBy: string;
+}
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+const parseKey = (token: string): { keyId: string; secret: string } | null => {
+  const match = /^cx_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/.exec(token);
+  return match ? { keyId: match[1] as string, secret: match[2] as string } : null;
+};
+
+/** Issues a key: records its hash and returns the only copy of the key itself. */
+export const issueApiKey = async (
+  store: EventStore,
+  request: Omit<ApiKeyIssued, 'keyId' | 'secretSha256' | 'issuedAt'>,
+  now = new Date(),
+): Promise<{ key: string; keyId: string }> => {
+  const keyId = randomBytes(8).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  const issued: ApiKeyIssued = {
+    ...request,
+    keyId,
+    secretSha256: sha256(secret),
+    issuedAt: now.toISOString(),
+  };
+  await store.appendToStream(
+    apiKeyStream,
+    [
+      {
+        id: randomUUID(),
+        type: 'ApiKeyIssued',
+        data: issued as unknown as JsonObject,
+        metadata: { clientId: request.issuedBy, receivedAt: now.toISOString() },
+      },
+    ],
+    { expectedRevision: 'any' },
+  );
+  return { key: `cx_${keyId}_${secret}`, keyId };
+};
+
+export const revokeApiKey = async (
+  store: EventStore,
+  keyId: string,
+  reason: string,
+  revokedBy: string,
+  now = new Date(),
+): Promise<void> => {
+  await store.appendToStream(
+    apiKeyStream,
+    [
+      {
+        id: randomUUID(),
+        type: 'ApiKeyRevoked',
+        data: { keyId, reason, revokedAt: now.toISOString(), revokedBy },
+        metadata: { clientId: revokedBy, receivedAt: now.toISOString() },
+      },
+    ],
+    { expectedRevision: 'any' },
+  );
+};
+
+/** Keys currently valid, folded from the key stream. */
+export const foldApiKeys = (
+  events: readonly RecordedEvent[],
+  into = new Map<string, ApiKeyIssued>(),
+): Map<string, ApiKeyIssued> => {
+  for (const event of events) {
+    if (event.type === 'ApiKeyIssued') {
+      const issued = event.data as unknown as ApiKeyIssued;
+      into.set(issued.keyId, issued);
+    } else if (event.type === 'ApiKeyRevoked') {
+      into.delete(String(event.data.keyId));
+    }
+  }
+  return into;
+};
+
+/**
+ * Resolves bearer tokens to principals from the key stream. Keys issued by another process
+ * (the CLI, another instance) are picked up on the first miss and by a periodic refresh, which
+ * is also how revocations propagate.
+ */
+export class ApiKeyRegistry {
+  private keys = new Map<string, ApiKeyIssued>();
+  private nextRevision = 0n;
+  private refreshing: Promise<void> | null = null;
+  private lastMissRefresh = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly extraKeys: ReadonlyMap<string, Principal> = new Map(),
+  ) {}
+
+  async start(refreshIntervalMs = 5_000): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const events = await this.store.readStream(apiKeyStream, {
+          fromRevision: this.nextRevision,
+        });
+        foldApiKeys(events, this.keys);
+        const last = events.at(-1);
+        if (last) this.nextRevision = last.revision + 1n;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async authenticate(token: string): Promise<Principal | null> {
+    const extra = this.extraKeys.get(token);
+    if (extra) return extra;
+    const parsed = parseKey(token);
+    if (!parsed) return null;
+    let issued = this.keys.get(parsed.keyId);
+    // A key issued moments ago by the CLI: refresh once, but not on every bad token.
+    if (!issued && Date.now() - this.lastMissRefresh > 250) {
+      this.lastMissRefresh = Date.now();
+      await this.refresh();
+      issued = this.keys.get(parsed.keyId);
+    }
+    if (!issued) return null;
+    const expected = Buffer.from(issued.secretSha256, 'hex');
+    const actual = Buffer.from(sha256(parsed.secret), 'hex');
+    if (!timingSafeEqual(expected, actual)) return null;
+    return {
+      clientId: issued.clientId,
+      keyId: issued.keyId,
+      roles: issued.roles,
+      scopes: issued.scopes,
+      rateLimitPerMinute: issued.rateLimitPerMinute,
+    };
+  }
+}

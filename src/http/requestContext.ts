@@ -1,0 +1,42 @@
+/**
+ * What the write path needs from an HTTP request besides its body: the correlation id and a
+ * fingerprint that tells whether two requests with one Idempotency-Key are the same request.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+
+const traceparentPattern = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const correlationIdPattern = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The W3C trace id when the caller sends `traceparent`, else its `X-Correlation-Id`, else a
+ * new id, so every event can be tied back to the conversation that caused it.
+ */
+export const correlationIdOf = (request: FastifyRequest): string => {
+  const traceparent = request.headers.traceparent;
+  if (typeof traceparent === 'string') {
+    const match = traceparentPattern.exec(traceparent.trim());
+    if (match) return match[1] as string;
+  }
+  const given = request.headers['x-correlation-id'];
+  if (typeof given === 'string' && correlationIdPattern.test(given)) return given;
+  return randomUUID();
+};
+
+/** JSON with object keys sorted, so key order does not make two equal bodies differ. */
+export const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+};
+
+/** Same method, same path, same body (as data) ⇒ same fingerprint. */
+export const fingerprintOf = (method: string, path: string, body: unknown): string =>
+  createHash('sha256')
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest('base64url');

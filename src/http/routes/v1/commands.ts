@@ -1,0 +1,138 @@
+/**
+ * POST endpoints of the v1 API, one per command in the catalog. Each validates params,
+ * headers and body against the contracts (all errors of all parts reported together),
+ * then hands the command to the handler and answers 202 with the document's location.
+ */
+import type { Ajv } from 'ajv';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type CommandName, type CommandSpec, commands } from '../../../commands/catalog.js';
+import type { CommandAccepted, CommandHandler } from '../../../commands/handler.js';
+import { documentTypeInfo } from '../../../domain/documents.js';
+import { toViolations } from '../../contracts.js';
+import { HttpProblem, type ProblemViolation } from '../../problem.js';
+import { correlationIdOf, fingerprintOf } from '../../requestContext.js';
+import { acceptedResponseSchema, documentParamsSchema, problemResponses } from './schemas.js';
+
+export interface CommandRoutesOptions {
+  ajv: Ajv;
+  handler: CommandHandler;
+}
+
+const paths: Record<CommandName, string> = {
+  submitPurchaseOrder: '/purchase-orders',
+  changePurchaseOrder: '/purchase-orders/:company/:poNumber/changes',
+  cancelPurchaseOrder: '/purchase-orders/:company/:poNumber/cancellation',
+  acknowledgePurchaseOrder: '/purchase-orders/:company/:poNumber/acknowledgements',
+  submitShipmentNotice: '/shipment-notices',
+  recordGoodsReceipt: '/goods-receipts',
+  submitSupplierInvoice: '/supplier-invoices',
+  submitJournalEntry: '/journal-entries',
+};
+
+const idempotencyKeyHeader = {
+  type: 'object',
+  required: ['idempotency-key'],
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description:
+        'Unique per logical request, chosen by the client. A retry with the same key and body returns the original response; nothing is recorded twice.',
+    },
+    traceparent: {
+      type: 'string',
+      description: 'W3C trace context; its trace id becomes the correlation id.',
+    },
+    'x-correlation-id': {
+      type: 'string',
+      description: 'Correlation id, when no traceparent is sent.',
+    },
+  },
+} as const;
+
+const respond = (reply: FastifyReply, response: CommandAccepted, replayed: boolean) =>
+  reply
+    .code(202)
+    .header('location', response.document.url)
+    .header('idempotent-replayed', String(replayed))
+    .send(response);
+
+export const commandRoutes = async (
+  app: FastifyInstance,
+  { ajv, handler }: CommandRoutesOptions,
+) => {
+  const validateHeaders = ajv.compile(idempotencyKeyHeader);
+
+  for (const [name, spec] of Object.entries(commands) as [CommandName, CommandSpec][]) {
+    const validateBody = ajv.getSchema(spec.contract);
+    if (!validateBody) throw new Error(`No contract ${spec.contract} for command ${name}`);
+    const params = spec.creates ? undefined : documentParamsSchema(spec.documentType);
+    const validateParams = params ? ajv.compile(params) : null;
+
+    /** Every violation of every part of the request, so the client fixes them in one go. */
+    const violations = (request: FastifyRequest): ProblemViolation[] => {
+      const found: ProblemViolation[] = [];
+      if (validateParams && !validateParams(request.params)) {
+        found.push(...toViolations(validateParams.errors ?? [], 'path'));
+      }
+      if (!validateHeaders(request.headers)) {
+        found.push(...toViolations(validateHeaders.errors ?? [], 'header'));
+      }
+      if (!validateBody(request.body))
+        found.push(...toViolations(validateBody.errors ?? [], 'body'));
+      return found;
+    };
+
+    app.post(paths[name], {
+      config: { roles: ['writer'] },
+      // Validation happens in the handler so that params, headers and body errors are
+      // reported together; the schema here documents the contract in OpenAPI.
+      attachValidation: true,
+      schema: {
+        operationId: name,
+        summary: spec.summary,
+        tags: [documentTypeInfo[spec.documentType].collection],
+        headers: idempotencyKeyHeader,
+        ...(params ? { params } : {}),
+        body: { $ref: `${spec.contract}#` },
+        response: { 202: acceptedResponseSchema, ...problemResponses },
+      },
+      handler: async (request, reply) => {
+        if (request.validationError) {
+          throw new HttpProblem(
+            400,
+            'invalid-request',
+            'The request does not satisfy the contract',
+            `See errors: each names the offending field (contract ${spec.contract}).`,
+            { errors: violations(request) },
+          );
+        }
+        const principal = request.principal;
+        if (!principal) throw new Error('authenticated route without principal');
+        const outcome = await handler.handle({
+          spec,
+          params: request.params as Record<string, string>,
+          body: request.body,
+          principal,
+          idempotencyKey: request.headers['idempotency-key'] as string,
+          fingerprint: fingerprintOf(request.method, request.url, request.body),
+          correlationId: correlationIdOf(request),
+          traceparent: request.headers.traceparent as string | undefined,
+          receivedAt: new Date(),
+        });
+        if (outcome.kind === 'key-reused') {
+          throw new HttpProblem(
+            422,
+            'idempotency-key-reused',
+            'Idempotency key reused',
+            `Idempotency-Key was already used at ${outcome.original.recordedAt.toISOString()} for a different request; use a new key for a new request.`,
+          );
+        }
+        reply.header('x-correlation-id', outcome.response.correlationId);
+        return respond(reply, outcome.response, outcome.kind === 'replayed');
+      },
+    });
+  }
+};

@@ -1,0 +1,74 @@
+/**
+ * Composition root: configuration → adapters → app → listen. The only module that opens
+ * stores from configuration, handles signals, or prints the start-up banner.
+ */
+
+import { buildApp } from './app.js';
+import { ApiKeyRegistry } from './auth/apiKeys.js';
+import type { Principal } from './auth/principal.js';
+import { type Config, devApiKey } from './config/config.js';
+import { singleTargetRouter } from './routing/route.js';
+import { openEventStore } from './stores.js';
+
+const devPrincipal: Principal = {
+  clientId: 'dev',
+  keyId: 'dev',
+  roles: ['writer', 'architect', 'operator', 'auditor'],
+  scopes: {},
+};
+
+export interface RunningGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const startGateway = async (
+  config: Config,
+  print: (line: string) => void = console.log,
+): Promise<RunningGateway> => {
+  const store = await openEventStore(config);
+  const extraKeys = new Map<string, Principal>(
+    config.auth.devKey ? [[devApiKey, devPrincipal]] : [],
+  );
+  const registry = new ApiKeyRegistry(store, extraKeys);
+  await registry.start();
+  const app = await buildApp({
+    config,
+    store,
+    registry,
+    router: singleTargetRouter(config.routing.defaultTarget),
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = address.replace('[::1]', 'localhost');
+
+  const where =
+    config.eventStore.kind === 'sqlite'
+      ? `embedded SQLite in ${config.eventStore.file ?? `${config.dataDir}/events.sqlite`}`
+      : `EventStoreDB at ${new URL(config.eventStore.url).host}`;
+  print(`Coexist gateway (${config.mode} mode) listening on ${url}`);
+  print(`  events:   ${where}`);
+  print(`  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json`);
+  if (config.auth.devKey) {
+    print(`  auth:     development key enabled: "Authorization: Bearer ${devApiKey}" (all roles).`);
+    print(
+      '            Never use it in production: start with COEXIST_MODE=production to disable it.',
+    );
+  } else {
+    print(
+      `  auth:     ${registry.size} API key(s). Create one: coexist keys create --client NAME --roles writer`,
+    );
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    close: () => {
+      closing ??= (async () => {
+        registry.stop();
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+};

@@ -1,0 +1,77 @@
+/** The coexist CLI as a user runs it: readable output, keys that work, clear errors. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
+import { ApiKeyRegistry } from '../../src/auth/apiKeys.js';
+
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'coexist-cli-'));
+const coexist = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env },
+  });
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('coexist keys', () => {
+  it('creates a key shown once, stored hashed, that authenticates with its roles and scopes', async () => {
+    const { stdout } = await coexist(
+      'keys',
+      'create',
+      '--client',
+      'wms-dallas',
+      '--roles',
+      'writer,auditor',
+      '--scopes',
+      'goods-receipts',
+      '--sites',
+      'DAL1',
+      '--data-dir',
+      dataDir,
+    );
+    const key = /^\s+(cx_\S+)$/m.exec(stdout)?.[1];
+    expect(key).toBeDefined();
+    expect(stdout).toMatch(/shown this once/);
+
+    const store = getSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
+    try {
+      const stored = JSON.stringify(await store.readStream('coexist-api-keys'));
+      expect(stored).not.toContain((key as string).split('_')[2]);
+      const principal = await new ApiKeyRegistry(store).authenticate(key as string);
+      expect(principal).toMatchObject({
+        clientId: 'wms-dallas',
+        roles: ['writer', 'auditor'],
+        scopes: { documentTypes: ['goodsReceipt'], sites: ['DAL1'] },
+      });
+    } finally {
+      await store.close();
+    }
+
+    const listed = await coexist('keys', 'list', '--data-dir', dataDir);
+    expect(listed.stdout).toMatch(/wms-dallas/);
+    expect(listed.stdout).not.toContain((key as string).split('_')[2]);
+  }, 30_000);
+
+  it('explains a bad role instead of crashing', async () => {
+    const failure = await coexist(
+      'keys',
+      'create',
+      '--client',
+      'x',
+      '--roles',
+      'admin',
+      '--data-dir',
+      dataDir,
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /roles are a comma-separated list of: writer, architect, operator, auditor/,
+    );
+  }, 30_000);
+});

@@ -1,0 +1,116 @@
+/**
+ * An acknowledged write survives kill -9. A real gateway process on the SQLite store takes
+ * concurrent writes, is SIGKILLed mid-load, restarted on the same data folder, and every
+ * write it acknowledged must be there exactly once; retrying the unanswered ones with their
+ * Idempotency-Keys must not duplicate anything either.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { example } from '../support/gateway.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const auth = { authorization: 'Bearer coexist-dev-key' };
+const dataDir = mkdtempSync(join(tmpdir(), 'coexist-kill9-'));
+const children: ChildProcess[] = [];
+
+const startServer = async (): Promise<{ child: ChildProcess; url: string }> => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'warn', COEXIST_MODE: 'development' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`gateway exited (${code}):\n${output}`)));
+  });
+  return { child, url };
+};
+
+const submit = (url: string, poNumber: string) =>
+  fetch(`${url}/v1/purchase-orders`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `key-${poNumber}` },
+    body: JSON.stringify({ ...example('purchase-order-submit'), poNumber }),
+  });
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('durability', () => {
+  it('keeps every acknowledged write, once, across kill -9 mid-load', async () => {
+    const first = await startServer();
+    const acknowledged = new Set<string>();
+    const attempted = new Set<string>();
+    let next = 0;
+    let killed = false;
+
+    // 16 concurrent writers; the process is killed once 400 writes were acknowledged,
+    // while the writers still have requests in flight.
+    const writer = async () => {
+      while (!killed) {
+        const poNumber = `K9-${next++}`;
+        attempted.add(poNumber);
+        try {
+          const response = await submit(first.url, poNumber);
+          if (response.status === 202) acknowledged.add(poNumber);
+          else throw new Error(`unexpected ${response.status}: ${await response.text()}`);
+        } catch (error) {
+          if (!killed) throw error;
+        }
+        if (acknowledged.size >= 400 && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, writer));
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    expect(acknowledged.size).toBeGreaterThanOrEqual(400);
+
+    const second = await startServer();
+    try {
+      const company = String(example('purchase-order-submit').company);
+      for (const poNumber of acknowledged) {
+        const response = await fetch(`${second.url}/v1/purchase-orders/${company}/${poNumber}`, {
+          headers: auth,
+        });
+        expect({ poNumber, status: response.status }).toEqual({ poNumber, status: 200 });
+        const view = (await response.json()) as { events: unknown[] };
+        expect({ poNumber, events: view.events.length }).toEqual({ poNumber, events: 1 });
+      }
+      // The client retries every write it never saw answered: each lands exactly once.
+      for (const poNumber of attempted) {
+        if (acknowledged.has(poNumber)) continue;
+        const retry = await submit(second.url, poNumber);
+        expect({ poNumber, status: retry.status }).toEqual({ poNumber, status: 202 });
+        const view = (await (
+          await fetch(`${second.url}/v1/purchase-orders/${company}/${poNumber}`, { headers: auth })
+        ).json()) as { events: unknown[] };
+        expect(view.events).toHaveLength(1);
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+  }, 120_000);
+});
