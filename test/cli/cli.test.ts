@@ -41,7 +41,9 @@ describe('coexist keys', () => {
 
     const store = getSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
     try {
-      const stored = JSON.stringify(await store.readStream('coexist-api-keys'));
+      const stored = JSON.stringify(
+        (await store.readStream('coexist-api-keys')).map((e) => e.data),
+      );
       expect(stored).not.toContain((key as string).split('_')[2]);
       const principal = await new ApiKeyRegistry(store).authenticate(key as string);
       expect(principal).toMatchObject({

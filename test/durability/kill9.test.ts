@@ -87,6 +87,7 @@ describe('durability', () => {
     await Promise.all(Array.from({ length: 16 }, writer));
     await new Promise((resolve) => first.child.once('exit', resolve));
     expect(acknowledged.size).toBeGreaterThanOrEqual(400);
+    expect(attempted.size).toBeGreaterThan(acknowledged.size); // requests were in flight
 
     const second = await startServer();
     try {
