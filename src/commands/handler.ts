@@ -8,7 +8,7 @@ import { type Principal, scopeViolation } from '../auth/principal.js';
 import type { DocumentException } from '../domain/children/types.js';
 import { type DocumentRef, streamNameOf, urlOf } from '../domain/documents.js';
 import { DocumentStateConflictError } from '../domain/errors.js';
-import { foldDocument } from '../domain/fold.js';
+import { type DomainEvent, foldDocument } from '../domain/fold.js';
 import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
 import {
   type EventStore,
@@ -76,11 +76,6 @@ export class CommandHandler {
       envelope.idempotencyKey === undefined
         ? undefined
         : `${principal.clientId}\u0000${envelope.idempotencyKey}`;
-    if (scopedKey) {
-      const previous = await this.store.findIdempotencyRecord(scopedKey);
-      if (previous) return this.replay(previous, envelope);
-    }
-
     const streamName = streamNameOf(ref);
     for (let attempt = 1; ; attempt++) {
       const recorded = await this.store.readStream(streamName);
@@ -90,7 +85,17 @@ export class CommandHandler {
       if (forbidden) throw new ScopeForbiddenError(forbidden);
 
       const parents = await this.loadParents(spec, envelope.body, attributes.company);
-      const events = spec.decide({ key: ref.key, body: envelope.body, state, parents });
+      let events: DomainEvent[];
+      try {
+        events = spec.decide({ key: ref.key, body: envelope.body, state, parents });
+      } catch (error) {
+        // A retry of a command that already succeeded is usually refused by the new state
+        // (the order exists now). Only then is the key looked up: the happy path skips it,
+        // and a retry that still decides cleanly is caught by the append's claim instead.
+        const previous = scopedKey ? await this.store.findIdempotencyRecord(scopedKey) : null;
+        if (previous) return this.replay(previous, envelope);
+        throw error;
+      }
       const route = recordedRoute(recorded) ?? this.router.decide({ document: ref, ...attributes });
       const commandId = randomUUID();
       const newEvents: NewEvent[] = events.map((event) => ({
