@@ -7,7 +7,7 @@ import { buildApp } from './app.js';
 import { ApiKeyRegistry } from './auth/apiKeys.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
-import { singleTargetRouter } from './routing/route.js';
+import { singleTargetRouter } from './routing/router.js';
 import { openEventStore } from './stores.js';
 
 const devPrincipal: Principal = {

@@ -4,22 +4,26 @@
  * describe the outcome. Protocol-free: the HTTP layer maps its results and errors.
  */
 import { randomUUID } from 'node:crypto';
-import { type Principal, scopeViolation } from '../auth/principal.js';
+import { type Principal, type ScopedAttributes, scopeViolation } from '../auth/principal.js';
 import type { DocumentException } from '../domain/children/types.js';
 import { type DocumentRef, streamNameOf, urlOf } from '../domain/documents.js';
 import { DocumentStateConflictError } from '../domain/errors.js';
 import { type DomainEvent, foldDocument } from '../domain/fold.js';
-import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
 import {
   type EventStore,
   type IdempotencyRecord,
   type JsonObject,
   type NewEvent,
-  type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../ports/eventStore.js';
 import type { RouteDecision, Router } from '../routing/route.js';
 import type { CommandSpec } from './catalog.js';
+import { loadParents, ownershipEvent, recordedRoute } from './ownership.js';
+
+/** Refuses commands in a frozen scope (throws); see routing/freezes.ts. */
+export interface FreezeCheck {
+  check(scope: ScopedAttributes, at: Date): void;
+}
 
 export interface CommandEnvelope {
   spec: CommandSpec;
@@ -64,6 +68,7 @@ export class CommandHandler {
   constructor(
     private readonly store: EventStore,
     private readonly router: Router,
+    private readonly freezes?: FreezeCheck,
   ) {}
 
   async handle(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -84,10 +89,15 @@ export class CommandHandler {
       const forbidden = scopeViolation(principal, { documentType: ref.type, ...attributes });
       if (forbidden) throw new ScopeForbiddenError(forbidden);
 
-      const parents = await this.loadParents(spec, envelope.body, attributes.company);
+      this.freezes?.check({ documentType: ref.type, ...attributes }, envelope.receivedAt);
+      const parents = await loadParents(
+        this.store,
+        attributes.company,
+        spec.parentPoNumbers(envelope.body),
+      );
       let events: DomainEvent[];
       try {
-        events = spec.decide({ key: ref.key, body: envelope.body, state, parents });
+        events = spec.decide({ key: ref.key, body: envelope.body, state, parents: parents.states });
       } catch (error) {
         // A retry of a command that already succeeded is usually refused by the new state
         // (the order exists now). Only then is the key looked up: the happy path skips it,
@@ -96,14 +106,22 @@ export class CommandHandler {
         if (previous) return this.replay(previous, envelope);
         throw error;
       }
-      const route = recordedRoute(recorded) ?? this.router.decide({ document: ref, ...attributes });
+      const existingRoute = recordedRoute(recorded);
+      const route =
+        existingRoute ??
+        this.router.decide({ document: ref, ...attributes }, parents.routes, envelope.receivedAt);
       const commandId = randomUUID();
-      const newEvents: NewEvent[] = events.map((event) => ({
-        id: randomUUID(),
-        type: event.type,
-        data: event.data as JsonObject,
-        metadata: this.metadata(envelope, route, commandId),
-      }));
+      const metadata = this.metadata(envelope, route, commandId);
+      const newEvents: NewEvent[] = [
+        // A document's first command records its owner, once, ahead of the command itself.
+        ...(existingRoute ? [] : [ownershipEvent(ref, route, metadata)]),
+        ...events.map((event) => ({
+          id: randomUUID(),
+          type: event.type,
+          data: event.data as JsonObject,
+          metadata,
+        })),
+      ];
       const response: Omit<CommandAccepted, 'streamRevision'> = {
         status: 'accepted',
         document: { ...ref, url: urlOf(ref) },
@@ -155,24 +173,6 @@ export class CommandHandler {
     };
   }
 
-  private async loadParents(
-    spec: CommandSpec,
-    body: unknown,
-    company: string | undefined,
-  ): Promise<Map<string, PurchaseOrderState | null>> {
-    const parents = new Map<string, PurchaseOrderState | null>();
-    if (company === undefined) return parents;
-    await Promise.all(
-      spec.parentPoNumbers(body).map(async (poNumber) => {
-        const events = await this.store.readStream(
-          streamNameOf({ type: 'purchaseOrder', key: { company, poNumber } }),
-        );
-        parents.set(poNumber, foldDocument('purchaseOrder', events) as PurchaseOrderState | null);
-      }),
-    );
-    return parents;
-  }
-
   private metadata(envelope: CommandEnvelope, route: RouteDecision, commandId: string): JsonObject {
     const metadata: JsonObject = {
       clientId: envelope.principal.clientId,
@@ -190,9 +190,3 @@ export class CommandHandler {
     return metadata;
   }
 }
-
-/** The route recorded with the document's first event: later commands follow it. */
-const recordedRoute = (events: readonly RecordedEvent[]): RouteDecision | null => {
-  const route = events[0]?.metadata.route;
-  return route ? (route as unknown as RouteDecision) : null;
-};

@@ -14,10 +14,14 @@ export interface DomainEvent {
 /** The state of a document, or null when it has no events. `status` is always present. */
 export type DocumentState = { status: string } & object;
 
+/** Events about a document that are not commands on it (its ownership record, for one). */
+const isCommandEvent = (event: DomainEvent): boolean => event.type !== 'DocumentOwnershipAssigned';
+
 export const foldDocument = (
   type: DocumentType,
-  events: readonly DomainEvent[],
+  allEvents: readonly DomainEvent[],
 ): DocumentState | null => {
+  const events = allEvents.filter(isCommandEvent);
   // Events come from the document's own stream, so their types match the document type.
   switch (type) {
     case 'purchaseOrder':

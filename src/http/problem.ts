@@ -10,6 +10,8 @@ import {
   DocumentStateConflictError,
 } from '../domain/errors.js';
 import { EventStoreUnavailableError } from '../ports/eventStore.js';
+import { ScopeFrozenError } from '../routing/freezes.js';
+import { RuleSetVersionConflictError } from '../routing/ruleSetRegistry.js';
 
 export interface ProblemViolation {
   /** RFC 6901 JSON pointer into the part of the request named by `in`. */
@@ -100,6 +102,25 @@ export const toProblem = (
   }
   if (error instanceof DocumentStateConflictError) {
     return { problem: body(409, error.code, 'Conflict', error.message, request), headers: {} };
+  }
+  if (error instanceof ScopeFrozenError) {
+    const { freeze } = error;
+    const seconds = Math.max(1, Math.ceil((Date.parse(freeze.until) - Date.now()) / 1000));
+    return {
+      problem: body(423, 'scope-frozen', 'Scope frozen for cutover', error.message, request, {
+        frozenUntil: freeze.until,
+        reason: freeze.reason,
+        freezeId: freeze.freezeId,
+        scope: freeze.scope,
+      }),
+      headers: { 'retry-after': String(seconds) },
+    };
+  }
+  if (error instanceof RuleSetVersionConflictError) {
+    return {
+      problem: body(409, 'rule-set-version-conflict', 'Conflict', error.message, request),
+      headers: {},
+    };
   }
   if (error instanceof DocumentNotFoundError) {
     return {

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { canonicalJson } from '../shared/canonicalJson.js';
 
 const traceparentPattern = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const correlationIdPattern = /^[\x21-\x7e]{1,128}$/;
@@ -21,18 +22,6 @@ export const correlationIdOf = (request: FastifyRequest): string => {
   const given = request.headers['x-correlation-id'];
   if (typeof given === 'string' && correlationIdPattern.test(given)) return given;
   return randomUUID();
-};
-
-/** JSON with object keys sorted, so key order does not make two equal bodies differ. */
-export const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 };
 
 /** Same method, same path, same body (as data) ⇒ same fingerprint. */

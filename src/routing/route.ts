@@ -1,27 +1,41 @@
 /**
  * Which ERP receives a document. Decided once, at a document's first command, and recorded
- * in the metadata of every event of the document (later commands carry the recorded route).
+ * in its stream as a `DocumentOwnershipAssigned` event; later commands follow it.
  */
-import type { DocumentRef, DocumentType } from '../domain/documents.js';
+import type { DocumentRef } from '../domain/documents.js';
 
 export type Erp = 'legacy' | 'cloud';
 
+/** Why the owner is what it is. */
+export type RouteBasis =
+  /** A rule matched the document itself. */
+  | 'rule'
+  /** The document follows the owner of the purchase order(s) it references. */
+  | 'parent'
+  /** Its purchase order is unknown to the gateway; the rule's unknownParent decided. */
+  | 'unknownParent'
+  /** No rule set is published; the gateway's configured default target applies. */
+  | 'default';
+
+interface RouteCommon {
+  ruleId: string | null;
+  ruleSetVersion: number | null;
+  basis: RouteBasis;
+  reason: string;
+}
+
 export type RouteDecision =
-  | {
-      owner: 'legacy' | 'cloud';
-      primary: Erp;
-      ruleId: string | null;
-      ruleSetVersion: number | null;
-      reason: string;
-    }
-  | {
-      owner: 'dual';
-      primary: Erp;
-      shadow: Erp;
-      ruleId: string | null;
-      ruleSetVersion: number | null;
-      reason: string;
-    };
+  | (RouteCommon & { owner: Erp; primary: Erp })
+  | (RouteCommon & { owner: 'dual'; primary: Erp; shadow: Erp })
+  /**
+   * The lines reference purchase orders owned by different ERPs: recorded, never split
+   * silently, and held until an operator decides.
+   */
+  | (RouteCommon & {
+      owner: 'unresolved';
+      basis: 'parent';
+      parents: Array<{ poNumber: string; owner: string }>;
+    });
 
 /** What a routing rule may look at. */
 export interface RoutingInput {
@@ -31,34 +45,16 @@ export interface RoutingInput {
   supplier?: string;
 }
 
-/** Decides the route of a new document. Pure and synchronous: it runs on the write path. */
-export interface Router {
-  decide(input: RoutingInput): RouteDecision;
+/** The recorded route of each purchase order a document references; null if never seen. */
+export interface ParentRoute {
+  poNumber: string;
+  route: RouteDecision | null;
 }
 
 /**
- * Sends every new document to one configured ERP. It stands in until migration rule sets
- * are published; its decisions say so, and carry no rule id or rule-set version.
+ * Decides the route of a new document. Pure and synchronous: it runs on the write path.
+ * `parents` is null for documents that reference no purchase order.
  */
-export const singleTargetRouter = (owner: Erp): Router => ({
-  decide: () => ({
-    owner,
-    primary: owner,
-    ruleId: null,
-    ruleSetVersion: null,
-    reason: `No routing rule set is in force; the gateway's configured default target is ${owner}.`,
-  }),
-});
-
-/** Routing inputs of a document type, read from its command. */
-export const routingInput = (
-  document: DocumentRef,
-  fields: { company?: string; site?: string; supplier?: string },
-): RoutingInput => ({
-  document,
-  company: fields.company,
-  site: fields.site,
-  supplier: fields.supplier,
-});
-
-export type { DocumentType };
+export interface Router {
+  decide(input: RoutingInput, parents: readonly ParentRoute[] | null, at: Date): RouteDecision;
+}

@@ -37,9 +37,9 @@ describe('v1 write API', () => {
     expect(body).toMatchObject({
       status: 'accepted',
       document: { type: 'purchaseOrder', key: { company: po.company, poNumber: 'W-1' }, url },
-      eventTypes: ['PurchaseOrderSubmitted'],
-      streamRevision: 0,
-      route: { owner: 'legacy', primary: 'legacy' },
+      eventTypes: ['DocumentOwnershipAssigned', 'PurchaseOrderSubmitted'],
+      streamRevision: 1,
+      route: { owner: 'legacy', primary: 'legacy', basis: 'default' },
       correlationId: '4bf92f3577b34da6a3ce929d0e0e4736',
     });
     expect(response.headers['x-correlation-id']).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
@@ -51,8 +51,13 @@ describe('v1 write API', () => {
       'idempotency-key': key,
       'x-correlation-id': 'edi-batch-77',
     });
-    const [eventId] = json<{ eventIds: string[] }>(response).eventIds;
-    const event = (await gw.allEvents()).find((e) => e.id === eventId);
+    const [ownershipId, eventId] = json<{ eventIds: string[] }>(response).eventIds;
+    const events = await gw.allEvents();
+    const event = events.find((e) => e.id === eventId);
+    expect(events.find((e) => e.id === ownershipId)?.data).toMatchObject({
+      document: { type: 'purchaseOrder', key: { poNumber: 'W-2' } },
+      owner: 'legacy',
+    });
     expect(event?.metadata).toMatchObject({
       clientId: 'supplier-portal',
       contractVersion: 'v1',
@@ -86,9 +91,10 @@ describe('v1 write API', () => {
       events: Array<{ type: string; clientId: string }>;
     }>(response);
     expect(view.status).toBe('open');
-    expect(view.streamRevision).toBe(1);
+    expect(view.streamRevision).toBe(2);
     expect(view.state.lines[0]?.requestedDeliveryDate).toBe('2027-01-15');
     expect(view.events.map((e) => [e.type, e.clientId])).toEqual([
+      ['DocumentOwnershipAssigned', 'supplier-portal'],
       ['PurchaseOrderSubmitted', 'supplier-portal'],
       ['PurchaseOrderChanged', 'supplier-portal'],
     ]);
@@ -213,7 +219,7 @@ describe('v1 rejections change nothing', () => {
     expect(json(change)).toMatchObject({
       errors: [{ pointer: '/lines/0/lineNumber', in: 'body' }],
     });
-    expect((await gw.allEvents()).length).toBe(before + 1);
+    expect((await gw.allEvents()).length).toBe(before + 2); // the order and its ownership record
   });
 
   it('answers 404 for a command on an unknown order and for an unknown document', async () => {

@@ -1,27 +1,31 @@
 /**
- * The event store port's contract, run against every adapter (SQLite always; EventStoreDB
- * when EVENTSTORE_URL is set). Stream names are unique per test so runs can share a server.
+ * The event store port's contract, run against every adapter: SQLite always, EventStoreDB
+ * when EVENTSTORE_URL is set. Stream names are unique per run and per test, and reads of the
+ * global log start after a marker event of the test, so runs can share one server.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type EventStore,
+  EventStoreError,
+  type IdempotencyClaim,
+  type JsonObject,
   type LogPosition,
   type NewEvent,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../src/ports/eventStore.js';
 
-export interface StoreFactory {
+export interface StoreUnderTest {
   store: EventStore;
   cleanup(): Promise<void>;
 }
 
-const newEvent = (type = 'Something', data: NewEvent['data'] = { n: 1 }): NewEvent => ({
+export const newEvent = (type = 'Something', data: JsonObject = { n: 1 }): NewEvent => ({
   id: randomUUID(),
   type,
   data,
-  metadata: { clientId: 'test' },
+  metadata: { clientId: 'conformance' },
 });
 
 const collect = async (iterable: AsyncIterable<RecordedEvent>) => {
@@ -30,30 +34,48 @@ const collect = async (iterable: AsyncIterable<RecordedEvent>) => {
   return out;
 };
 
-const until = async (condition: () => boolean, timeoutMs = 5_000) => {
+export const until = async (condition: () => boolean, what: string, timeoutMs = 10_000) => {
   const start = Date.now();
   while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 };
 
-export const runEventStoreConformance = (name: string, factory: () => Promise<StoreFactory>) => {
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+
+export const runEventStoreConformance = (name: string, factory: () => Promise<StoreUnderTest>) => {
   describe(`event store conformance: ${name}`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
     const run = randomUUID().slice(0, 8);
-    const stream = (label: string) => `Test-${run}/${label}`;
+    const stream = (label: string) => `Conformance-${run}_${label}`;
+
+    /** Appends a marker and returns its position: "everything after this is the test's". */
+    const marker = async (label: string) => {
+      const appended = await store.appendToStream(stream(`marker-${label}`), [newEvent('Marker')], {
+        expectedRevision: 'no_stream',
+      });
+      if (appended.kind !== 'appended') throw new Error('marker not appended');
+      return appended.position;
+    };
+    const mineOnly = (events: RecordedEvent[], ...streams: string[]) =>
+      events.filter((event) => streams.includes(event.streamName));
 
     beforeAll(async () => {
       ({ store, cleanup } = await factory());
     });
-    afterAll(() => cleanup());
+    afterAll(() => cleanup?.());
 
-    it('appends and reads a stream in revision order, with data and metadata intact', async () => {
+    it('appends and reads a stream in revision order', async () => {
       const s = stream('roundtrip');
-      const data = { text: 'Größe 20×47 — “ok”', nested: { list: [1, '2', null, true] } };
-      const first = await store.appendToStream(s, [newEvent('A', data), newEvent('B')], {
+      const first = await store.appendToStream(s, [newEvent('A'), newEvent('B')], {
         expectedRevision: 'no_stream',
       });
       expect(first).toMatchObject({ kind: 'appended', nextExpectedRevision: 1n });
@@ -62,35 +84,68 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         ['A', 0n, s],
         ['B', 1n, s],
       ]);
-      expect(events[0]?.data).toEqual(data);
-      expect(events[0]?.metadata).toEqual({ clientId: 'test' });
+      expect(events[1]?.position).toBe(first.kind === 'appended' ? first.position : null);
       expect(events[0]?.recordedAt).toBeInstanceOf(Date);
-      expect(await store.readStream(s, { fromRevision: 1n })).toHaveLength(1);
-      expect(await store.readStream(s, { maxCount: 1 })).toHaveLength(1);
+      expect(Math.abs((events[0]?.recordedAt.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+      expect((await store.readStream(s, { fromRevision: 1n })).map((e) => e.type)).toEqual(['B']);
+      expect((await store.readStream(s, { maxCount: 1 })).map((e) => e.type)).toEqual(['A']);
+    });
+
+    it('round-trips data and metadata: nested JSON, unicode, nulls', async () => {
+      const s = stream('json');
+      const data: JsonObject = {
+        text: 'Größe 20×47 — “ok” 日本語 🚚',
+        nested: { list: [1, '2', null, true, { deep: [[]] }], empty: {} },
+        amount: '1234.56',
+        zero: 0,
+        negative: -1.5,
+        none: null,
+      };
+      const metadata: JsonObject = { clientId: 'c-é', route: { target: 'legacy', rule: null } };
+      const event = { ...newEvent('Json', data), metadata };
+      await store.appendToStream(s, [event], { expectedRevision: 'no_stream' });
+      const [read] = await store.readStream(s);
+      expect(read).toMatchObject({ id: event.id, type: 'Json', data, metadata });
     });
 
     it('reads a missing stream as empty', async () => {
       expect(await store.readStream(stream('missing'))).toEqual([]);
     });
 
-    it('enforces expected revisions and reports the actual one', async () => {
+    it('rejects an empty append', async () => {
+      const error = await rejection(
+        store.appendToStream(stream('empty'), [], { expectedRevision: 'any' }),
+      );
+      expect(error).toBeInstanceOf(EventStoreError);
+    });
+
+    it('enforces no_stream, stream_exists, exact and any, reporting the actual revision', async () => {
       const s = stream('revisions');
-      await expect(
-        store.appendToStream(s, [newEvent()], { expectedRevision: 'stream_exists' }),
-      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
-      await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
-      const error = await store
-        .appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
-      expect((error as WrongExpectedRevisionError).actual).toBe(0n);
-      await expect(
-        store.appendToStream(s, [newEvent()], { expectedRevision: 5n }),
-      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
-      await store.appendToStream(s, [newEvent()], { expectedRevision: 0n });
-      await store.appendToStream(s, [newEvent()], { expectedRevision: 'stream_exists' });
-      await store.appendToStream(s, [newEvent()], { expectedRevision: 'any' });
+      const append = (expectedRevision: NewEventExpectation) =>
+        store.appendToStream(s, [newEvent()], { expectedRevision });
+
+      const onMissing = await rejection(append('stream_exists'));
+      expect(onMissing).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(onMissing).toMatchObject({ streamName: s, actual: 'no_stream' });
+      const exactOnMissing = await rejection(append(0n));
+      expect(exactOnMissing).toMatchObject({ expected: 0n, actual: 'no_stream' });
+
+      await append('no_stream');
+      const again = await rejection(append('no_stream'));
+      expect(again).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(again).toMatchObject({ expected: 'no_stream', actual: 0n });
+      expect(await rejection(append(5n))).toMatchObject({ expected: 5n, actual: 0n });
+
+      await append(0n);
+      await append('stream_exists');
+      await append('any');
+      expect(await rejection(append(1n))).toMatchObject({ actual: 3n });
       expect((await store.readStream(s)).map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n]);
+      await append('any');
+      expect(await store.readStream(s)).toHaveLength(5);
+      const fresh = stream('revisions-any');
+      await store.appendToStream(fresh, [newEvent()], { expectedRevision: 'any' });
+      expect(await store.readStream(fresh)).toHaveLength(1);
     });
 
     it('appends several events atomically: all or none', async () => {
@@ -100,6 +155,11 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         store.appendToStream(s, [newEvent(), newEvent(), newEvent()], { expectedRevision: 7n }),
       ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       expect(await store.readStream(s)).toHaveLength(1);
+      const three = await store.appendToStream(s, [newEvent(), newEvent(), newEvent()], {
+        expectedRevision: 0n,
+      });
+      expect(three).toMatchObject({ kind: 'appended', nextExpectedRevision: 3n });
+      expect((await store.readStream(s)).map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n]);
     });
 
     it('lets exactly one of 20 concurrent appends at the same revision win', async () => {
@@ -111,57 +171,75 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      for (const r of results.filter((r) => r.status === 'rejected')) {
-        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      for (const r of results) {
+        if (r.status === 'rejected') {
+          expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+          expect(r.reason).toMatchObject({ actual: 1n });
+        }
       }
       expect(await store.readStream(s)).toHaveLength(2);
     });
 
-    it('reads all streams in log order, strictly after a position', async () => {
+    it('reads the whole log in order, strictly after a position, up to maxCount', async () => {
       const a = stream('all-a');
       const b = stream('all-b');
-      const tail = await collect(store.readAll());
-      const start = tail.at(-1)?.position;
+      const start = await marker('all');
       await store.appendToStream(a, [newEvent('A1')], { expectedRevision: 'no_stream' });
-      await store.appendToStream(b, [newEvent('B1')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(b, [newEvent('B1'), newEvent('B2')], {
+        expectedRevision: 'no_stream',
+      });
       await store.appendToStream(a, [newEvent('A2')], { expectedRevision: 0n });
-      const after = await collect(store.readAll(start ? { after: start } : {}));
-      const mine = after.filter((e) => e.streamName === a || e.streamName === b);
-      expect(mine.map((e) => e.type)).toEqual(['A1', 'B1', 'A2']);
-      const fromB = await collect(store.readAll({ after: mine[0]?.position as LogPosition }));
-      expect(
-        fromB.filter((e) => e.streamName === a || e.streamName === b).map((e) => e.type),
-      ).toEqual(['B1', 'A2']);
-      expect(
-        await collect(store.readAll({ after: mine[0]?.position as LogPosition, maxCount: 1 })),
-      ).toHaveLength(1);
+
+      const after = mineOnly(await collect(store.readAll({ after: start })), a, b);
+      expect(after.map((e) => e.type)).toEqual(['A1', 'B1', 'B2', 'A2']);
+      const positions = after.map((e) => e.position);
+      expect(new Set(positions).size).toBe(4);
+      expect(positions).not.toContain(start);
+
+      const [a1, b1] = after;
+      const fromA1 = mineOnly(await collect(store.readAll({ after: a1?.position })), a, b);
+      expect(fromA1.map((e) => e.type)).toEqual(['B1', 'B2', 'A2']);
+      const two = await collect(store.readAll({ after: b1?.position, maxCount: 2 }));
+      expect(two.map((e) => e.type)).toEqual(['B2', 'A2']);
+      expect(await collect(store.readAll({ after: start, maxCount: 0 }))).toEqual([]);
     });
 
-    describe('idempotency claims', () => {
-      const claim = (key: string, fingerprint = 'f1') => ({
+    describe('idempotency keys', () => {
+      const claim = (key: string, fingerprint = 'f1'): IdempotencyClaim => ({
         key,
         fingerprint,
-        result: { answer: 42 },
+        result: { answer: 42, nested: { ok: true } },
       });
 
-      it('records the first append for a key and answers every later one with it', async () => {
+      it('answers a second append with the key as a duplicate of the first, writing nothing', async () => {
         const s = stream('idem');
         const key = `k-${randomUUID()}`;
-        const first = await store.appendToStream(s, [newEvent()], {
+        const events = [newEvent(), newEvent()];
+        const first = await store.appendToStream(s, events, {
           expectedRevision: 'no_stream',
           idempotency: claim(key),
         });
-        expect(first.kind).toBe('appended');
-        const second = await store.appendToStream(s, [newEvent()], {
-          expectedRevision: 'any',
+        expect(first).toMatchObject({ kind: 'appended', nextExpectedRevision: 1n });
+        const expected = {
+          key,
+          fingerprint: 'f1',
+          result: { answer: 42, nested: { ok: true } },
+          streamName: s,
+          revision: 1n,
+          eventIds: events.map((e) => e.id),
+        };
+        // Even with another body, another stream and an expectation that would fail.
+        const second = await store.appendToStream(stream('idem-other'), [newEvent()], {
+          expectedRevision: 9n,
           idempotency: claim(key, 'other'),
         });
-        expect(second).toMatchObject({
-          kind: 'duplicate',
-          record: { key, fingerprint: 'f1', result: { answer: 42 }, streamName: s, revision: 0n },
-        });
-        expect(await store.readStream(s)).toHaveLength(1);
-        expect(await store.findIdempotencyRecord(key)).toMatchObject({ key, revision: 0n });
+        expect(second).toMatchObject({ kind: 'duplicate', record: expected });
+        expect(await store.readStream(s)).toHaveLength(2);
+        expect(await store.readStream(stream('idem-other'))).toEqual([]);
+
+        const found = await store.findIdempotencyRecord(key);
+        expect(found).toMatchObject(expected);
+        expect(found?.recordedAt).toBeInstanceOf(Date);
         expect(await store.findIdempotencyRecord(`never-${key}`)).toBeNull();
       });
 
@@ -177,7 +255,13 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
           ),
         );
         expect(results.filter((r) => r.kind === 'appended')).toHaveLength(1);
-        expect(await store.readStream(s)).toHaveLength(1);
+        const written = await store.readStream(s);
+        expect(written).toHaveLength(1);
+        for (const result of results) {
+          if (result.kind === 'duplicate') {
+            expect(result.record).toMatchObject({ revision: 0n, eventIds: [written[0]?.id] });
+          }
+        }
       });
 
       it('does not consume a key when the append fails', async () => {
@@ -187,67 +271,136 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
           store.appendToStream(s, [newEvent()], { expectedRevision: 3n, idempotency: claim(key) }),
         ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         expect(await store.findIdempotencyRecord(key)).toBeNull();
+        expect(await store.readStream(s)).toEqual([]);
         const retry = await store.appendToStream(s, [newEvent()], {
           expectedRevision: 'no_stream',
           idempotency: claim(key),
         });
         expect(retry.kind).toBe('appended');
-      });
-    });
-
-    it('subscribes to all: catch-up, then live, resumable from a checkpoint without gaps', async () => {
-      const s = stream('sub');
-      await store.appendToStream(s, [newEvent('S1'), newEvent('S2')], {
-        expectedRevision: 'no_stream',
-      });
-      const seen: RecordedEvent[] = [];
-      const first = store.subscribeToAll({
-        onEvent: (e) => void (e.streamName === s && seen.push(e)),
-      });
-      await until(() => seen.length === 2);
-      await store.appendToStream(s, [newEvent('S3')], { expectedRevision: 1n });
-      await until(() => seen.length === 3);
-      await first.unsubscribe();
-      await store.appendToStream(s, [newEvent('S4')], { expectedRevision: 2n });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(seen.map((e) => e.type)).toEqual(['S1', 'S2', 'S3']);
-
-      const resumed: RecordedEvent[] = [];
-      const second = store.subscribeToAll({
-        after: seen.at(-1)?.position as LogPosition,
-        onEvent: (e) => void (e.streamName === s && resumed.push(e)),
-      });
-      await until(() => resumed.length === 1);
-      await store.appendToStream(s, [newEvent('S5')], { expectedRevision: 3n });
-      await until(() => resumed.length === 2);
-      await second.unsubscribe();
-      expect(resumed.map((e) => e.type)).toEqual(['S4', 'S5']);
-    });
-
-    it('delivers to a subscriber one event at a time, in order', async () => {
-      const s = stream('serial');
-      let running = 0;
-      let maxRunning = 0;
-      const order: number[] = [];
-      const sub = store.subscribeToAll({
-        onEvent: async (e) => {
-          if (e.streamName !== s) return;
-          running++;
-          maxRunning = Math.max(maxRunning, running);
-          await new Promise((resolve) => setTimeout(resolve, 2));
-          order.push(Number(e.revision));
-          running--;
-        },
-      });
-      for (let i = 0; i < 10; i++) {
-        await store.appendToStream(s, [newEvent()], {
-          expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1),
+        expect(await store.findIdempotencyRecord(key)).toMatchObject({
+          streamName: s,
+          revision: 0n,
         });
-      }
-      await until(() => order.length === 10);
-      await sub.unsubscribe();
-      expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      expect(maxRunning).toBe(1);
+      });
+    });
+
+    describe('subscribeToAll', () => {
+      it('catches up, goes live, stops on unsubscribe and resumes from a checkpoint', async () => {
+        const s = stream('sub');
+        const start = await marker('sub');
+        await store.appendToStream(s, [newEvent('S1'), newEvent('S2')], {
+          expectedRevision: 'no_stream',
+        });
+        const seen: RecordedEvent[] = [];
+        const first = store.subscribeToAll({
+          after: start,
+          onEvent: (e) => void (e.streamName === s && seen.push(e)),
+        });
+        await until(() => seen.length === 2, 'catch-up');
+        await store.appendToStream(s, [newEvent('S3')], { expectedRevision: 1n });
+        await until(() => seen.length === 3, 'live event');
+        await first.unsubscribe();
+        await store.appendToStream(s, [newEvent('S4')], { expectedRevision: 2n });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(seen.map((e) => e.type)).toEqual(['S1', 'S2', 'S3']);
+
+        const resumed: RecordedEvent[] = [];
+        const second = store.subscribeToAll({
+          after: seen.at(-1)?.position as LogPosition,
+          onEvent: (e) => void (e.streamName === s && resumed.push(e)),
+        });
+        await until(() => resumed.length === 1, 'resumed catch-up');
+        await store.appendToStream(s, [newEvent('S5')], { expectedRevision: 3n });
+        await until(() => resumed.length === 2, 'resumed live');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await second.unsubscribe();
+        expect(resumed.map((e) => e.type)).toEqual(['S4', 'S5']);
+      });
+
+      it('delivers one event at a time, in order, with no gap or repeat while catching up', async () => {
+        const s = stream('serial');
+        const start = await marker('serial');
+        const history = Array.from({ length: 30 }, (_, i) => newEvent(`H${i}`));
+        await store.appendToStream(s, history, { expectedRevision: 'no_stream' });
+        let running = 0;
+        let maxRunning = 0;
+        const order: bigint[] = [];
+        const sub = store.subscribeToAll({
+          after: start,
+          onEvent: async (e) => {
+            if (e.streamName !== s) return;
+            running++;
+            maxRunning = Math.max(maxRunning, running);
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            order.push(e.revision);
+            running--;
+          },
+        });
+        // Live appends (and their notifications) land while the history is still delivered.
+        for (let i = 0; i < 10; i++) {
+          await store.appendToStream(s, [newEvent(`L${i}`)], { expectedRevision: BigInt(29 + i) });
+        }
+        await until(() => order.length >= 40, '40 events');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sub.unsubscribe();
+        expect(order).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(i)));
+        expect(maxRunning).toBe(1);
+      });
+
+      it('unsubscribe resolves only after the running handler settled', async () => {
+        const s = stream('inflight');
+        const start = await marker('inflight');
+        let release = () => {};
+        let entered = false;
+        let finished = false;
+        const sub = store.subscribeToAll({
+          after: start,
+          onEvent: async (e) => {
+            if (e.streamName !== s) return;
+            entered = true;
+            await new Promise<void>((resolve) => {
+              release = resolve;
+            });
+            finished = true;
+          },
+        });
+        await store.appendToStream(s, [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+        await until(() => entered, 'handler entered');
+        let unsubscribed = false;
+        const stopping = sub.unsubscribe().then(() => {
+          unsubscribed = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(unsubscribed).toBe(false);
+        release();
+        await stopping;
+        expect(finished).toBe(true);
+      });
+
+      it('stops and reports through onError when a handler rejects', async () => {
+        const s = stream('failing');
+        const start = await marker('failing');
+        const failure = new Error('handler failed');
+        const errors: unknown[] = [];
+        let calls = 0;
+        const sub = store.subscribeToAll({
+          after: start,
+          onEvent: (e) => {
+            if (e.streamName !== s) return;
+            calls++;
+            throw failure;
+          },
+          onError: (error) => errors.push(error),
+        });
+        await store.appendToStream(s, [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+        await until(() => errors.length === 1, 'onError');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(errors).toEqual([failure]);
+        expect(calls).toBe(1);
+        await sub.unsubscribe();
+      });
     });
   });
 };
+
+type NewEventExpectation = Parameters<EventStore['appendToStream']>[2]['expectedRevision'];

@@ -1,95 +1,183 @@
-import { randomUUID } from 'node:crypto';
+/** The conformance suite on a temporary SQLite file, plus what only the SQLite adapter does. */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
-import { type RecordedEvent, WrongExpectedRevisionError } from '../../src/ports/eventStore.js';
-import { runEventStoreConformance } from './conformance.js';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  getSqliteEventStore,
+  type SqliteEventStoreOptions,
+} from '../../src/adapters/eventStore/sqlite/index.js';
+import {
+  type EventStore,
+  EventStoreError,
+  EventStoreUnavailableError,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../../src/ports/eventStore.js';
+import { newEvent, runEventStoreConformance, until } from './conformance.js';
 
+const tempDirs: string[] = [];
 const tempFile = () => {
   const dir = mkdtempSync(join(tmpdir(), 'coexist-es-'));
-  return {
-    file: join(dir, 'events.sqlite'),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  tempDirs.push(dir);
+  return join(dir, 'events.sqlite');
 };
 
 runEventStoreConformance('SQLite', async () => {
-  const { file, remove } = tempFile();
+  const file = tempFile();
   const store = getSqliteEventStore({ file });
-  return { store, cleanup: async () => (await store.close(), remove()) };
+  return { store, cleanup: () => store.close() };
 });
 
-const event = (type: string) => ({ id: randomUUID(), type, data: {}, metadata: {} });
-
 describe('SQLite event store specifics', () => {
-  it('group-commits: one failing append in a batch does not fail its neighbours', async () => {
-    const { file, remove } = tempFile();
-    const store = getSqliteEventStore({ file });
-    try {
-      // Issued in one event-loop turn, so they share one transaction.
-      const results = await Promise.allSettled([
-        store.appendToStream('a', [event('A')], { expectedRevision: 'no_stream' }),
-        store.appendToStream('b', [event('B')], { expectedRevision: 4n }),
-        store.appendToStream('c', [event('C')], { expectedRevision: 'no_stream' }),
-        store.appendToStream('a', [event('A2')], { expectedRevision: 0n }),
-      ]);
-      expect(results.map((r) => r.status)).toEqual([
-        'fulfilled',
-        'rejected',
-        'fulfilled',
-        'fulfilled',
-      ]);
-      expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
-      expect((await store.readStream('a')).map((e) => e.type)).toEqual(['A', 'A2']);
-    } finally {
-      await store.close();
-      remove();
-    }
+  const open: EventStore[] = [];
+  const openStore = (options: SqliteEventStoreOptions) => {
+    const store = getSqliteEventStore(options);
+    open.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps everything across close and reopen', async () => {
-    const { file, remove } = tempFile();
-    const first = getSqliteEventStore({ file });
-    await first.appendToStream('s', [event('X'), event('Y')], {
+  it('group-commits: failing appends reject alone, their batch neighbours succeed', async () => {
+    const store = openStore({ file: tempFile() });
+    const reused = newEvent('Reused');
+    const claim = { key: 'k', fingerprint: 'f', result: {} };
+    // Issued in one event-loop turn, so they share one transaction.
+    const results = await Promise.allSettled([
+      store.appendToStream('a', [newEvent('A')], { expectedRevision: 'no_stream' }),
+      store.appendToStream('b', [newEvent('B')], { expectedRevision: 4n }),
+      store.appendToStream('a', [newEvent('A2')], { expectedRevision: 0n }), // sees the first
+      store.appendToStream('c', [reused], { expectedRevision: 'any', idempotency: claim }),
+      store.appendToStream('d', [newEvent('D')], { expectedRevision: 'any', idempotency: claim }),
+      store.appendToStream('e', [newEvent('E'), reused], { expectedRevision: 'no_stream' }),
+      store.appendToStream('a', [newEvent('A3')], { expectedRevision: 'no_stream' }),
+      store.appendToStream('f', [newEvent('F')], { expectedRevision: 'no_stream' }),
+    ]);
+    const [a, b, a2, c, d, e, a3, f] = results;
+    expect([a, a2, c, d, f].map((r) => r?.status)).toEqual(Array(5).fill('fulfilled'));
+    expect(b).toMatchObject({ status: 'rejected', reason: { actual: 'no_stream' } });
+    expect((b as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(a3).toMatchObject({ status: 'rejected', reason: { actual: 1n } });
+    // A duplicate event id fails inside its own savepoint: its first event is undone too.
+    expect((e as PromiseRejectedResult).reason).toBeInstanceOf(EventStoreError);
+    expect(await store.readStream('e')).toEqual([]);
+    expect(d).toMatchObject({ value: { kind: 'duplicate', record: { streamName: 'c' } } });
+    expect((await store.readStream('a')).map((x) => x.type)).toEqual(['A', 'A2']);
+    expect(await store.readStream('d')).toEqual([]);
+    expect((await store.readStream('f')).map((x) => x.type)).toEqual(['F']);
+  });
+
+  it('flushes a queue longer than one batch in several transactions', async () => {
+    const store = openStore({ file: tempFile(), maxBatchSize: 7 });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.appendToStream(`s${i % 5}`, [newEvent()], { expectedRevision: 'any' }),
+      ),
+    );
+    expect(results.every((r) => r.kind === 'appended')).toBe(true);
+    const positions = results.map((r) => (r.kind === 'appended' ? Number(r.position) : 0));
+    expect(positions).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await store.readStream('s0')).toHaveLength(10);
+  });
+
+  it('rejects every append of a batch whose transaction fails, and writes none of it', async () => {
+    const file = tempFile();
+    const store = openStore({ file, busyTimeoutMs: 50 });
+    await store.appendToStream('x', [newEvent()], { expectedRevision: 'no_stream' });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+    try {
+      const results = await Promise.allSettled([
+        store.appendToStream('x', [newEvent()], { expectedRevision: 0n }),
+        store.appendToStream('y', [newEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+      for (const result of results) {
+        expect(result.status).toBe('rejected');
+        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(EventStoreUnavailableError);
+      }
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await store.readStream('y')).toEqual([]);
+    await store.appendToStream('x', [newEvent()], { expectedRevision: 0n });
+  });
+
+  it('keeps everything across close and reopen, and stamps events with its clock', async () => {
+    const file = tempFile();
+    const at = new Date('2030-01-02T03:04:05.678Z');
+    const first = getSqliteEventStore({ file, clock: () => at });
+    const pending = first.appendToStream('s', [newEvent('X'), newEvent('Y')], {
       expectedRevision: 'no_stream',
       idempotency: { key: 'k', fingerprint: 'f', result: { ok: true } },
     });
-    await first.close();
-    const second = getSqliteEventStore({ file });
-    try {
-      expect((await second.readStream('s')).map((e) => e.type)).toEqual(['X', 'Y']);
-      expect(await second.findIdempotencyRecord('k')).toMatchObject({
-        revision: 1n,
-        result: { ok: true },
-      });
-    } finally {
-      await second.close();
-      remove();
-    }
+    await first.close(); // waits for the queued append
+    expect(await pending).toMatchObject({ kind: 'appended', nextExpectedRevision: 1n });
+    await expect(
+      first.appendToStream('s', [newEvent()], { expectedRevision: 'any' }),
+    ).rejects.toBeInstanceOf(EventStoreError);
+
+    const second = openStore({ file });
+    const events = await second.readStream('s');
+    expect(events.map((e) => e.type)).toEqual(['X', 'Y']);
+    expect(events[0]?.recordedAt).toEqual(at);
+    expect(await second.findIdempotencyRecord('k')).toMatchObject({
+      revision: 1n,
+      result: { ok: true },
+      recordedAt: at,
+    });
+    await second.appendToStream('s', [newEvent('Z')], { expectedRevision: 1n });
+    expect(Number((await second.readStream('s')).at(-1)?.position)).toBe(3);
   });
 
-  it('delivers events appended by another connection to the same file (another process)', async () => {
-    const { file, remove } = tempFile();
-    const reader = getSqliteEventStore({ file, pollIntervalMs: 20 });
-    const writer = getSqliteEventStore({ file });
+  it('delivers to a subscriber the appends of another store instance on the same file', async () => {
+    const file = tempFile();
+    const reader = openStore({ file, pollIntervalMs: 20 });
+    const writer = openStore({ file });
     const seen: RecordedEvent[] = [];
     const subscription = reader.subscribeToAll({ onEvent: (e) => void seen.push(e) });
-    try {
-      await writer.appendToStream('other', [event('FromElsewhere')], {
-        expectedRevision: 'no_stream',
-      });
-      for (let i = 0; i < 200 && seen.length === 0; i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(seen.map((e) => e.type)).toEqual(['FromElsewhere']);
-    } finally {
-      await subscription.unsubscribe();
-      await writer.close();
-      await reader.close();
-      remove();
-    }
+    await writer.appendToStream('other', [newEvent('Elsewhere1')], {
+      expectedRevision: 'no_stream',
+    });
+    await until(() => seen.length === 1, 'event of the other instance');
+    await reader.appendToStream('mine', [newEvent('Mine')], { expectedRevision: 'no_stream' });
+    await writer.appendToStream('other', [newEvent('Elsewhere2')], { expectedRevision: 0n });
+    await until(() => seen.length === 3, 'all three events');
+    await subscription.unsubscribe();
+    expect(seen.map((e) => e.type)).toEqual(['Elsewhere1', 'Mine', 'Elsewhere2']);
   });
+
+  it('shares the file with another process writing at the same time', async () => {
+    const file = tempFile();
+    const store = openStore({ file, pollIntervalMs: 20 });
+    const seen: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({ onEvent: (e) => void seen.push(e) });
+    const fixture = new URL('./fixtures/appendFromOtherProcess.ts', import.meta.url).pathname;
+    const child = promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      fixture,
+      file,
+      'child',
+      '100',
+    ]);
+    for (let i = 0; i < 100; i++) {
+      await store.appendToStream('parent', [newEvent()], {
+        expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1),
+      });
+    }
+    await child;
+    await until(() => seen.length === 200, '200 events', 15_000);
+    await subscription.unsubscribe();
+    expect(seen.map((e) => Number(e.position))).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    expect(await store.readStream('child')).toHaveLength(100);
+  }, 30_000);
 });

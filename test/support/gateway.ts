@@ -10,7 +10,7 @@ import type { Role, Scopes } from '../../src/auth/principal.js';
 import { type ConfigInput, resolveConfig } from '../../src/config/config.js';
 import { loadContracts } from '../../src/http/contracts.js';
 import type { EventStore, RecordedEvent } from '../../src/ports/eventStore.js';
-import { singleTargetRouter } from '../../src/routing/route.js';
+import { singleTargetRouter } from '../../src/routing/router.js';
 
 export interface TestGateway {
   app: FastifyInstance;

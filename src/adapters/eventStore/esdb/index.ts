@@ -1,237 +1,242 @@
 /**
- * EventStoreDB adapter (`@eventstore/db-client`). A thin translation: streams, revisions and
- * $all positions map one to one; vendor errors become the port's errors at this boundary.
- *
- * Idempotency: EventStoreDB has no cross-stream transaction, and its own event-id dedupe
- * holds only within a window. So a key is claimed first, by appending to a stream of its own
- * with `no_stream` (the server lets exactly one claimant win), and the document's events are
- * appended after the claim. See `claim.ts` for the failure cases.
+ * EventStoreDB adapter over `@eventstore/db-client`. Streams, revisions and $all positions map
+ * one to one; vendor errors are translated at this boundary (wrong expected version → the
+ * port's WrongExpectedRevisionError, connection trouble → EventStoreUnavailableError).
+ * Idempotency keys need a protocol of their own: see idempotency.ts.
  */
-import { createHash } from 'node:crypto';
 import {
   type AllStreamResolvedEvent,
+  BACKWARDS,
+  END,
   EventStoreDBClient,
   excludeSystemEvents,
   FORWARDS,
-  isCommandError,
-  jsonEvent,
-  type Position,
   START,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import {
-  type AppendOptions,
   type AppendResult,
   type EventStore,
+  EventStoreError,
   EventStoreUnavailableError,
   type ExpectedRevision,
-  type JsonObject,
+  type IdempotencyRecord,
   type LogPosition,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamRevision,
   type SubscribeOptions,
   type Subscription,
   WrongExpectedRevisionError,
 } from '../../../ports/eventStore.js';
-import { claimKey, readClaim } from './claim.js';
+import { appendOnce, type ClaimIo, findRecord } from './idempotency.js';
+import {
+  decodePosition,
+  encodePosition,
+  toAppendExpectedRevision,
+  toEsdbEvents,
+  toRecordedEvent,
+  translateTransient,
+} from './mapping.js';
 
-export const encodePosition = (position: Position): LogPosition =>
-  `${position.commit}/${position.prepare}` as LogPosition;
+export interface EventStoreDBEventStoreOptions {
+  /**
+   * How long an append with an already-claimed idempotency key waits for the first attempt
+   * to become visible before answering `duplicate` anyway (see idempotency.ts). Default 5 s.
+   */
+  claimWaitMs?: number;
+}
 
-export const decodePosition = (position: LogPosition): Position => {
-  const match = /^(\d+)\/(\d+)$/.exec(position);
-  if (!match) throw new Error(`Not an EventStoreDB position: ${position}`);
-  return { commit: BigInt(match[1] as string), prepare: BigInt(match[2] as string) };
-};
-
-/** The stream that holds the claim of one idempotency key. */
-export const claimStreamOf = (key: string): string =>
-  `coexist-idempotency-${createHash('sha256').update(key).digest('hex')}`;
-
-/** Vendor errors → port errors; anything unknown passes through unchanged. */
-export const translateError = (error: unknown, streamName?: string): unknown => {
-  if (error instanceof WrongExpectedVersionError) {
-    return new WrongExpectedRevisionError(
-      error.streamName ?? streamName ?? '',
-      error.expectedVersion as ExpectedRevision,
-      error.actualVersion,
-    );
-  }
-  if (error instanceof Error && isCommandError(error)) {
-    if (['unavailable', 'deadline-exceeded', 'timeout', 'not-leader'].includes(error.type)) {
-      return new EventStoreUnavailableError(error.message);
-    }
-  }
-  return error;
-};
-
-const toRecorded = (
-  resolved: AllStreamResolvedEvent | { event?: unknown },
-): RecordedEvent | null => {
-  const event = resolved.event as
-    | {
-        streamId: string;
-        id: string;
-        isJson: boolean;
-        revision: bigint;
-        type: string;
-        created: Date;
-        data: unknown;
-        metadata: unknown;
-        position?: Position;
-      }
-    | undefined;
-  if (!event?.isJson || event.type.startsWith('$')) return null;
-  return {
-    id: event.id,
-    type: event.type,
-    streamName: event.streamId,
-    revision: event.revision,
-    position: event.position ? encodePosition(event.position) : ('' as LogPosition),
-    data: event.data as JsonObject,
-    metadata: (event.metadata ?? {}) as JsonObject,
-    recordedAt: event.created,
-  };
-};
-
-const toEsdbEvents = (events: NewEvent[]) =>
-  events.map((event) =>
-    jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }),
-  );
-
-export const getEventStoreDBEventStore = (connection: string | EventStoreDBClient): EventStore => {
+/**
+ * @param connection an `esdb://…` connection string (the store then owns the client and
+ *   disposes it on `close`), or a client the caller owns and disposes.
+ */
+export const getEventStoreDBEventStore = (
+  connection: string | EventStoreDBClient,
+  options: EventStoreDBEventStoreOptions = {},
+): EventStore => {
+  const ownsClient = typeof connection === 'string';
   const client =
     typeof connection === 'string' ? EventStoreDBClient.connectionString(connection) : connection;
+  const timing = { waitMs: options.claimWaitMs ?? 5_000 };
+  const subscriptions = new Set<Subscription>();
 
-  const append = async (streamName: string, events: NewEvent[], expected: ExpectedRevision) => {
+  /** The stream's last event, or null if the stream does not exist. */
+  const lastEvent = async (streamName: string): Promise<RecordedEvent | null> => {
     try {
-      const result = await client.appendToStream(streamName, toEsdbEvents(events), {
-        expectedRevision: expected,
-      });
-      return {
-        kind: 'appended' as const,
-        nextExpectedRevision: result.nextExpectedRevision,
-        position: result.position ? encodePosition(result.position) : ('' as LogPosition),
-      };
+      for await (const resolved of client.readStream(streamName, {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      })) {
+        return toRecordedEvent(resolved);
+      }
+      return null;
     } catch (error) {
-      throw translateError(error, streamName);
+      if (error instanceof StreamNotFoundError) return null;
+      throw translateTransient(error);
     }
   };
 
-  const readStream = async (streamName: string, options: ReadStreamOptions = {}) => {
+  /** A plain append, with the port's result and errors. */
+  const append = async (
+    streamName: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<{ nextExpectedRevision: StreamRevision; position: LogPosition }> => {
+    let result: Awaited<ReturnType<EventStoreDBClient['appendToStream']>>;
+    try {
+      result = await client.appendToStream(streamName, toEsdbEvents(events), {
+        expectedRevision: toAppendExpectedRevision(expected),
+      });
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        // Built from a raw gRPC error the versions can be missing: then ask the stream.
+        const actual =
+          error.actualVersion ?? (await lastEvent(streamName))?.revision ?? 'no_stream';
+        throw new WrongExpectedRevisionError(streamName, expected, actual);
+      }
+      throw translateTransient(error);
+    }
+    if (!result.success) {
+      // Only with a client created with `throwOnAppendFailure: false`.
+      const actual = result.nextExpectedRevision;
+      throw new WrongExpectedRevisionError(
+        streamName,
+        expected,
+        actual < 0n ? 'no_stream' : actual,
+      );
+    }
+    // Servers ≥ 21.10 always return the position; the read is a fallback for older ones.
+    const position = result.position
+      ? encodePosition(result.position)
+      : (await lastEvent(streamName))?.position;
+    if (!position) throw new EventStoreError(`No position returned for an append to ${streamName}`);
+    return { nextExpectedRevision: result.nextExpectedRevision, position };
+  };
+
+  const readStream = async (
+    streamName: string,
+    readOptions: ReadStreamOptions = {},
+  ): Promise<RecordedEvent[]> => {
+    if (readOptions.maxCount === 0) return [];
     const events: RecordedEvent[] = [];
     try {
       for await (const resolved of client.readStream(streamName, {
-        fromRevision: options.fromRevision ?? START,
         direction: FORWARDS,
-        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+        fromRevision: readOptions.fromRevision ?? START,
+        ...(readOptions.maxCount === undefined ? {} : { maxCount: readOptions.maxCount }),
       })) {
-        const event = toRecorded(resolved);
+        const event = toRecordedEvent(resolved);
         if (event) events.push(event);
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
-      throw translateError(error, streamName);
+      throw translateTransient(error);
     }
     return events;
   };
 
-  const store: EventStore = {
-    async appendToStream(streamName, events, options: AppendOptions): Promise<AppendResult> {
-      const claim = options.idempotency;
-      if (!claim) return append(streamName, events, options.expectedRevision);
-      const claimStream = claimStreamOf(claim.key);
-      const claimed = await claimKey(
-        { append, readStream },
-        claimStream,
-        claim,
-        streamName,
-        events.map((event) => event.id),
-      );
-      if (claimed.kind === 'duplicate') return claimed;
-      try {
-        const result = await append(streamName, events, options.expectedRevision);
-        await append(
-          claimStream,
-          [
-            {
-              id: crypto.randomUUID(),
-              type: 'IdempotencyKeyCompleted',
-              data: { revision: result.nextExpectedRevision.toString() },
-              metadata: {},
-            },
-          ],
-          'any',
-        );
-        return result;
-      } catch (error) {
-        // The document append failed: give the key back so the client can retry with it.
-        await append(
-          claimStream,
-          [{ id: crypto.randomUUID(), type: 'IdempotencyKeyReleased', data: {}, metadata: {} }],
-          'any',
-        ).catch(() => undefined);
-        throw error;
+  const io: ClaimIo = { append, readStream };
+
+  return {
+    async appendToStream(streamName, events, appendOptions): Promise<AppendResult> {
+      if (events.length === 0) throw new EventStoreError('An append needs at least one event');
+      const { idempotency } = appendOptions;
+      if (idempotency) {
+        const { expectedRevision } = appendOptions;
+        return appendOnce(io, timing, { streamName, events, expectedRevision, claim: idempotency });
       }
+      return {
+        kind: 'appended',
+        ...(await append(streamName, events, appendOptions.expectedRevision)),
+      };
     },
 
     readStream,
 
-    async *readAll(options: ReadAllOptions = {}) {
-      let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    async *readAll(readOptions: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+      let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
+      if (remaining <= 0) return;
+      const { after } = readOptions;
+      // No server-side filter on reads: system and claim events are skipped here, so the
+      // server's maxCount cannot be used; leaving the loop early cancels the read instead.
+      const read = client.readAll({
+        direction: FORWARDS,
+        fromPosition: after ? decodePosition(after) : START,
+      });
       try {
-        for await (const resolved of client.readAll({
-          fromPosition: options.after ? decodePosition(options.after) : START,
-          direction: FORWARDS,
-        })) {
-          const event = toRecorded(resolved);
-          // `fromPosition` is inclusive; the port's `after` is not.
-          if (!event || event.position === options.after) continue;
-          if (remaining-- <= 0) return;
+        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+          const event = toRecordedEvent(resolved);
+          // `fromPosition` is inclusive; the port's `after` is exclusive.
+          if (!event || event.position === after) continue;
           yield event;
+          if (--remaining <= 0) return;
         }
       } catch (error) {
-        throw translateError(error);
+        throw translateTransient(error);
+      } finally {
+        if (!read.readableEnded) await read.cancel().catch(() => undefined);
       }
     },
 
-    subscribeToAll(options: SubscribeOptions): Subscription {
-      const subscription = client.subscribeToAll({
-        fromPosition: options.after ? decodePosition(options.after) : START,
+    subscribeToAll(subscribeOptions: SubscribeOptions): Subscription {
+      const { after, onEvent, onError } = subscribeOptions;
+      // A catch-up subscription on the server: history after the checkpoint (exclusive for
+      // subscriptions), then live. System events are filtered out server-side.
+      const source = client.subscribeToAll({
+        fromPosition: after ? decodePosition(after) : START,
         filter: excludeSystemEvents(),
       });
-      let stopping = false;
-      const loop = (async () => {
-        for await (const resolved of subscription) {
-          const event = toRecorded(resolved);
-          if (!event || event.position === options.after) continue;
-          await options.onEvent(event);
-          if (stopping) return;
+      let stopped = false;
+      const running = (async () => {
+        // Async iteration pulls one event at a time: the next is not taken (and the server is
+        // back-pressured) until onEvent has settled.
+        for await (const resolved of source as AsyncIterable<AllStreamResolvedEvent>) {
+          if (stopped) return;
+          const event = toRecordedEvent(resolved);
+          if (!event || event.position === after) continue; // claim streams; defensive `after`
+          await onEvent(event);
         }
-      })();
-      loop.catch(async (error: unknown) => {
-        await subscription.unsubscribe().catch(() => undefined);
-        if (!stopping) options.onError?.(translateError(error));
+        if (!stopped) throw new EventStoreUnavailableError('EventStoreDB ended the subscription');
+      })().catch((error: unknown) => {
+        if (stopped) return; // errors caused by unsubscribing
+        stopped = true;
+        subscriptions.delete(subscription);
+        void source.unsubscribe().catch(() => undefined);
+        try {
+          onError?.(translateTransient(error));
+        } catch {
+          // A throwing onError must not become an unhandled rejection.
+        }
       });
-      return {
+      const subscription: Subscription = {
         async unsubscribe() {
-          stopping = true;
-          await subscription.unsubscribe();
-          await loop.catch(() => undefined);
+          subscriptions.delete(subscription);
+          if (!stopped) {
+            stopped = true;
+            await source.unsubscribe().catch(() => undefined);
+            // Cancelling the gRPC call need not end the readable: destroy it so a loop waiting
+            // for the next event finishes now (with an error the loop ignores once stopped).
+            source.destroy();
+          }
+          await running;
         },
       };
+      subscriptions.add(subscription);
+      return subscription;
     },
 
-    async findIdempotencyRecord(key) {
-      return readClaim(readStream, claimStreamOf(key), key);
+    async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
+      return findRecord(io, key);
     },
 
     async close() {
-      await client.dispose();
+      await Promise.all([...subscriptions].map((subscription) => subscription.unsubscribe()));
+      if (ownsClient) await client.dispose();
     },
   };
-  return store;
 };

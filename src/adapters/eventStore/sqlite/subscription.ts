@@ -1,72 +1,85 @@
 /**
- * Catch-up subscription over the SQLite log. One loop reads pages after the last delivered
- * position and hands events over one at a time, so catch-up and live delivery can never
- * interleave, skip or repeat: a commit notification (same process) or the poll timer (other
- * processes writing to the same file) only wakes the loop.
+ * Catch-up subscriptions over the SQLite log.
+ *
+ * One loop per subscription reads pages strictly after the last delivered position and hands
+ * the events over one at a time. Catch-up and live delivery are the same loop, so they cannot
+ * interleave, skip or repeat: a "the log grew" signal (a local commit, or the poller seeing
+ * another process's commit) only wakes the loop, and a signal that arrives while the loop is
+ * busy is remembered so it cannot be lost.
  */
-import type { RecordedEvent, Subscription } from '../../../ports/eventStore.js';
+import type { RecordedEvent, SubscribeOptions, Subscription } from '../../../ports/eventStore.js';
 
-export interface SqliteSubscriptionOptions {
-  after: number;
+export interface LogSource {
+  /** Events strictly after `after`, in log order, at most `limit`. */
   readPage(after: number, limit: number): RecordedEvent[];
-  onEvent(event: RecordedEvent): Promise<void> | void;
-  onError?: (error: unknown) => void;
-  pollIntervalMs: number;
-  /** Registers a listener called after each local commit; returns its removal. */
-  listen(listener: () => void): () => void;
+  /** Calls `listener` whenever the log may have grown; returns the unregistration. */
+  watch(listener: () => void): () => void;
 }
 
 const pageSize = 500;
 
-export const createSqliteSubscription = (options: SqliteSubscriptionOptions): Subscription => {
-  let position = options.after;
+export const startSubscription = (
+  source: LogSource,
+  after: number,
+  options: SubscribeOptions,
+): Subscription => {
+  let position = after;
   let stopped = false;
+  // Starts true: the first pass is the catch-up.
+  let logMayHaveGrown = true;
   let wake: (() => void) | null = null;
-  // Set by a nudge that arrives while the loop is busy, so that it is not lost.
-  let dirty = false;
-  const nudge = () => {
-    dirty = true;
-    const resolve = wake;
-    wake = null;
-    resolve?.();
-  };
-  const unlisten = options.listen(nudge);
-  const timer = setInterval(nudge, options.pollIntervalMs);
-  timer.unref();
 
-  const loop = (async () => {
+  const signal = () => {
+    logMayHaveGrown = true;
+    const resume = wake;
+    wake = null;
+    resume?.();
+  };
+  const unwatch = source.watch(signal);
+
+  const loop = async () => {
+    // Never call onEvent before subscribeToAll has returned the subscription to its caller.
+    await Promise.resolve();
     while (!stopped) {
-      dirty = false;
-      const page = options.readPage(position, pageSize);
+      if (!logMayHaveGrown) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      logMayHaveGrown = false;
+      const page = source.readPage(position, pageSize);
       for (const event of page) {
         if (stopped) return;
         await options.onEvent(event);
         position = Number(event.position);
       }
-      if (page.length < pageSize && !stopped && !dirty) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
+      // A full page means there may be more history right behind it.
+      if (page.length === pageSize) logMayHaveGrown = true;
     }
-  })();
+  };
 
   const stop = () => {
     stopped = true;
-    unlisten();
-    clearInterval(timer);
-    nudge();
+    unwatch();
+    signal();
   };
-  loop.catch((error: unknown) => {
-    const wasRunning = !stopped;
+
+  const running = loop().catch((error: unknown) => {
+    if (stopped) return; // an error caused by shutting down is not the subscriber's concern
     stop();
-    if (wasRunning) options.onError?.(error);
+    try {
+      options.onError?.(error);
+    } catch {
+      // A throwing onError must not turn into an unhandled rejection of the loop.
+    }
   });
 
-  return {
-    async unsubscribe() {
-      stop();
-      await loop.catch(() => undefined);
-    },
+  const unsubscribe = async () => {
+    stop();
+    // Resolves once the in-flight onEvent (if any) has settled. Do not await this from
+    // inside onEvent itself: the loop would be waiting for its own handler.
+    await running;
   };
+  return { unsubscribe };
 };

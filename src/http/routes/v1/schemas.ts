@@ -29,9 +29,18 @@ export const documentParamsSchema = (type: DocumentType) => {
 const routeSchema = {
   type: 'object',
   description: 'Which ERP owns the document, and which rule decided it.',
-  required: ['owner', 'primary', 'reason'],
+  required: ['owner', 'basis', 'reason'],
   properties: {
-    owner: { enum: ['legacy', 'cloud', 'dual'] },
+    owner: {
+      enum: ['legacy', 'cloud', 'dual', 'unresolved'],
+      description:
+        '`unresolved`: lines reference orders owned by different ERPs; held for an operator.',
+    },
+    basis: {
+      enum: ['rule', 'parent', 'unknownParent', 'default'],
+      description:
+        "A rule matched; the parent order decided; the parent is unknown and the rule's unknownParent decided; no rule set is published.",
+    },
     primary: { enum: ['legacy', 'cloud'] },
     shadow: { enum: ['legacy', 'cloud'] },
     ruleId: { type: ['string', 'null'] },
@@ -115,6 +124,9 @@ export const problemResponses = {
   413: problem('Request body too large.'),
   415: problem('Content-Type must be application/json.'),
   422: problem('A business rule is broken, or the Idempotency-Key was used for another request.'),
+  423: problem(
+    'The scope is frozen for a cutover window; `frozenUntil` and `reason` say until when and why.',
+  ),
   429: problem('Rate limit exceeded; retry after the Retry-After delay.'),
   503: problem('The event store is unavailable; nothing was recorded.'),
 };

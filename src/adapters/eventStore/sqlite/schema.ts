@@ -1,0 +1,113 @@
+/**
+ * The SQLite file's schema, its migrations and the row ↔ port mappings.
+ *
+ * `PRAGMA user_version` records the schema version, so a later release can migrate a file
+ * written by this one (add a step to `migrations`, never edit an applied one).
+ */
+import type Database from 'better-sqlite3';
+import {
+  EventStoreError,
+  type IdempotencyRecord,
+  type LogPosition,
+  type RecordedEvent,
+} from '../../../ports/eventStore.js';
+
+/** Each entry migrates from version `index` to `index + 1`. */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT    NOT NULL UNIQUE,
+    stream      TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    recorded_at TEXT    NOT NULL,
+    -- Also the index that makes "last revision of a stream" one B-tree lookup.
+    UNIQUE (stream, revision)
+  );
+  CREATE TABLE IF NOT EXISTS idempotency (
+    key         TEXT    PRIMARY KEY,
+    fingerprint TEXT    NOT NULL,
+    result      TEXT    NOT NULL,
+    stream      TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    event_ids   TEXT    NOT NULL,
+    recorded_at TEXT    NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const schemaVersion = migrations.length;
+
+/**
+ * Brings the file to `schemaVersion`. Runs under `BEGIN IMMEDIATE` so two processes opening a
+ * new file at once do not both migrate it: the second waits (busy_timeout) and finds it done.
+ */
+export const migrate = (db: Database.Database): void => {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > schemaVersion) {
+      throw new EventStoreError(
+        `The event store file has schema version ${version}; this release knows up to ${schemaVersion}. Upgrade the gateway.`,
+      );
+    }
+    for (let next = version; next < schemaVersion; next++) db.exec(migrations[next] as string);
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    if (version !== schemaVersion) db.pragma(`user_version = ${schemaVersion}`);
+  }).immediate();
+};
+
+export interface EventRow {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+export interface IdempotencyRow {
+  key: string;
+  fingerprint: string;
+  result: string;
+  stream: string;
+  revision: number;
+  event_ids: string;
+  recorded_at: string;
+}
+
+export const toPosition = (position: number): LogPosition => String(position) as LogPosition;
+
+/** `undefined` (start of the log) is position 0: AUTOINCREMENT positions start at 1. */
+export const fromPosition = (position: LogPosition | undefined): number => {
+  if (position === undefined) return 0;
+  if (!/^\d{1,16}$/.test(position) || !Number.isSafeInteger(Number(position))) {
+    throw new EventStoreError(`Not a position of the SQLite event store: "${position}"`);
+  }
+  return Number(position);
+};
+
+export const toRecordedEvent = (row: EventRow): RecordedEvent => ({
+  id: row.id,
+  type: row.type,
+  streamName: row.stream,
+  revision: BigInt(row.revision),
+  position: toPosition(row.position),
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+  recordedAt: new Date(row.recorded_at),
+});
+
+export const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
+  key: row.key,
+  fingerprint: row.fingerprint,
+  result: JSON.parse(row.result),
+  streamName: row.stream,
+  revision: BigInt(row.revision),
+  eventIds: JSON.parse(row.event_ids),
+  recordedAt: new Date(row.recorded_at),
+});

@@ -1,0 +1,60 @@
+/**
+ * Ownership in the document stream: the first event of every document records which ERP owns
+ * it, by which rule of which rule-set version, and why. Later commands read it back, and
+ * documents that reference purchase orders read their parents' to follow them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DocumentRef } from '../domain/documents.js';
+import { streamNameOf } from '../domain/documents.js';
+import { foldDocument } from '../domain/fold.js';
+import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
+import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '../ports/eventStore.js';
+import type { ParentRoute, RouteDecision } from '../routing/route.js';
+
+export const ownershipEventType = 'DocumentOwnershipAssigned';
+
+export const ownershipEvent = (
+  document: DocumentRef,
+  route: RouteDecision,
+  metadata: JsonObject,
+): NewEvent => ({
+  id: randomUUID(),
+  type: ownershipEventType,
+  data: { document, ...route } as unknown as JsonObject,
+  metadata,
+});
+
+/** The route recorded in a document's stream, or null for a document not seen yet. */
+export const recordedRoute = (events: readonly RecordedEvent[]): RouteDecision | null => {
+  const first = events[0];
+  if (first?.type !== ownershipEventType) return null;
+  const { document: _document, ...route } = first.data as JsonObject;
+  return route as unknown as RouteDecision;
+};
+
+export interface Parents {
+  /** Parent orders' states by poNumber, null when unknown (for the domain's checks). */
+  states: Map<string, PurchaseOrderState | null>;
+  /** Parent orders' routes, or null when the command references no purchase order. */
+  routes: ParentRoute[] | null;
+}
+
+/** Loads the purchase orders (of one company) a command references. */
+export const loadParents = async (
+  store: EventStore,
+  company: string | undefined,
+  poNumbers: readonly string[],
+): Promise<Parents> => {
+  const states = new Map<string, PurchaseOrderState | null>();
+  if (company === undefined || poNumbers.length === 0) return { states, routes: null };
+  const routes = await Promise.all(
+    poNumbers.map(async (poNumber) => {
+      const events = await store.readStream(
+        streamNameOf({ type: 'purchaseOrder', key: { company, poNumber } }),
+      );
+      states.set(poNumber, foldDocument('purchaseOrder', events) as PurchaseOrderState | null);
+      return { poNumber, route: recordedRoute(events) };
+    }),
+  );
+  return { states, routes };
+};

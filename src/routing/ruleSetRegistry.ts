@@ -1,0 +1,164 @@
+/**
+ * Published rule sets: an append-only stream of versions (`coexist-routing-rules`), folded in
+ * memory so the write path routes without I/O. Every gateway instance follows the stream, so
+ * a set published through any of them is in force everywhere within a refresh interval.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type EventStore,
+  type JsonObject,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../ports/eventStore.js';
+import { canonicalJson } from '../shared/canonicalJson.js';
+import { type CompiledRuleSet, compileRuleSet } from './evaluator.js';
+import type { RuleSet } from './ruleSet.js';
+
+export const ruleSetStream = 'coexist-routing-rules';
+
+export interface PublishedRuleSet {
+  version: number;
+  ruleSet: RuleSet;
+  author: string;
+  reason: string;
+  publishedAt: string;
+  /** When it takes effect: the set's own effectiveFrom, else when it was published. */
+  effectiveFrom: string;
+  digest: string;
+}
+
+export class RuleSetVersionConflictError extends Error {
+  override name = 'RuleSetVersionConflictError';
+}
+
+/** Identifies a rule set's content, whatever the key order of the file it came from. */
+const digestOf = (ruleSet: RuleSet): string =>
+  createHash('sha256').update(canonicalJson(ruleSet)).digest('hex');
+
+export class RuleSetRegistry {
+  private versions: PublishedRuleSet[] = [];
+  private compiled = new Map<number, CompiledRuleSet>();
+  private refreshing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly store: EventStore) {}
+
+  async start(refreshIntervalMs = 1_000): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const events = await this.store.readStream(ruleSetStream, {
+          fromRevision: BigInt(this.versions.length),
+        });
+        for (const event of events) this.add(event);
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private add(event: RecordedEvent): void {
+    if (event.type !== 'RoutingRuleSetPublished') return;
+    const published = event.data as unknown as PublishedRuleSet;
+    this.versions.push(published);
+  }
+
+  /** All versions, oldest first. */
+  list(): readonly PublishedRuleSet[] {
+    return this.versions;
+  }
+
+  get(version: number): PublishedRuleSet | undefined {
+    return this.versions[version - 1];
+  }
+
+  latest(): PublishedRuleSet | undefined {
+    return this.versions.at(-1);
+  }
+
+  /** The version in force at an instant: the newest whose effective time has come. */
+  inForceAt(at: Date): PublishedRuleSet | undefined {
+    for (let i = this.versions.length - 1; i >= 0; i--) {
+      const candidate = this.versions[i] as PublishedRuleSet;
+      if (Date.parse(candidate.effectiveFrom) <= at.getTime()) return candidate;
+    }
+    return undefined;
+  }
+
+  compiledInForceAt(at: Date): CompiledRuleSet | undefined {
+    const published = this.inForceAt(at);
+    if (!published) return undefined;
+    let compiled = this.compiled.get(published.version);
+    if (!compiled) {
+      compiled = compileRuleSet(published.ruleSet, published.version);
+      this.compiled.set(published.version, compiled);
+    }
+    return compiled;
+  }
+
+  /**
+   * Appends a new version. `expectedVersion` (default: the latest this instance knows) makes
+   * concurrent publishes safe: of two against the same version, one wins and the other gets a
+   * conflict. A set equal to the latest is not published again.
+   */
+  async publish(
+    ruleSet: RuleSet,
+    by: { author: string; reason: string },
+    expectedVersion?: number,
+    now = new Date(),
+  ): Promise<{ published: boolean; version: PublishedRuleSet }> {
+    await this.refresh();
+    const latest = this.latest();
+    const base = expectedVersion ?? latest?.version ?? 0;
+    if (base !== (latest?.version ?? 0)) {
+      throw new RuleSetVersionConflictError(
+        `Rule set version ${latest?.version ?? 0} is current, not ${base}: review the difference and publish again.`,
+      );
+    }
+    const digest = digestOf(ruleSet);
+    if (latest && latest.digest === digest) return { published: false, version: latest };
+    const version: PublishedRuleSet = {
+      version: base + 1,
+      ruleSet,
+      author: by.author,
+      reason: by.reason,
+      publishedAt: now.toISOString(),
+      effectiveFrom: ruleSet.effectiveFrom ?? now.toISOString(),
+      digest,
+    };
+    try {
+      await this.store.appendToStream(
+        ruleSetStream,
+        [
+          {
+            id: randomUUID(),
+            type: 'RoutingRuleSetPublished',
+            data: version as unknown as JsonObject,
+            metadata: { clientId: by.author, receivedAt: now.toISOString() },
+          },
+        ],
+        { expectedRevision: base === 0 ? 'no_stream' : BigInt(base - 1) },
+      );
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) {
+        await this.refresh();
+        throw new RuleSetVersionConflictError(
+          `Another rule set was published as version ${base + 1} meanwhile: review it and publish again.`,
+        );
+      }
+      throw error;
+    }
+    await this.refresh();
+    return { published: true, version };
+  }
+}
