@@ -20,7 +20,7 @@ import {
   type NewEvent,
   WrongExpectedRevisionError,
 } from '../../../ports/eventStore.js';
-import { type IdempotencyRow, toIdempotencyRecord, toPosition } from './schema.js';
+import { type IdempotencyRow, keyHash, toIdempotencyRecord, toPosition } from './schema.js';
 
 export interface PendingAppend {
   streamName: string;
@@ -74,9 +74,9 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
     insertEvent: db.prepare<[string, string, number, string, string, string, string]>(
       'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    findKey: db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency WHERE key = ?'),
-    insertKey: db.prepare<[string, string, string, string, number, string, string]>(
-      'INSERT INTO idempotency (key, fingerprint, result, stream, revision, event_ids, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    findKey: db.prepare<[Buffer], IdempotencyRow>('SELECT * FROM idempotency WHERE key_hash = ?'),
+    insertKey: db.prepare<[Buffer, string, string, string, string, number, string, string]>(
+      'INSERT INTO idempotency (key_hash, key, fingerprint, result, stream, revision, event_ids, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
   };
 
@@ -112,6 +112,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
       if (claim) {
         const eventIds = events.map((event) => event.id);
         statements.insertKey.run(
+          keyHash(claim.key),
           claim.key,
           claim.fingerprint,
           JSON.stringify(claim.result),
@@ -147,7 +148,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
     if (claim) {
       const earlier = state.claimed.get(claim.key);
       if (earlier) return { kind: 'duplicate', record: earlier };
-      const row = statements.findKey.get(claim.key);
+      const row = statements.findKey.get(keyHash(claim.key));
       if (row) return { kind: 'duplicate', record: toIdempotencyRecord(row) };
     }
     const current = lastRevisionOf(state, streamName);

@@ -33,6 +33,7 @@ import {
   type EventRow,
   fromPosition,
   type IdempotencyRow,
+  keyHash,
   migrate,
   toIdempotencyRecord,
   toRecordedEvent,
@@ -75,7 +76,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
       'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
     ),
     head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
-    findKey: db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency WHERE key = ?'),
+    findKey: db.prepare<[Buffer], IdempotencyRow>('SELECT * FROM idempotency WHERE key_hash = ?'),
   };
 
   // ---- "the log may have grown" signal for subscriptions --------------------------------
@@ -182,7 +183,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
 
     async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
       assertOpen();
-      const row = statements.findKey.get(key);
+      const row = statements.findKey.get(keyHash(key));
       return row ? toIdempotencyRecord(row) : null;
     },
 

