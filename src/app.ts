@@ -16,17 +16,24 @@ import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
+import { freezeRoutes } from './http/routes/admin/freezes.js';
+import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
 import { commandRoutes } from './http/routes/v1/commands.js';
 import { documentRoutes } from './http/routes/v1/documents.js';
 import type { EventStore } from './ports/eventStore.js';
+import type { FreezeRegistry } from './routing/freezes.js';
 import type { Router } from './routing/route.js';
+import type { RuleSetRegistry } from './routing/ruleSetRegistry.js';
+import { createRuleSetValidator } from './routing/validate.js';
 
 export interface AppDependencies {
   config: Pick<Config, 'mode' | 'limits' | 'docs' | 'logLevel'>;
   store: EventStore;
   registry: ApiKeyRegistry;
   router: Router;
+  rules: RuleSetRegistry;
+  freezes: FreezeRegistry;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | object;
 }
@@ -43,7 +50,7 @@ const componentName = (schema: JsonSchema, index: number): string =>
     : `def-${index}`;
 
 export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> => {
-  const { config, store, registry, router } = deps;
+  const { config, store, registry, router, rules, freezes } = deps;
   const app = Fastify({
     logger: deps.logger ?? {
       level: config.logLevel,
@@ -142,11 +149,19 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store });
-  const handler = new CommandHandler(store, router);
+  const handler = new CommandHandler(store, router, freezes);
+  const validateRuleSet = createRuleSetValidator(ajv);
   await app.register(
     async (v1) => {
       await v1.register(commandRoutes, { ajv, handler });
       await v1.register(documentRoutes, { store });
+      await v1.register(
+        async (admin) => {
+          await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });
+          await admin.register(freezeRoutes, { freezes });
+        },
+        { prefix: '/admin' },
+      );
     },
     { prefix: '/v1' },
   );

@@ -7,7 +7,12 @@ import { buildApp } from './app.js';
 import { ApiKeyRegistry } from './auth/apiKeys.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
-import { singleTargetRouter } from './routing/router.js';
+import { createAjv, loadContracts } from './http/contracts.js';
+import { FreezeRegistry } from './routing/freezes.js';
+import { publishInitialRuleSet } from './routing/initialRuleSet.js';
+import { ruleSetRouter } from './routing/router.js';
+import { RuleSetRegistry } from './routing/ruleSetRegistry.js';
+import { createRuleSetValidator } from './routing/validate.js';
 import { openEventStore } from './stores.js';
 
 const devPrincipal: Principal = {
@@ -32,11 +37,23 @@ export const startGateway = async (
   );
   const registry = new ApiKeyRegistry(store, extraKeys);
   await registry.start();
+  const rules = new RuleSetRegistry(store);
+  const freezes = new FreezeRegistry(store);
+  await Promise.all([rules.start(), freezes.start()]);
+  const initial = config.routing.ruleSetFile
+    ? await publishInitialRuleSet(
+        rules,
+        config.routing.ruleSetFile,
+        createRuleSetValidator(createAjv(loadContracts().values())),
+      )
+    : null;
   const app = await buildApp({
     config,
     store,
     registry,
-    router: singleTargetRouter(config.routing.defaultTarget),
+    router: ruleSetRouter(rules, config.routing.defaultTarget),
+    rules,
+    freezes,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
@@ -59,12 +76,21 @@ export const startGateway = async (
     );
   }
 
+  const inForce = rules.inForceAt(new Date());
+  print(
+    inForce
+      ? `  routing:  rule set v${inForce.version} "${inForce.ruleSet.name}"${initial ? ` (published now from ${config.routing.ruleSetFile})` : ''}`
+      : `  routing:  no rule set published; new documents go to ${config.routing.defaultTarget}`,
+  );
+
   let closing: Promise<void> | null = null;
   return {
     url,
     close: () => {
       closing ??= (async () => {
         registry.stop();
+        rules.stop();
+        freezes.stop();
         await app.close();
         await store.close();
       })();

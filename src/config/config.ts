@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 
@@ -25,11 +26,21 @@ export interface Config {
     rateLimitPerMinute: number;
   };
   docs: { public: boolean };
-  routing: { defaultTarget: 'legacy' | 'cloud' };
+  routing: {
+    /** Where documents go while no rule set is published. */
+    defaultTarget: 'legacy' | 'cloud';
+    /** Published as version 1 at start-up when the event store holds no rule set yet. */
+    ruleSetFile: string | null;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export const devApiKey = 'coexist-dev-key';
+
+/** The shipped "everything on legacy" rule set: every document has a recorded rule from day one. */
+export const defaultRuleSetFile = fileURLToPath(
+  new URL('../../routing-rules/phase-0-all-legacy.yaml', import.meta.url),
+);
 
 const schema = {
   type: 'object',
@@ -79,7 +90,10 @@ const schema = {
     routing: {
       type: 'object',
       additionalProperties: false,
-      properties: { defaultTarget: { enum: ['legacy', 'cloud'] } },
+      properties: {
+        defaultTarget: { enum: ['legacy', 'cloud'] },
+        ruleSetFile: { type: ['string', 'null'], minLength: 1 },
+      },
     },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   },
@@ -137,7 +151,7 @@ export const resolveConfig = (...layers: ConfigInput[]): Config => {
     (acc, layer) => merge(acc, layer as Record<string, unknown>),
     {},
   );
-  const validate = new Ajv({ allErrors: true }).compile(schema);
+  const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
   if (!validate(merged)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -161,7 +175,11 @@ export const resolveConfig = (...layers: ConfigInput[]): Config => {
       rateLimitPerMinute: input.limits?.rateLimitPerMinute ?? 6_000,
     },
     docs: { public: input.docs?.public ?? !production },
-    routing: { defaultTarget: input.routing?.defaultTarget ?? 'legacy' },
+    routing: {
+      defaultTarget: input.routing?.defaultTarget ?? 'legacy',
+      ruleSetFile:
+        input.routing?.ruleSetFile === undefined ? defaultRuleSetFile : input.routing.ruleSetFile,
+    },
     logLevel: input.logLevel ?? 'info',
   };
 };

@@ -10,7 +10,9 @@ import type { Role, Scopes } from '../../src/auth/principal.js';
 import { type ConfigInput, resolveConfig } from '../../src/config/config.js';
 import { loadContracts } from '../../src/http/contracts.js';
 import type { EventStore, RecordedEvent } from '../../src/ports/eventStore.js';
-import { singleTargetRouter } from '../../src/routing/router.js';
+import { FreezeRegistry } from '../../src/routing/freezes.js';
+import { ruleSetRouter } from '../../src/routing/router.js';
+import { RuleSetRegistry } from '../../src/routing/ruleSetRegistry.js';
 
 export interface TestGateway {
   app: FastifyInstance;
@@ -24,6 +26,8 @@ export interface TestGateway {
     rateLimitPerMinute?: number,
   ): Promise<string>;
   allEvents(): Promise<RecordedEvent[]>;
+  rules: RuleSetRegistry;
+  freezes: FreezeRegistry;
   close(): Promise<void>;
 }
 
@@ -36,11 +40,16 @@ export const startTestGateway = async (
   const store = wrapStore(realStore);
   const registry = new ApiKeyRegistry(realStore);
   await registry.start(250); // refresh often so revocations show up quickly in tests
+  const rules = new RuleSetRegistry(realStore);
+  const freezes = new FreezeRegistry(realStore);
+  await Promise.all([rules.start(100), freezes.start(100)]);
   const app = await buildApp({
     config: resolveConfig({ dataDir: dir, ...config }),
     store,
     registry,
-    router: singleTargetRouter('legacy'),
+    router: ruleSetRouter(rules, 'legacy'),
+    rules,
+    freezes,
     logger: false,
   });
   return {
@@ -65,8 +74,12 @@ export const startTestGateway = async (
       }
       return events;
     },
+    rules,
+    freezes,
     close: async () => {
       registry.stop();
+      rules.stop();
+      freezes.stop();
       await app.close();
       await realStore.close();
       rmSync(dir, { recursive: true, force: true });
