@@ -8,6 +8,7 @@ import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
 import { keysCommand } from './keys.js';
 import { configFrom, withStoreOptions } from './options.js';
+import { CliError, rulesCommand } from './rules.js';
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);
@@ -45,9 +46,10 @@ withStoreOptions(program.command('start').description('start the gateway'))
   });
 
 program.addCommand(keysCommand());
+program.addCommand(rulesCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);
   else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
     console.error(`Cannot listen: ${error.message}. Choose another port with --port or PORT.`);
   } else console.error(error instanceof Error ? error.message : error);

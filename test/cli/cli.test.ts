@@ -1,21 +1,14 @@
 /** The coexist CLI as a user runs it: readable output, keys that work, clear errors. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
 import { ApiKeyRegistry } from '../../src/auth/apiKeys.js';
+import { coexist as runCli } from '../support/process.js';
 
-const run = promisify(execFile);
-const root = new URL('../../', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'coexist-cli-'));
-const coexist = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root,
-    env: { ...process.env },
-  });
+const coexist = (...args: string[]) => runCli(args);
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

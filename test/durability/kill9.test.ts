@@ -4,51 +4,21 @@
  * write it acknowledged must be there exactly once; retrying the unanswered ones with their
  * Idempotency-Keys must not duplicate anything either.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { example } from '../support/gateway.js';
+import { startGatewayProcess } from '../support/process.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const auth = { authorization: 'Bearer coexist-dev-key' };
 const dataDir = mkdtempSync(join(tmpdir(), 'coexist-kill9-'));
 const children: ChildProcess[] = [];
-
-const startServer = async (): Promise<{
-  child: ChildProcess;
-  url: string;
-  exited: Promise<unknown>;
-}> => {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'warn', COEXIST_MODE: 'development' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  // Listen now: the exit may come before anyone awaits it.
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`gateway exited (${code}):\n${output}`)));
-  });
-  return { child, url, exited };
+const startServer = async () => {
+  const gateway = await startGatewayProcess(dataDir);
+  children.push(gateway.child);
+  return gateway;
 };
 
 const submit = (url: string, poNumber: string) =>

@@ -1,0 +1,86 @@
+/** Readable tables for `coexist rules diff` and `coexist rules simulate`. */
+import type { RuleSetDiff } from '../routing/diff.js';
+import type { SimulationReport } from '../routing/simulation.js';
+
+/** Left-aligned columns, numbers right-aligned, a rule under the header. */
+export const table = (headers: string[], rows: Array<Array<string | number>>): string => {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
+  const line = (row: string[], source: Array<string | number>) =>
+    row
+      .map((cell, c) =>
+        typeof source[c] === 'number' ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    line(headers, headers),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map((row) => line(row.map(String), row)),
+  ].join('\n');
+};
+
+export const printDiff = (diff: RuleSetDiff & { againstVersion: number }): void => {
+  if (diff.identical) {
+    console.log(
+      `Identical to the published version ${diff.againstVersion}: publishing would change nothing.`,
+    );
+    return;
+  }
+  console.log(`Against published version ${diff.againstVersion}:`);
+  const rows: string[][] = [
+    ...diff.header.map((field) => ['header', field]),
+    ...diff.added.map((id) => ['added', id]),
+    ...diff.removed.map((id) => ['removed', id]),
+    ...diff.changed.map((c) => ['changed', `${c.id} (${c.fields.join(', ')})`]),
+    ...diff.reordered.map((id) => ['moved', `${id} (order matters: first match wins)`]),
+  ];
+  console.log(table(['change', 'rule'], rows));
+};
+
+export const printSimulation = (report: SimulationReport): void => {
+  console.log(
+    `Simulation of "${report.ruleSet}" over ${report.documents} document(s)${report.since ? ` since ${report.since}` : ''}: ${report.changed} would be owned differently.`,
+  );
+  if (report.byScope.length) {
+    console.log('');
+    console.log(
+      table(
+        ['document type', 'company', 'site', 'documents', 'changed', 'moves'],
+        report.byScope.map((line) => [
+          line.documentType,
+          line.company ?? '-',
+          line.site ?? '-',
+          line.documents,
+          line.changed,
+          Object.entries(line.moves)
+            .map(([move, n]) => `${move}: ${n}`)
+            .join('; '),
+        ]),
+      ),
+    );
+  }
+  console.log('');
+  if (report.splits.length) {
+    console.log(
+      `${report.splits.length} recorded document(s) would be split from their open purchase order:`,
+    );
+    console.log(
+      table(
+        ['document', 'owner now', 'purchase order', 'its proposed owner'],
+        report.splits.map((s) => [
+          `${s.document.type} ${Object.values(s.document.key).join('/')}`,
+          s.owner,
+          s.parent.poNumber,
+          s.parent.proposedOwner,
+        ]),
+      ),
+    );
+  } else console.log('No recorded document would be split from its open purchase order.');
+  console.log('');
+  console.log(
+    report.unmatchedRules.length
+      ? `Rules that would never match: ${report.unmatchedRules.join(', ')}.`
+      : 'Every rule matches at least one document.',
+  );
+};
