@@ -1,5 +1,6 @@
 /** The v1 write path end to end, in-process: contracts, business rules, events and their metadata. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAjv, loadContracts } from '../../src/http/contracts.js';
 import { example, json, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
@@ -256,5 +257,31 @@ describe('v1 rejections change nothing', () => {
       payload: JSON.stringify({ notes: 'x'.repeat(1_100_000) }),
     });
     expect([huge.statusCode, json(huge).code]).toEqual([413, 'body-too-large']);
+  });
+});
+
+describe('recorded events follow their contracts', () => {
+  it('validates the data of every recorded event and the metadata of every command event', async () => {
+    const contracts = loadContracts();
+    const ajv = createAjv(contracts.values());
+    const schemaFor = (type: string) =>
+      `https://coexist.dev/contracts/events/v1/${type.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.json`;
+    const events = await gw.allEvents();
+    expect(events.length).toBeGreaterThan(10);
+    for (const event of events) {
+      const validateData = ajv.getSchema(schemaFor(event.type));
+      expect(validateData, `no contract for ${event.type}`).toBeDefined();
+      expect(
+        validateData?.(event.data),
+        `${event.type}: ${JSON.stringify(validateData?.errors)}`,
+      ).toBe(true);
+      const validateMetadata = ajv.getSchema(
+        'https://coexist.dev/contracts/events/v1/metadata.json',
+      );
+      expect(
+        validateMetadata?.(event.metadata),
+        `${event.type} metadata: ${JSON.stringify(validateMetadata?.errors)}`,
+      ).toBe(true);
+    }
   });
 });
