@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuleSet } from '../../src/routing/ruleSet.js';
-import { RuleSetVersionConflictError } from '../../src/routing/ruleSetRegistry.js';
+import { RuleSetRegistry, RuleSetVersionConflictError } from '../../src/routing/ruleSetRegistry.js';
 import { example, json, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
@@ -121,6 +121,25 @@ describe('publishing rule sets', () => {
     const stale = await publish({ ...allLegacy, name: 'Stale' }, { expectedVersion: base });
     expect([stale.statusCode, json(stale).code]).toEqual([409, 'rule-set-version-conflict']);
     expect(gw.rules.latest()?.version).toBe(base + 1);
+  });
+});
+
+describe('every instance follows the published rule sets', () => {
+  it('picks up a version published through another instance, without restart', async () => {
+    const other = new RuleSetRegistry(gw.store); // a second gateway instance on the same store
+    await other.start(50);
+    try {
+      const before = other.latest()?.version ?? 0;
+      const published = await publish({ ...allLegacy, name: `Seen elsewhere ${before}` });
+      const { version } = json<{ version: number }>(published);
+      for (let i = 0; i < 100 && other.latest()?.version !== version; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(other.latest()?.version).toBe(version);
+      expect(other.inForceAt(new Date())?.ruleSet.name).toBe(`Seen elsewhere ${before}`);
+    } finally {
+      other.stop();
+    }
   });
 });
 
