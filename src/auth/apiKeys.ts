@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/eventStore.js';
+import { StreamFollower } from '../shared/streamFollower.js';
 import type { Principal, Role, Scopes } from './principal.js';
 
 export const apiKeyStream = 'coexist-api-keys';
@@ -102,44 +103,32 @@ export const foldApiKeys = (
  */
 export class ApiKeyRegistry {
   private keys = new Map<string, ApiKeyIssued>();
-  private nextRevision = 0n;
-  private refreshing: Promise<void> | null = null;
   private lastMissRefresh = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly follower: StreamFollower;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly extraKeys: ReadonlyMap<string, Principal> = new Map(),
-  ) {}
+  ) {
+    this.follower = new StreamFollower(store, apiKeyStream, (event) =>
+      foldApiKeys([event], this.keys),
+    );
+  }
 
-  async start(refreshIntervalMs = 5_000): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs);
-    this.timer.unref();
+  start(refreshIntervalMs = 5_000): Promise<void> {
+    return this.follower.start(refreshIntervalMs);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.follower.stop();
+  }
+
+  refresh(): Promise<void> {
+    return this.follower.refresh();
   }
 
   get size(): number {
     return this.keys.size;
-  }
-
-  refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      try {
-        const events = await this.store.readStream(apiKeyStream, {
-          fromRevision: this.nextRevision,
-        });
-        foldApiKeys(events, this.keys);
-        const last = events.at(-1);
-        if (last) this.nextRevision = last.revision + 1n;
-      } finally {
-        this.refreshing = null;
-      }
-    })();
-    return this.refreshing;
   }
 
   async authenticate(token: string): Promise<Principal | null> {

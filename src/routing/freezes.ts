@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ScopedAttributes } from '../auth/principal.js';
 import type { DocumentType } from '../domain/documents.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/eventStore.js';
+import { StreamFollower } from '../shared/streamFollower.js';
 
 export const freezeStream = 'coexist-routing-freezes';
 
@@ -51,36 +52,22 @@ export const freezeApplies = (freeze: Freeze, doc: ScopedAttributes, at: Date): 
 
 export class FreezeRegistry {
   private freezes = new Map<string, Freeze>();
-  private nextRevision = 0n;
-  private refreshing: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly follower: StreamFollower;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(private readonly store: EventStore) {
+    this.follower = new StreamFollower(store, freezeStream, (event) => this.apply(event));
+  }
 
-  async start(refreshIntervalMs = 1_000): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs);
-    this.timer.unref();
+  start(refreshIntervalMs = 1_000): Promise<void> {
+    return this.follower.start(refreshIntervalMs);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.follower.stop();
   }
 
   refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      try {
-        const events = await this.store.readStream(freezeStream, {
-          fromRevision: this.nextRevision,
-        });
-        for (const event of events) this.apply(event);
-        const last = events.at(-1);
-        if (last) this.nextRevision = last.revision + 1n;
-      } finally {
-        this.refreshing = null;
-      }
-    })();
-    return this.refreshing;
+    return this.follower.refresh();
   }
 
   private apply(event: RecordedEvent): void {

@@ -11,6 +11,7 @@ import {
   WrongExpectedRevisionError,
 } from '../ports/eventStore.js';
 import { canonicalJson } from '../shared/canonicalJson.js';
+import { StreamFollower } from '../shared/streamFollower.js';
 import { type CompiledRuleSet, compileRuleSet } from './evaluator.js';
 import type { RuleSet } from './ruleSet.js';
 
@@ -38,33 +39,22 @@ const digestOf = (ruleSet: RuleSet): string =>
 export class RuleSetRegistry {
   private versions: PublishedRuleSet[] = [];
   private compiled = new Map<number, CompiledRuleSet>();
-  private refreshing: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly follower: StreamFollower;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(private readonly store: EventStore) {
+    this.follower = new StreamFollower(store, ruleSetStream, (event) => this.add(event));
+  }
 
-  async start(refreshIntervalMs = 1_000): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs);
-    this.timer.unref();
+  start(refreshIntervalMs = 1_000): Promise<void> {
+    return this.follower.start(refreshIntervalMs);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.follower.stop();
   }
 
   refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      try {
-        const events = await this.store.readStream(ruleSetStream, {
-          fromRevision: BigInt(this.versions.length),
-        });
-        for (const event of events) this.add(event);
-      } finally {
-        this.refreshing = null;
-      }
-    })();
-    return this.refreshing;
+    return this.follower.refresh();
   }
 
   private add(event: RecordedEvent): void {
