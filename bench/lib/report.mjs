@@ -1,0 +1,116 @@
+/** Machine description, the printed table, and the target checks of the write-path benchmark. */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Targets from the issue: the gateway keeps half the bare-validation throughput, p99 < 25 ms. */
+export const targets = { minThroughputRatio: 0.5, maxP99Ms: 25 };
+
+const run = (command, args) => {
+  const result = spawnSync(command, args, { encoding: 'utf8', cwd: root });
+  return result.status === 0 ? result.stdout.trim() : null;
+};
+
+export const machineInfo = (dataDir) => ({
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  node: process.version,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  totalMemoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  // fsync on tmpfs is free: a result measured there says nothing about durable writes.
+  dataDirFilesystem: run('stat', ['-f', '-c', '%T', dataDir]) ?? 'unknown',
+  gitCommit: run('git', ['rev-parse', '--short', 'HEAD']),
+  gitDirty: (run('git', ['status', '--porcelain']) ?? '').length > 0,
+});
+
+export const checkTargets = (baseline, gateway) => {
+  const ratio = gateway.requestsPerSecond.mean / baseline.requestsPerSecond.mean;
+  return {
+    throughputRatio: ratio,
+    throughputPass: ratio >= targets.minThroughputRatio,
+    p99Ms: gateway.latencyMs.p99,
+    p99Pass: gateway.latencyMs.p99 < targets.maxP99Ms,
+  };
+};
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const ms = (n) => n.toFixed(2);
+const pct = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : 'n/a');
+
+/** Conditions under which the figures should not be trusted as they stand. */
+export const warnings = ({ config, machine, baseline, gateway }) => {
+  const found = [];
+  if (!config.pinned) found.push('servers and load generator were not pinned to separate cores.');
+  if (machine.dataDirFilesystem === 'tmpfs') {
+    found.push('the data dir is on tmpfs: fsync costs nothing there; set BENCH_TMPDIR to a disk.');
+  }
+  for (const [name, run] of [
+    ['baseline', baseline],
+    ['gateway', gateway],
+  ]) {
+    if (run.otherCpu > 0.15) {
+      found.push(
+        `other processes used ${pct(run.otherCpu)} of a core during the ${name} run: ` +
+          'its figures are disturbed; rerun on an idle machine.',
+      );
+    }
+    if (run.loadGeneratorCpu > 0.9) {
+      found.push(
+        `the load generator was ${pct(run.loadGeneratorCpu)} busy during the ${name} run: ` +
+          'it may be the bottleneck (the server could do more than measured).',
+      );
+    }
+  }
+  return found;
+};
+
+/** The human-readable summary (returned as a string so run.mjs decides where it goes). */
+export const formatTable = ({ config, machine, baseline, gateway, check, durability }) => {
+  const rows = [
+    ['', 'baseline', 'gateway', 'gateway/baseline'],
+    [
+      'req/s (mean)',
+      int(baseline.requestsPerSecond.mean),
+      int(gateway.requestsPerSecond.mean),
+      `${(check.throughputRatio * 100).toFixed(1)} %`,
+    ],
+    ['latency p50 (ms)', ms(baseline.latencyMs.p50), ms(gateway.latencyMs.p50), ''],
+    ['latency p99 (ms)', ms(baseline.latencyMs.p99), ms(gateway.latencyMs.p99), ''],
+    ['latency p99.9 (ms)', ms(baseline.latencyMs.p99_9), ms(gateway.latencyMs.p99_9), ''],
+    ['latency max (ms)', ms(baseline.latencyMs.max), ms(gateway.latencyMs.max), ''],
+    ['responses', int(baseline.responses), int(gateway.responses), ''],
+    ['non-2xx', int(baseline.non2xx), int(gateway.non2xx), ''],
+    ['errors (timeouts)', ...[baseline, gateway].map((r) => `${r.errors} (${r.timeouts})`), ''],
+    ['server CPU, core 0', pct(baseline.serverCpu), pct(gateway.serverCpu), ''],
+    ['load-gen CPU, core 1', pct(baseline.loadGeneratorCpu), pct(gateway.loadGeneratorCpu), ''],
+    ['other processes CPU', pct(baseline.otherCpu), pct(gateway.otherCpu), ''],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ');
+  const mark = (pass) => (pass ? 'PASS' : 'MISS');
+  return [
+    '',
+    `Write path: POST /v1/purchase-orders, ${config.bodyBytes} B bodies (${config.bodyLines} lines), ` +
+      `${config.connections} connections, pipelining 1, ${config.warmupSeconds} s warm-up + ` +
+      `${config.durationSeconds} s measured`,
+    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; data dir on ` +
+      `${machine.dataDirFilesystem}; ` +
+      (config.pinned
+        ? 'servers pinned to core 0, load generator to core 1'
+        : 'NOT PINNED (taskset unavailable or < 2 cores): servers and load generator share CPUs'),
+    '',
+    line(rows[0]),
+    line(rows[0].map((_, i) => '-'.repeat(widths[i]))),
+    ...rows.slice(1).map(line),
+    '',
+    `${mark(check.throughputPass)}  gateway throughput >= ${targets.minThroughputRatio * 100} % of baseline ` +
+      `(${(check.throughputRatio * 100).toFixed(1)} %)`,
+    `${mark(check.p99Pass)}  gateway p99 < ${targets.maxP99Ms} ms (${ms(check.p99Ms)} ms)`,
+    `${durability.ok ? 'OK  ' : 'FAIL'}  durability: ${durability.message}`,
+    ...warnings({ config, machine, baseline, gateway }).map((w) => `WARNING: ${w}`),
+    '',
+  ].join('\n');
+};

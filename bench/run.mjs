@@ -1,0 +1,271 @@
+/**
+ * Write-path benchmark: POST /v1/purchase-orders against a bare Fastify + Ajv baseline and
+ * against the real gateway (auth, rate limit, idempotency, durable SQLite append), one after
+ * the other, each pinned to core 0 with the load generator (this process) on core 1.
+ *
+ *   npm run bench                      (builds first)
+ *   BENCH_DURATION=10 node bench/run.mjs
+ *
+ * Env: BENCH_DURATION (s, default 15), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50),
+ *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
+ *      BENCH_PROFILE=1 (run the gateway with --cpu-prof into bench/results/profiles/).
+ * See bench/README.md for how to read the output.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { purchaseOrderFactory, runLoad } from './lib/load.mjs';
+import {
+  canPin,
+  cpuSeconds,
+  freePort,
+  machineCpuSeconds,
+  pinSelf,
+  startServer,
+  stopAll,
+} from './lib/processes.mjs';
+import { checkTargets, formatTable, machineInfo, targets, warnings } from './lib/report.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist/cli/main.js');
+const contractId = 'https://coexist.dev/contracts/http/v1/purchase-order-submit.json';
+
+const positive = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+
+const config = {
+  durationSeconds: positive('BENCH_DURATION', 15),
+  warmupSeconds: positive('BENCH_WARMUP', 3),
+  connections: positive('BENCH_CONNECTIONS', 50),
+  pipelining: 1,
+  bodyTargetBytes: 1024,
+  pinned: os.cpus().length >= 2 && canPin(),
+};
+
+// The servers must not pick up the caller's gateway settings (another data dir, EventStoreDB,
+// production mode…): they run on the defaults plus what we pass explicitly.
+const childEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([name]) =>
+      !name.startsWith('COEXIST_') &&
+      !['EVENTSTORE_URL', 'NODE_ENV', 'HOST', 'PORT'].includes(name),
+  ),
+);
+
+const tempDir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? os.tmpdir(), 'coexist-bench-'));
+const gatewayDataDir = join(tempDir, 'gateway');
+
+let cleaned = false;
+const cleanup = async () => {
+  if (cleaned) return;
+  cleaned = true;
+  await stopAll();
+  rmSync(tempDir, { recursive: true, force: true });
+};
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers…`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** `coexist keys create` with a rate limit high enough never to be the bottleneck. */
+const createApiKey = (dataDir) => {
+  const args = ['keys', 'create', '--client', 'bench', '--roles', 'writer'];
+  args.push('--rate-limit', '100000000', '--data-dir', dataDir);
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: childEnv });
+  const key = /^\s+(cx_\S+)\s*$/m.exec(result.stdout ?? '')?.[1];
+  if (result.status !== 0 || !key) {
+    throw new Error(`keys create failed (${result.status}):\n${result.stdout}${result.stderr}`);
+  }
+  return key;
+};
+
+/** Throws, loudly, when a run saw anything but the expected success status. */
+const assertAllSucceeded = (name, phase, run, expected) => {
+  if (run.non2xx === 0 && (run.statusCounts[expected] ?? 0) === run.responses) return;
+  const samples = run.failures.map((f) => `  ${f.status}: ${f.body}`).join('\n');
+  throw new Error(
+    `${name} ${phase}: ${run.non2xx} non-2xx of ${run.responses} responses ` +
+      `(status counts ${JSON.stringify(run.statusCounts)}); the numbers would be meaningless.\n` +
+      `First failures:\n${samples || '  (none captured)'}`,
+  );
+};
+
+/** Starts a server, checks one request by hand, warms up, measures, stops the server. */
+const measure = async ({ name, args, env = {}, apiKey, expected, factory }) => {
+  const port = await freePort();
+  const server = await startServer({
+    name,
+    args: [...args, '--port', String(port)],
+    env,
+    core: config.pinned ? 0 : undefined,
+  });
+  const sequence = { next: 0 };
+  const runId = Date.now().toString(36);
+  try {
+    // One request by hand first: a wrong key or body then fails with the server's own words.
+    const headers = { 'content-type': 'application/json', 'idempotency-key': `bench-${runId}-0` };
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    const response = await fetch(`${server.url}/v1/purchase-orders`, {
+      method: 'POST',
+      headers,
+      body: factory.body(sequence.next++),
+    });
+    if (response.status !== expected) {
+      throw new Error(`${name}: first POST answered ${response.status}: ${await response.text()}`);
+    }
+
+    const common = { url: server.url, apiKey, factory, sequence, runId };
+    const load = { ...common, connections: config.connections };
+    console.log(`${name}: warming up ${config.warmupSeconds} s…`);
+    const warmup = await runLoad({ ...load, duration: config.warmupSeconds });
+    assertAllSucceeded(name, 'warm-up', warmup, expected);
+
+    console.log(`${name}: measuring ${config.durationSeconds} s…`);
+    const serverCpu0 = cpuSeconds(server.pid);
+    const machineCpu0 = machineCpuSeconds();
+    const selfCpu0 = process.cpuUsage();
+    const started = performance.now();
+    const measured = await runLoad({ ...load, duration: config.durationSeconds });
+    const elapsed = (performance.now() - started) / 1000;
+    const selfCpu = process.cpuUsage(selfCpu0);
+    const machineCpu = machineCpuSeconds() - machineCpu0;
+    // Share of one core over the run (1 = the core was busy all the time).
+    measured.serverCpu = (cpuSeconds(server.pid) - serverCpu0) / elapsed;
+    measured.loadGeneratorCpu = (selfCpu.user + selfCpu.system) / 1e6 / elapsed;
+    // Cores' worth of CPU used by everything else (other jobs, the kernel's own threads).
+    measured.otherCpu = Math.max(
+      0,
+      machineCpu / elapsed - measured.serverCpu - measured.loadGeneratorCpu,
+    );
+    assertAllSucceeded(name, 'measured run', measured, expected);
+
+    return {
+      measured,
+      warmup: { responses: warmup.responses, requestsPerSecond: warmup.requestsPerSecond },
+      // Every request that got the success status, hand-made one included.
+      succeeded: 1 + warmup.responses + measured.responses,
+      unanswered: warmup.unanswered + measured.unanswered,
+    };
+  } finally {
+    await server.stop();
+  }
+};
+
+/**
+ * Every 202 must be a durable PurchaseOrderSubmitted event. autocannon abandons the requests
+ * still in flight when its time is up; the gateway may commit those too, so the event count
+ * may exceed the 202s by at most the number of unanswered requests, never fall short.
+ */
+const checkDurability = (dataDir, succeeded, unanswered) => {
+  const file = join(dataDir, 'events.sqlite');
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const { n: events } = db
+      .prepare('SELECT count(*) AS n FROM events WHERE type = ?')
+      .get('PurchaseOrderSubmitted');
+    const journalMode = db.pragma('journal_mode', { simple: true });
+    const extra = events - succeeded;
+    const ok = extra >= 0 && extra <= unanswered;
+    const message =
+      `${events.toLocaleString('en-US')} PurchaseOrderSubmitted events in SQLite, ` +
+      `${succeeded.toLocaleString('en-US')} responses were 202` +
+      (extra === 0
+        ? ' (equal)'
+        : extra > 0 && ok
+          ? ` (+${extra}: requests in flight when autocannon stopped, committed after it hung up; ${unanswered} were unanswered)`
+          : extra < 0
+            ? ` — ${-extra} ACKNOWLEDGED WRITES ARE MISSING`
+            : ` — ${extra} more events than 202s + ${unanswered} unanswered requests`);
+    return { ok, events, accepted: succeeded, unanswered, journalMode, message };
+  } finally {
+    db.close();
+  }
+};
+
+const main = async () => {
+  if (config.pinned) pinSelf(1);
+  else console.warn('taskset unavailable or fewer than 2 cores: running UNPINNED.');
+
+  const { createAjv, loadContracts } = await import(
+    pathToFileURL(join(root, 'dist/http/contracts.js')).href
+  );
+  const contracts = loadContracts();
+  const validate = createAjv(contracts.values()).getSchema(contractId);
+  const example = contracts.get(contractId)?.examples?.[0];
+  if (!validate || !example) throw new Error(`${contractId} or its examples[0] not found`);
+  const factory = purchaseOrderFactory(example, config.bodyTargetBytes);
+  // The generated bodies must satisfy the contract at both ends of the poNumber range.
+  for (const n of [0, 999_999_999]) {
+    if (!validate(JSON.parse(factory.body(n)))) {
+      throw new Error(`Generated body is invalid: ${JSON.stringify(validate.errors, null, 2)}`);
+    }
+  }
+  Object.assign(config, { bodyBytes: factory.bytes, bodyLines: factory.lines });
+
+  const machine = machineInfo(tempDir);
+  const baseline = await measure({
+    name: 'baseline',
+    args: [join(root, 'bench/baseline-server.mjs')],
+    expected: 201,
+    factory,
+  });
+  const apiKey = createApiKey(gatewayDataDir);
+  // A V8 CPU profile of the gateway (warm-up included), written when it exits.
+  const profileDir = join(root, 'bench/results/profiles');
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const gateway = await measure({
+    name: 'gateway',
+    args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
+    env: { LOG_LEVEL: 'warn' },
+    apiKey,
+    expected: 202,
+    factory,
+  });
+  const durability = checkDurability(gatewayDataDir, gateway.succeeded, gateway.unanswered);
+  const check = checkTargets(baseline.measured, gateway.measured);
+  const table = formatTable({
+    config,
+    machine,
+    baseline: baseline.measured,
+    gateway: gateway.measured,
+    check,
+    durability,
+  });
+  console.log(table);
+
+  const timestamp = new Date().toISOString();
+  const resultsDir = join(root, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  // Colons are legal on Linux but not on every filesystem a results folder gets copied to.
+  const file = join(resultsDir, `${timestamp.replace(/:/g, '-')}-write-path.json`);
+  const report = { benchmark: 'write-path', timestamp, machine, config, targets };
+  Object.assign(report, { baseline, gateway, ratio: check.throughputRatio, check, durability });
+  report.warnings = warnings({
+    config,
+    machine,
+    baseline: baseline.measured,
+    gateway: gateway.measured,
+  });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`Results: ${relative(process.cwd(), file)}`);
+  if (profile.length) console.log(`CPU profile: ${relative(process.cwd(), profileDir)}/`);
+  // Missing a target is a measurement; losing an acknowledged write is a bug.
+  if (!durability.ok) process.exitCode = 1;
+};
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
