@@ -101,30 +101,19 @@ export const foldApiKeys = (
  * (the CLI, another instance) are picked up on the first miss and by a periodic refresh, which
  * is also how revocations propagate.
  */
-export class ApiKeyRegistry {
+export class ApiKeyRegistry extends StreamFollower {
   private keys = new Map<string, ApiKeyIssued>();
   private lastMissRefresh = 0;
-  private readonly follower: StreamFollower;
 
   constructor(
     store: EventStore,
     private readonly extraKeys: ReadonlyMap<string, Principal> = new Map(),
   ) {
-    this.follower = new StreamFollower(store, apiKeyStream, (event) =>
-      foldApiKeys([event], this.keys),
-    );
+    super(store, apiKeyStream);
   }
 
-  start(refreshIntervalMs = 5_000): Promise<void> {
-    return this.follower.start(refreshIntervalMs);
-  }
-
-  stop(): void {
-    this.follower.stop();
-  }
-
-  refresh(): Promise<void> {
-    return this.follower.refresh();
+  protected apply(event: RecordedEvent): void {
+    foldApiKeys([event], this.keys);
   }
 
   get size(): number {

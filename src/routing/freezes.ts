@@ -50,27 +50,14 @@ export const freezeApplies = (freeze: Freeze, doc: ScopedAttributes, at: Date): 
   covers(freeze.scope.companies, doc.company) &&
   covers(freeze.scope.sites, doc.site);
 
-export class FreezeRegistry {
+export class FreezeRegistry extends StreamFollower {
   private freezes = new Map<string, Freeze>();
-  private readonly follower: StreamFollower;
 
-  constructor(private readonly store: EventStore) {
-    this.follower = new StreamFollower(store, freezeStream, (event) => this.apply(event));
+  constructor(store: EventStore) {
+    super(store, freezeStream);
   }
 
-  start(refreshIntervalMs = 1_000): Promise<void> {
-    return this.follower.start(refreshIntervalMs);
-  }
-
-  stop(): void {
-    this.follower.stop();
-  }
-
-  refresh(): Promise<void> {
-    return this.follower.refresh();
-  }
-
-  private apply(event: RecordedEvent): void {
+  protected apply(event: RecordedEvent): void {
     if (event.type === 'ScopeFrozen') {
       const freeze = event.data as unknown as Freeze;
       this.freezes.set(freeze.freezeId, freeze);

@@ -36,28 +36,15 @@ export class RuleSetVersionConflictError extends Error {
 const digestOf = (ruleSet: RuleSet): string =>
   createHash('sha256').update(canonicalJson(ruleSet)).digest('hex');
 
-export class RuleSetRegistry {
+export class RuleSetRegistry extends StreamFollower {
   private versions: PublishedRuleSet[] = [];
   private compiled = new Map<number, CompiledRuleSet>();
-  private readonly follower: StreamFollower;
 
-  constructor(private readonly store: EventStore) {
-    this.follower = new StreamFollower(store, ruleSetStream, (event) => this.add(event));
+  constructor(store: EventStore) {
+    super(store, ruleSetStream);
   }
 
-  start(refreshIntervalMs = 1_000): Promise<void> {
-    return this.follower.start(refreshIntervalMs);
-  }
-
-  stop(): void {
-    this.follower.stop();
-  }
-
-  refresh(): Promise<void> {
-    return this.follower.refresh();
-  }
-
-  private add(event: RecordedEvent): void {
+  protected apply(event: RecordedEvent): void {
     if (event.type !== 'RoutingRuleSetPublished') return;
     const published = event.data as unknown as PublishedRuleSet;
     this.versions.push(published);

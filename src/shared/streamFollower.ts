@@ -5,18 +5,20 @@
  */
 import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 
-export class StreamFollower {
+export abstract class StreamFollower {
   private nextRevision = 0n;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly store: EventStore,
+    protected readonly store: EventStore,
     private readonly streamName: string,
-    private readonly apply: (event: RecordedEvent) => void,
   ) {}
 
-  async start(refreshIntervalMs: number): Promise<void> {
+  /** Folds one event of the stream, in order, into the subclass's state. */
+  protected abstract apply(event: RecordedEvent): void;
+
+  async start(refreshIntervalMs = 1_000): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs);
     this.timer.unref(); // never keeps the process alive on its own
