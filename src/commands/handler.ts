@@ -89,7 +89,6 @@ export class CommandHandler {
       const forbidden = scopeViolation(principal, { documentType: ref.type, ...attributes });
       if (forbidden) throw new ScopeForbiddenError(forbidden);
 
-      this.freezes?.check({ documentType: ref.type, ...attributes }, envelope.receivedAt);
       const parents = await loadParents(
         this.store,
         attributes.company,
@@ -97,11 +96,13 @@ export class CommandHandler {
       );
       let events: DomainEvent[];
       try {
+        this.freezes?.check({ documentType: ref.type, ...attributes }, envelope.receivedAt);
         events = spec.decide({ key: ref.key, body: envelope.body, state, parents: parents.states });
       } catch (error) {
         // A retry of a command that already succeeded is usually refused by the new state
-        // (the order exists now). Only then is the key looked up: the happy path skips it,
-        // and a retry that still decides cleanly is caught by the append's claim instead.
+        // (the order exists now), or by a freeze declared since. Only then is the key looked
+        // up: the happy path skips it, and a retry that still decides cleanly is caught by the
+        // append's claim instead.
         const previous = scopedKey ? await this.store.findIdempotencyRecord(scopedKey) : null;
         if (previous) return this.replay(previous, envelope);
         throw error;

@@ -252,6 +252,13 @@ describe('ownership', () => {
 
 describe('freezes', () => {
   it('refuses new commands in a frozen scope with 423 until lifted; other scopes carry on', async () => {
+    const before = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/purchase-orders',
+      headers: { authorization: writer, 'idempotency-key': 'accepted-before-the-freeze' },
+      payload: purchaseOrder('FRZ-0'),
+    });
+    expect(before.statusCode).toBe(202);
     const until = new Date(Date.now() + 3_600_000).toISOString();
     const frozen = await gw.app.inject({
       method: 'POST',
@@ -266,7 +273,15 @@ describe('freezes', () => {
     expect(frozen.statusCode).toBe(201);
     const { freezeId } = json<{ freezeId: string }>(frozen);
 
+    const retried = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/purchase-orders',
+      headers: { authorization: writer, 'idempotency-key': 'accepted-before-the-freeze' },
+      payload: purchaseOrder('FRZ-0'),
+    });
     const refused = await post('/v1/purchase-orders', purchaseOrder('FRZ-1'));
+    // A retry of a command accepted before the freeze still gets its original answer.
+    expect([retried.statusCode, retried.body]).toEqual([202, before.body]);
     expect(refused.statusCode).toBe(423);
     expect(json(refused)).toMatchObject({
       code: 'scope-frozen',
