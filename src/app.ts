@@ -61,6 +61,11 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     genReqId: () => randomUUID(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Errors the router raises before any route runs (malformed or over-long URLs).
+    frameworkErrors: (error, request, reply) => {
+      const { problem, headers } = toProblem(error, request);
+      sendProblem(reply, problem, headers);
+    },
   });
 
   const contracts = loadContracts();
