@@ -85,6 +85,15 @@ export const toViolation = (
       keyword: error.keyword,
     };
   }
+  if (error.propertyName !== undefined) {
+    // propertyNames: the fault is the field itself, e.g. a quantity on a line being cancelled.
+    return {
+      pointer: `${error.instancePath}/${escapePointerToken(error.propertyName)}`,
+      detail: `${error.propertyName} is not allowed here.`,
+      in: location,
+      keyword: error.keyword,
+    };
+  }
   const where = error.instancePath === '' ? 'The value' : error.instancePath.split('/').at(-1);
   return {
     pointer: error.instancePath,
@@ -99,4 +108,11 @@ export const toViolations = (
   errors: readonly ErrorObject[],
   location: ProblemViolation['in'],
 ): ProblemViolation[] =>
-  errors.filter((error) => error.keyword !== 'if').map((error) => toViolation(error, location));
+  errors
+    // The inner error names the field; the `if` and `propertyNames` wrappers repeat it.
+    .filter(
+      (error) =>
+        error.keyword !== 'if' &&
+        !(error.keyword === 'propertyNames' && error.propertyName === undefined),
+    )
+    .map((error) => toViolation(error, location));
