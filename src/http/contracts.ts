@@ -46,8 +46,6 @@ export const createAjv = (schemas: Iterable<JsonSchema>): Ajv => {
   const ajv = new Ajv({
     allErrors: true,
     strict: true,
-    // `required` inside oneOf/if-then branches names properties declared by the parent.
-    strictRequired: false,
     allowUnionTypes: true,
     coerceTypes: false,
     useDefaults: false,
