@@ -8,13 +8,5 @@ export type DecimalString = string;
 
 export const decimal = (value: DecimalString): Big => new Big(value);
 
-export const sum = (values: Iterable<DecimalString>): Big => {
-  let total = new Big(0);
-  for (const value of values) total = total.plus(value);
-  return total;
-};
-
-export const isPositive = (value: DecimalString): boolean => new Big(value).gt(0);
-
 /** A canonical rendering for messages and comparisons ("12.50" and "12.5" are equal). */
 export const format = (value: Big): string => value.toFixed();

@@ -2,10 +2,11 @@
  * Routers: the published rule sets with purchase-order affinity, and a single-target router
  * for a gateway that has no rule set.
  */
+
+import type { CompiledRuleSet } from './evaluator.js';
 import { evaluate } from './evaluator.js';
 import type { Erp, ParentRoute, RouteDecision, Router, RoutingInput } from './route.js';
 import { describeTarget, type Target } from './ruleSet.js';
-import type { RuleSetRegistry } from './ruleSetRegistry.js';
 
 const fromTarget = (
   target: Target,
@@ -68,7 +69,12 @@ export const singleTargetRouter = (owner: Erp): Router => ({
 });
 
 /** Routes by the rule set in force, children following their purchase orders. */
-export const ruleSetRouter = (registry: RuleSetRegistry, fallback: Erp): Router => {
+/** Where the router finds the rule set in force (the registry, or a simulation's proposal). */
+export interface RuleSetSource {
+  compiledInForceAt(at: Date): CompiledRuleSet | undefined;
+}
+
+export const ruleSetRouter = (registry: RuleSetSource, fallback: Erp): Router => {
   const noRules = singleTargetRouter(fallback);
   return {
     decide(input: RoutingInput, parents, at) {

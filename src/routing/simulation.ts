@@ -11,7 +11,6 @@ import { compileRuleSet } from './evaluator.js';
 import type { RouteDecision } from './route.js';
 import { ruleSetRouter } from './router.js';
 import type { RuleSet } from './ruleSet.js';
-import type { RuleSetRegistry } from './ruleSetRegistry.js';
 
 export interface SimulationProgress {
   events: number;
@@ -114,11 +113,8 @@ export const simulate = async (
 ): Promise<SimulationReport> => {
   const documents = await collect(events, options.onProgress);
   const compiled = compileRuleSet(proposed, 0);
-  // The router, over a registry stand-in that only knows the proposed set.
-  const router = ruleSetRouter(
-    { compiledInForceAt: () => compiled } as unknown as RuleSetRegistry,
-    'legacy',
-  );
+  // The production router, fed the proposed set instead of the published ones.
+  const router = ruleSetRouter({ compiledInForceAt: () => compiled }, 'legacy');
   const proposedRoutes = new Map<string, RouteDecision>();
   const ruleHits: Record<string, number> = Object.fromEntries(proposed.rules.map((r) => [r.id, 0]));
   const scopes = new Map<string, ScopeLine>();
