@@ -5,7 +5,7 @@
  * whichever event store the gateway uses, every gateway instance sees them, and auditors can
  * tell who held which key when.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/eventStore.js';
 import { StreamFollower } from '../shared/streamFollower.js';
 import type { Principal, Role, Scopes } from './principal.js';
@@ -23,7 +23,7 @@ export interface ApiKeyIssued {
   issuedBy: string;
 }
 
-const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+const sha256 = (value: string): string => hash('sha256', value, 'hex');
 
 const parseKey = (token: string): { keyId: string; secret: string } | null => {
   const match = /^cx_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/.exec(token);
@@ -104,6 +104,11 @@ export const foldApiKeys = (
 export class ApiKeyRegistry extends StreamFollower {
   private keys = new Map<string, ApiKeyIssued>();
   private lastMissRefresh = 0;
+  /**
+   * Tokens already verified, so a busy client does not pay a hash per request. An entry holds
+   * only while its key is still the one issued (revocation deletes it from `keys`).
+   */
+  private verified = new Map<string, { issued: ApiKeyIssued; principal: Principal }>();
 
   constructor(
     store: EventStore,
@@ -123,6 +128,8 @@ export class ApiKeyRegistry extends StreamFollower {
   async authenticate(token: string): Promise<Principal | null> {
     const extra = this.extraKeys.get(token);
     if (extra) return extra;
+    const cached = this.verified.get(token);
+    if (cached && this.keys.get(cached.issued.keyId) === cached.issued) return cached.principal;
     const parsed = parseKey(token);
     if (!parsed) return null;
     let issued = this.keys.get(parsed.keyId);
@@ -136,12 +143,16 @@ export class ApiKeyRegistry extends StreamFollower {
     const expected = Buffer.from(issued.secretSha256, 'hex');
     const actual = Buffer.from(sha256(parsed.secret), 'hex');
     if (!timingSafeEqual(expected, actual)) return null;
-    return {
+    const principal: Principal = {
       clientId: issued.clientId,
       keyId: issued.keyId,
       roles: issued.roles,
       scopes: issued.scopes,
       rateLimitPerMinute: issued.rateLimitPerMinute,
     };
+    // Bounded: valid tokens are few (one per client); the cap only guards memory.
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, { issued, principal });
+    return principal;
   }
 }

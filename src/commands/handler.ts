@@ -82,8 +82,14 @@ export class CommandHandler {
         ? undefined
         : `${principal.clientId}\u0000${envelope.idempotencyKey}`;
     const streamName = streamNameOf(ref);
-    for (let attempt = 1; ; attempt++) {
-      const recorded = await this.store.readStream(streamName);
+    // A command that creates its document is first decided against "no document yet" without
+    // reading: the append's `no_stream` expectation (and its idempotency claim) checks that
+    // assumption atomically. Only when it does not hold, or the decision fails, is the stream
+    // read and the command decided again as usual, so the outcome is the same either way.
+    // Attempt 0 is that unread one; attempts 1 to maxAttempts read the stream first.
+    for (let attempt = spec.creates ? 0 : 1; ; attempt++) {
+      const optimistic = attempt === 0;
+      const recorded = optimistic ? [] : await this.store.readStream(streamName);
       const state = foldDocument(ref.type, recorded);
       const attributes = spec.attributes(envelope.body, state);
       const forbidden = scopeViolation(principal, { documentType: ref.type, ...attributes });
@@ -99,12 +105,13 @@ export class CommandHandler {
         this.freezes?.check({ documentType: ref.type, ...attributes }, envelope.receivedAt);
         events = spec.decide({ key: ref.key, body: envelope.body, state, parents: parents.states });
       } catch (error) {
+        if (optimistic) continue;
         // A retry of a command that already succeeded is usually refused by the new state
         // (the order exists now), or by a freeze declared since. Only then is the key looked
         // up: the happy path skips it, and a retry that still decides cleanly is caught by the
         // append's claim instead.
         const previous = scopedKey ? await this.store.findIdempotencyRecord(scopedKey) : null;
-        if (previous) return this.replay(previous, envelope);
+        if (previous) return this.replay(previous, envelope, ref);
         throw error;
       }
       const existingRoute = recordedRoute(recorded);
@@ -123,37 +130,22 @@ export class CommandHandler {
           metadata,
         })),
       ];
-      const response: Omit<CommandAccepted, 'streamRevision'> = {
-        status: 'accepted',
-        document: { ...ref, url: urlOf(ref) },
-        eventIds: newEvents.map((event) => event.id),
-        eventTypes: newEvents.map((event) => event.type),
-        route,
-        exceptions: events.flatMap(
-          (event) => (event.data as { exceptions?: DocumentException[] }).exceptions ?? [],
-        ),
-        correlationId: envelope.correlationId,
-      };
       const last = recorded.at(-1);
       try {
         const result = await this.store.appendToStream(streamName, newEvents, {
           expectedRevision: last ? last.revision : 'no_stream',
           idempotency: scopedKey
-            ? {
-                key: scopedKey,
-                fingerprint: envelope.fingerprint,
-                result: response as unknown as JsonObject,
-              }
+            ? { key: scopedKey, fingerprint: envelope.fingerprint }
             : undefined,
         });
-        if (result.kind === 'duplicate') return this.replay(result.record, envelope);
+        if (result.kind === 'duplicate') return this.replay(result.record, envelope, ref);
         return {
           kind: 'accepted',
-          response: { ...response, streamRevision: Number(result.nextExpectedRevision) },
+          response: describe(ref, newEvents, Number(result.nextExpectedRevision)),
         };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        // Someone else appended first: decide again on the new state.
+        // Someone else appended first (or the document existed): decide again on its state.
         if (attempt >= maxAttempts) {
           throw new DocumentStateConflictError(
             'concurrent-modification',
@@ -164,14 +156,29 @@ export class CommandHandler {
     }
   }
 
-  private replay(record: IdempotencyRecord, envelope: CommandEnvelope): CommandOutcome {
-    if (record.fingerprint !== envelope.fingerprint)
+  /** The original answer, rebuilt from the events the original request recorded. */
+  private async replay(
+    record: IdempotencyRecord,
+    envelope: CommandEnvelope,
+    ref: DocumentRef,
+  ): Promise<CommandOutcome> {
+    if (record.fingerprint !== envelope.fingerprint) {
       return { kind: 'key-reused', original: record };
-    const original = record.result as unknown as Omit<CommandAccepted, 'streamRevision'>;
-    return {
-      kind: 'replayed',
-      response: { ...original, streamRevision: Number(record.revision) },
-    };
+    }
+    const count = record.eventIds.length;
+    const events = await this.store.readStream(record.streamName, {
+      fromRevision: record.revision - BigInt(count - 1),
+      maxCount: count,
+    });
+    if (events.length !== count || events.some((event, i) => event.id !== record.eventIds[i])) {
+      // Only a store without transactions (EventStoreDB) can hold a claim whose events are
+      // not readable yet: the first attempt is still in flight, or died mid-way.
+      throw new DocumentStateConflictError(
+        'idempotency-key-in-progress',
+        'A request with this Idempotency-Key is still being processed; retry it in a moment.',
+      );
+    }
+    return { kind: 'replayed', response: describe(ref, events, Number(record.revision)) };
   }
 
   private metadata(envelope: CommandEnvelope, route: RouteDecision, commandId: string): JsonObject {
@@ -191,3 +198,27 @@ export class CommandHandler {
     return metadata;
   }
 }
+
+/**
+ * What the client is told about a command's events. Built from the events alone (the route
+ * and correlation id are in their metadata), so a replay answers exactly as the original did.
+ */
+const describe = (
+  ref: DocumentRef,
+  events: readonly Pick<NewEvent, 'id' | 'type' | 'data' | 'metadata'>[],
+  streamRevision: number,
+): CommandAccepted => {
+  const metadata = events.at(-1)?.metadata ?? {};
+  return {
+    status: 'accepted',
+    document: { ...ref, url: urlOf(ref) },
+    eventIds: events.map((event) => event.id),
+    eventTypes: events.map((event) => event.type),
+    streamRevision,
+    route: metadata.route as unknown as RouteDecision,
+    exceptions: events.flatMap(
+      (event) => (event.data as { exceptions?: DocumentException[] }).exceptions ?? [],
+    ),
+    correlationId: String(metadata.correlationId),
+  };
+};

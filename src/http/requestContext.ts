@@ -2,7 +2,7 @@
  * What the write path needs from an HTTP request besides its body: the correlation id and a
  * fingerprint that tells whether two requests with one Idempotency-Key are the same request.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { canonicalJson } from '../shared/canonicalJson.js';
 
@@ -26,6 +26,4 @@ export const correlationIdOf = (request: FastifyRequest): string => {
 
 /** Same method, same path, same body (as data) ⇒ same fingerprint. */
 export const fingerprintOf = (method: string, path: string, body: unknown): string =>
-  createHash('sha256')
-    .update(`${method} ${path}\n${canonicalJson(body)}`)
-    .digest('base64url');
+  hash('sha256', `${method} ${path}\n${canonicalJson(body)}`, 'base64url');

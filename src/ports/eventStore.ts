@@ -54,23 +54,22 @@ export interface RecordedEvent {
 /**
  * An idempotency claim recorded atomically with an append: at most one append per key ever
  * succeeds, even under concurrent duplicates and across restarts. `fingerprint` identifies the
- * request body so a reuse of the key with a different body can be told apart; `result` is what
- * the caller needs to answer a retry exactly as it answered the first time.
+ * request so a reuse of the key for another request can be told apart. The store keeps no
+ * copy of the answer: a retry is answered from the events the record points at.
  */
 export interface IdempotencyClaim {
   /** Already scoped by the caller (e.g. client id + client's key). */
   key: string;
   fingerprint: string;
-  result: JsonObject;
 }
 
 export interface IdempotencyRecord {
   key: string;
   fingerprint: string;
-  result: JsonObject;
   streamName: string;
   /** Revision of the last event written by the original append. */
   revision: StreamRevision;
+  /** The original append's events, in order (its last one is at `revision`). */
   eventIds: string[];
   recordedAt: Date;
 }

@@ -5,7 +5,7 @@
  * the rules that accept any value; a decision ANDs four bitsets and walks the set bits in
  * rule order, checking only percent and effectiveFrom on the way.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DocumentRef } from '../domain/documents.js';
 import { documentTypeInfo } from '../domain/documents.js';
 import type { RoutingInput } from './route.js';
@@ -21,9 +21,11 @@ export const bucketCount = 10_000;
  */
 export const bucketOf = (ref: DocumentRef): number => {
   const [a, b] = documentTypeInfo[ref.type].keyFields;
-  const digest = createHash('sha256')
-    .update(`${ref.type}\u0000${ref.key[a] ?? ''}\u0000${ref.key[b] ?? ''}`)
-    .digest();
+  const digest = hash(
+    'sha256',
+    `${ref.type}\u0000${ref.key[a] ?? ''}\u0000${ref.key[b] ?? ''}`,
+    'buffer',
+  );
   return digest.readUInt32BE(0) % bucketCount;
 };
 

@@ -3,7 +3,7 @@
  * memory so the write path routes without I/O. Every gateway instance follows the stream, so
  * a set published through any of them is in force everywhere within a refresh interval.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import {
   type EventStore,
   type JsonObject,
@@ -33,8 +33,7 @@ export class RuleSetVersionConflictError extends Error {
 }
 
 /** Identifies a rule set's content, whatever the key order of the file it came from. */
-const digestOf = (ruleSet: RuleSet): string =>
-  createHash('sha256').update(canonicalJson(ruleSet)).digest('hex');
+const digestOf = (ruleSet: RuleSet): string => hash('sha256', canonicalJson(ruleSet), 'hex');
 
 export class RuleSetRegistry extends StreamFollower {
   private versions: PublishedRuleSet[] = [];
@@ -103,7 +102,8 @@ export class RuleSetRegistry extends StreamFollower {
       );
     }
     const digest = digestOf(ruleSet);
-    if (latest && latest.digest === digest) return { published: false, version: latest };
+    // Recomputed rather than the recorded digest: equal whatever release recorded it.
+    if (latest && digestOf(latest.ruleSet) === digest) return { published: false, version: latest };
     const version: PublishedRuleSet = {
       version: base + 1,
       ruleSet,

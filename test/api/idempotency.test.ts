@@ -38,6 +38,30 @@ describe('Idempotency-Key', () => {
     expect(await eventsOf('I-1')).toHaveLength(1);
   });
 
+  it('answers a retried receipt exactly as the first time, its exceptions and route included', async () => {
+    const receipt = { ...example('goods-receipt'), receiptNumber: 'GR-RETRY' };
+    receipt.lines = (receipt.lines as Array<Record<string, unknown>>).map((line) => ({
+      ...line,
+      poNumber: 'PO-UNKNOWN-HERE',
+    }));
+    const send = (key: string) =>
+      gw.app.inject({
+        method: 'POST',
+        url: '/v1/goods-receipts',
+        headers: { authorization: writer, 'idempotency-key': key },
+        payload: receipt,
+      });
+    const key = newKey();
+    const first = await send(key);
+    const retry = await send(key);
+    expect(first.statusCode).toBe(202);
+    const body = json<{ exceptions: unknown[]; route: { owner: string } }>(first);
+    expect(body.exceptions).not.toHaveLength(0);
+    expect(body.route.owner).toBe('legacy');
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(json(retry)).toEqual(body);
+  });
+
   it('treats a body with its keys in another order as the same request', async () => {
     const key = newKey();
     const po = { ...example('purchase-order-submit'), poNumber: 'I-ORDER' };

@@ -205,11 +205,7 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
     });
 
     describe('idempotency keys', () => {
-      const claim = (key: string, fingerprint = 'f1'): IdempotencyClaim => ({
-        key,
-        fingerprint,
-        result: { answer: 42, nested: { ok: true } },
-      });
+      const claim = (key: string, fingerprint = 'f1'): IdempotencyClaim => ({ key, fingerprint });
 
       it('answers a second append with the key as a duplicate of the first, writing nothing', async () => {
         const s = stream('idem');
@@ -223,7 +219,6 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         const expected = {
           key,
           fingerprint: 'f1',
-          result: { answer: 42, nested: { ok: true } },
           streamName: s,
           revision: 1n,
           eventIds: events.map((e) => e.id),

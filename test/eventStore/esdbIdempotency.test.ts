@@ -78,14 +78,14 @@ describe('EventStoreDB idempotency protocol: a first attempt that died half-way'
     key: string,
     data: { streamName: string; eventIds: string[]; expectedRevision: string },
   ) => {
-    const claimed: JsonObject = { key, fingerprint: 'f', result: { first: true }, ...data };
+    const claimed: JsonObject = { key, fingerprint: 'first', ...data };
     await sqlite.appendToStream(
       claimStreamOf(key),
       [{ ...newEvent('IdempotencyKeyClaimed'), data: claimed }],
       { expectedRevision: 'no_stream' },
     );
   };
-  const claim = (key: string) => ({ key, fingerprint: 'f', result: { second: true } });
+  const claim = (key: string) => ({ key, fingerprint: 'second' });
 
   it('answers with the first record when its events landed but completion was not recorded', async () => {
     const { sqlite, store } = setup();
@@ -97,7 +97,7 @@ describe('EventStoreDB idempotency protocol: a first attempt that died half-way'
       expectedRevision: 'no_stream',
     });
     await sqlite.appendToStream('doc', events, { expectedRevision: 'no_stream' });
-    const expected = { streamName: 'doc', revision: 1n, result: { first: true } };
+    const expected = { streamName: 'doc', revision: 1n, fingerprint: 'first' };
     expect(await store.findIdempotencyRecord(key)).toMatchObject(expected);
     const retry = await store.appendToStream('doc', [newEvent()], {
       expectedRevision: 1n,
@@ -126,7 +126,7 @@ describe('EventStoreDB idempotency protocol: a first attempt that died half-way'
     expect(retry).toMatchObject({ kind: 'appended', nextExpectedRevision: 2n });
     expect(await store.findIdempotencyRecord(key)).toMatchObject({
       revision: 2n,
-      result: { second: true },
+      fingerprint: 'second',
     });
     const claimTypes = (await sqlite.readStream(claimStreamOf(key))).map((e) => e.type);
     expect(claimTypes).toEqual([
@@ -151,7 +151,7 @@ describe('EventStoreDB idempotency protocol: a first attempt that died half-way'
       idempotency: claim(key),
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    expect(retry).toMatchObject({ kind: 'duplicate', record: { result: { first: true } } });
+    expect(retry).toMatchObject({ kind: 'duplicate', record: { fingerprint: 'first' } });
     expect(await sqlite.readStream('doc')).toEqual([]);
   });
 });

@@ -6,14 +6,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { keyHash } from '../../src/adapters/eventStore/sqlite/idempotency.js';
 import {
   getSqliteEventStore,
   type SqliteEventStoreOptions,
 } from '../../src/adapters/eventStore/sqlite/index.js';
+import { schemaVersion } from '../../src/adapters/eventStore/sqlite/schema.js';
 import {
   type EventStore,
   EventStoreError,
   EventStoreUnavailableError,
+  type JsonObject,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../src/ports/eventStore.js';
@@ -47,7 +50,7 @@ describe('SQLite event store specifics', () => {
   it('group-commits: failing appends reject alone, their batch neighbours succeed', async () => {
     const store = openStore({ file: tempFile() });
     const reused = newEvent('Reused');
-    const claim = { key: 'k', fingerprint: 'f', result: {} };
+    const claim = { key: 'k', fingerprint: 'f' };
     // Issued in one event-loop turn, so they share one transaction.
     const results = await Promise.allSettled([
       store.appendToStream('a', [newEvent('A')], { expectedRevision: 'no_stream' }),
@@ -71,6 +74,34 @@ describe('SQLite event store specifics', () => {
     expect((await store.readStream('a')).map((x) => x.type)).toEqual(['A', 'A2']);
     expect(await store.readStream('d')).toEqual([]);
     expect((await store.readStream('f')).map((x) => x.type)).toEqual(['F']);
+  });
+
+  it('rolls back an append that fails half-way and commits its batch without it', async () => {
+    const store = openStore({ file: tempFile() });
+    // Passes every check, then its second insert fails (no data: NOT NULL), after the first.
+    const broken = { ...newEvent('H2'), data: undefined as unknown as JsonObject };
+    const claim = { key: 'half-way', fingerprint: 'f' };
+    const results = await Promise.allSettled([
+      store.appendToStream('a', [newEvent('A')], { expectedRevision: 'no_stream' }),
+      store.appendToStream('h', [newEvent('H1'), broken], {
+        expectedRevision: 'no_stream',
+        idempotency: claim,
+      }),
+      store.appendToStream('z', [newEvent('Z')], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.readStream('h')).toEqual([]);
+    expect(await store.findIdempotencyRecord('half-way')).toBeNull();
+    const positions = [...(await store.readStream('a')), ...(await store.readStream('z'))].map(
+      (event) => Number(event.position),
+    );
+    expect(positions[1]).toBe((positions[0] as number) + 1); // nothing left between them
+    // The key was not consumed: the same request, fixed, goes through.
+    const retry = await store.appendToStream('h', [newEvent('H1'), newEvent('H2')], {
+      expectedRevision: 'no_stream',
+      idempotency: claim,
+    });
+    expect(retry).toMatchObject({ kind: 'appended', nextExpectedRevision: 1n });
   });
 
   it('flushes a queue longer than one batch in several transactions', async () => {
@@ -109,13 +140,68 @@ describe('SQLite event store specifics', () => {
     await store.appendToStream('x', [newEvent()], { expectedRevision: 0n });
   });
 
+  it('migrates a file written by schema version 1, keeping positions and idempotency keys', async () => {
+    const file = tempFile();
+    const v1 = new Database(file);
+    v1.exec(`
+      CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL,
+        stream TEXT NOT NULL, revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+        metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream, revision));
+      CREATE TABLE idempotency (id INTEGER PRIMARY KEY, key_hash BLOB NOT NULL UNIQUE,
+        key TEXT NOT NULL, fingerprint TEXT NOT NULL, result TEXT NOT NULL, stream TEXT NOT NULL,
+        revision INTEGER NOT NULL, event_ids TEXT NOT NULL, recorded_at TEXT NOT NULL);
+      PRAGMA user_version = 1;
+    `);
+    const at = '2026-11-01T10:00:00.000Z';
+    const insert = v1.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run(5, 'e-other', 'other', 0, 'X', '{}', '{}', at);
+    insert.run(6, 'e-1', 'doc', 0, 'A', '{"n":1}', '{"m":1}', at);
+    insert.run(7, 'e-2', 'doc', 1, 'B', '{"n":2}', '{"m":1}', at);
+    v1.prepare('INSERT INTO idempotency VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      keyHash('client\u0000key-1'),
+      'client\u0000key-1',
+      'fp-1',
+      '{"status":"accepted"}',
+      'doc',
+      1,
+      '["e-1","e-2"]',
+      at,
+    );
+    v1.close();
+
+    const store = openStore({ file });
+    const doc = await store.readStream('doc');
+    expect(doc.map((e) => [e.id, e.position, e.data])).toEqual([
+      ['e-1', '6', { n: 1 }],
+      ['e-2', '7', { n: 2 }],
+    ]);
+    expect(await store.findIdempotencyRecord('client\u0000key-1')).toEqual({
+      key: 'client\u0000key-1',
+      fingerprint: 'fp-1',
+      streamName: 'doc',
+      revision: 1n,
+      eventIds: ['e-1', 'e-2'],
+      recordedAt: new Date(at),
+    });
+    const next = await store.appendToStream('doc', [newEvent()], {
+      expectedRevision: 1n,
+      idempotency: { key: 'client\u0000key-1', fingerprint: 'fp-1' },
+    });
+    expect(next.kind).toBe('duplicate');
+    const appended = await store.appendToStream('doc', [newEvent()], { expectedRevision: 1n });
+    expect(appended).toMatchObject({ kind: 'appended', position: '8' });
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(schemaVersion);
+    check.close();
+  });
+
   it('keeps everything across close and reopen, and stamps events with its clock', async () => {
     const file = tempFile();
     const at = new Date('2030-01-02T03:04:05.678Z');
     const first = getSqliteEventStore({ file, clock: () => at });
     const pending = first.appendToStream('s', [newEvent('X'), newEvent('Y')], {
       expectedRevision: 'no_stream',
-      idempotency: { key: 'k', fingerprint: 'f', result: { ok: true } },
+      idempotency: { key: 'k', fingerprint: 'f' },
     });
     await first.close(); // waits for the queued append
     expect(await pending).toMatchObject({ kind: 'appended', nextExpectedRevision: 1n });
@@ -129,7 +215,7 @@ describe('SQLite event store specifics', () => {
     expect(events[0]?.recordedAt).toEqual(at);
     expect(await second.findIdempotencyRecord('k')).toMatchObject({
       revision: 1n,
-      result: { ok: true },
+      eventIds: events.map((e) => e.id),
       recordedAt: at,
     });
     await second.appendToStream('s', [newEvent('Z')], { expectedRevision: 1n });

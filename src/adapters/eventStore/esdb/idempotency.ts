@@ -6,7 +6,7 @@
  * have: an append with an expected revision. Each key gets a claim stream,
  * `coexist-idempotency-<sha256(key) hex>`, holding in order:
  *
- *   IdempotencyKeyClaimed   {key, fingerprint, result, streamName, eventIds, expectedRevision}
+ *   IdempotencyKeyClaimed   {key, fingerprint, streamName, eventIds, expectedRevision}
  *     appended with NO_STREAM (or, after a release, the claim stream's current revision):
  *     exactly one concurrent claimant wins; the others get "wrong expected version".
  *   IdempotencyKeyCompleted {revision}   after the document's events were appended, or
@@ -17,7 +17,7 @@
  * winner's two appends its events are not in the target stream yet; the loser then re-reads
  * with a short backoff until they are, the claim completes, or it is released.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import {
   type AppendResult,
   type ExpectedRevision,
@@ -34,7 +34,7 @@ import {
 import { claimStreamPrefix } from './mapping.js';
 
 export const claimStreamOf = (key: string): string =>
-  `${claimStreamPrefix}${createHash('sha256').update(key).digest('hex')}`;
+  `${claimStreamPrefix}${hash('sha256', key, 'hex')}`;
 
 /** The adapter's own append and read, already translated to the port's errors. */
 export interface ClaimIo {
@@ -54,7 +54,6 @@ export interface ClaimTiming {
 interface ClaimedData {
   key: string;
   fingerprint: string;
-  result: JsonObject;
   streamName: string;
   eventIds: string[];
   /** The first attempt's expectation: 'no_stream' | 'stream_exists' | 'any' | decimal. */
@@ -92,7 +91,6 @@ const parseExpected = (value: string): ExpectedRevision =>
 const recordOf = (data: ClaimedData, revision: StreamRevision, at: Date): IdempotencyRecord => ({
   key: data.key,
   fingerprint: data.fingerprint,
-  result: data.result,
   streamName: data.streamName,
   revision,
   eventIds: data.eventIds,
@@ -162,7 +160,6 @@ const claimKey = async (
   const data: ClaimedData = {
     key: claim.key,
     fingerprint: claim.fingerprint,
-    result: claim.result,
     streamName,
     eventIds,
     expectedRevision: String(expected),

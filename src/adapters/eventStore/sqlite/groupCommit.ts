@@ -5,10 +5,15 @@
  * the COMMIT that contains its events returned.
  *
  * Each append in a batch is still judged on its own, in arrival order, and sees the appends
- * before it in the same batch: idempotency key first, then expected revision, then the inserts
- * inside a SAVEPOINT. A failing append rejects alone and leaves its neighbours untouched. Only
- * a failure of the transaction itself (BEGIN, COMMIT, I/O) rejects the whole batch, and then
- * nothing of it is durable.
+ * before it in the same batch (they are in the same transaction): idempotency key first, then
+ * expected revision, then the inserts. An append refused by those checks (or whose events do
+ * not serialise) is refused before it writes anything, so its neighbours go on.
+ *
+ * The inserts themselves have no savepoint of their own (it cost a tenth of an append): after
+ * the checks they cannot fail for the request's sake. Should one fail anyway, half-way through
+ * an append, the whole transaction is rolled back, that append alone is rejected, and the
+ * others are judged again in a new one. A failure of the transaction itself (BEGIN, COMMIT,
+ * I/O) rejects the whole batch, and then nothing of it is durable.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -16,11 +21,12 @@ import {
   type AppendResult,
   EventStoreError,
   EventStoreUnavailableError,
-  type IdempotencyRecord,
+  type JsonObject,
   type NewEvent,
   WrongExpectedRevisionError,
 } from '../../../ports/eventStore.js';
-import { type IdempotencyRow, keyHash, toIdempotencyRecord, toPosition } from './schema.js';
+import { createIdempotencyLookup, keyHash } from './idempotency.js';
+import { toPosition } from './schema.js';
 
 export interface PendingAppend {
   streamName: string;
@@ -49,8 +55,6 @@ interface BatchState {
   now: string;
   /** Last revision per stream as of this point in the batch (-1: no stream). */
   revisions: Map<string, number>;
-  /** Keys claimed earlier in this batch. */
-  claimed: Map<string, IdempotencyRecord>;
   lastPosition: number;
 }
 
@@ -74,11 +78,12 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
     insertEvent: db.prepare<[string, string, number, string, string, string, string]>(
       'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    findKey: db.prepare<[Buffer], IdempotencyRow>('SELECT * FROM idempotency WHERE key_hash = ?'),
-    insertKey: db.prepare<[Buffer, string, string, string, string, number, string, string]>(
-      'INSERT INTO idempotency (key_hash, key, fingerprint, result, stream, revision, event_ids, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    insertKey: db.prepare<[Buffer, string, number, number]>(
+      'INSERT INTO idempotency (key_hash, fingerprint, last_position, event_count) VALUES (?, ?, ?, ?)',
     ),
   };
+
+  const idempotency = createIdempotencyLookup(db);
 
   const lastRevisionOf = (state: BatchState, streamName: string): number => {
     let revision = state.revisions.get(streamName);
@@ -89,67 +94,57 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
     return revision;
   };
 
-  /** The inserts of one append: in a SAVEPOINT (nested transaction), so all or none. */
-  const insertAppend = db.transaction(
-    (state: BatchState, pending: PendingAppend, current: number): AppendResult => {
-      const { streamName, events, options: appendOptions } = pending;
-      let revision = current;
-      let position = 0;
-      for (const event of events) {
+  /** The inserts of one append, after its checks passed. */
+  const insertAppend = (
+    state: BatchState,
+    pending: PendingAppend,
+    current: number,
+    digest: Buffer | undefined,
+  ): AppendResult => {
+    const { streamName, events, options: appendOptions } = pending;
+    // Serialise everything first: data that cannot be (a BigInt, a cycle) refuses the append
+    // before any of it is written.
+    const rows = serialise(events);
+    let revision = current;
+    let position = 0;
+    try {
+      for (const [i, event] of events.entries()) {
+        const row = rows[i] as { data: string; metadata: string };
         revision += 1;
         const info = statements.insertEvent.run(
           event.id,
           streamName,
           revision,
           event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
+          row.data,
+          row.metadata,
           state.now,
         );
         position = Number(info.lastInsertRowid);
       }
       const claim = appendOptions.idempotency;
-      if (claim) {
-        const eventIds = events.map((event) => event.id);
-        statements.insertKey.run(
-          keyHash(claim.key),
-          claim.key,
-          claim.fingerprint,
-          JSON.stringify(claim.result),
-          streamName,
-          revision,
-          JSON.stringify(eventIds),
-          state.now,
-        );
-        state.claimed.set(claim.key, {
-          key: claim.key,
-          fingerprint: claim.fingerprint,
-          result: claim.result,
-          streamName,
-          revision: BigInt(revision),
-          eventIds,
-          recordedAt: new Date(state.now),
-        });
+      if (claim && digest) {
+        statements.insertKey.run(digest, claim.fingerprint, position, events.length);
       }
-      // Only now, after the savepoint's statements all succeeded, may the batch rely on it.
-      state.revisions.set(streamName, revision);
-      state.lastPosition = position;
-      return {
-        kind: 'appended',
-        nextExpectedRevision: BigInt(revision),
-        position: toPosition(position),
-      };
-    },
-  );
+    } catch (error) {
+      throw new PartialAppend(error);
+    }
+    state.revisions.set(streamName, revision);
+    state.lastPosition = position;
+    return {
+      kind: 'appended',
+      nextExpectedRevision: BigInt(revision),
+      position: toPosition(position),
+    };
+  };
 
   const judge = (state: BatchState, pending: PendingAppend): AppendResult => {
     const { streamName, options: appendOptions } = pending;
     const claim = appendOptions.idempotency;
+    const digest = claim ? keyHash(claim.key) : undefined;
     if (claim) {
-      const earlier = state.claimed.get(claim.key);
+      const earlier = idempotency.find(claim.key, digest);
       if (earlier) return { kind: 'duplicate', record: earlier };
-      const row = statements.findKey.get(keyHash(claim.key));
-      if (row) return { kind: 'duplicate', record: toIdempotencyRecord(row) };
     }
     const current = lastRevisionOf(state, streamName);
     const expected = appendOptions.expectedRevision;
@@ -165,40 +160,62 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         current === -1 ? 'no_stream' : BigInt(current),
       );
     }
-    try {
-      return insertAppend(state, pending, current);
-    } catch (error) {
-      // SQLite rolls back the whole transaction on some errors (disk full, I/O): then the
-      // batch is lost and must fail as a whole, not continue in autocommit mode.
-      if (!db.inTransaction) throw new BatchAborted(error);
-      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new EventStoreError(
-          `An event id of this append is already recorded (stream ${streamName})`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+    return insertAppend(state, pending, current, digest);
   };
 
-  const runBatch = db.transaction((batch: PendingAppend[]) => {
+  type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+  const runBatch = db.transaction((batch: readonly PendingAppend[]) => {
     const state: BatchState = {
       now: options.clock().toISOString(),
       revisions: new Map(),
-      claimed: new Map(),
       lastPosition: 0,
     };
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
-    for (const pending of batch) {
+    const outcomes: Outcome[] = [];
+    for (const [index, pending] of batch.entries()) {
       try {
         outcomes.push({ ok: true, result: judge(state, pending) });
       } catch (error) {
-        if (error instanceof BatchAborted) throw error.cause;
+        // Leaving the transaction function rolls the whole batch back.
+        if (error instanceof PartialAppend) throw new BatchRetry(index, error.cause);
         outcomes.push({ ok: false, error });
       }
     }
     return { outcomes, lastPosition: state.lastPosition };
   });
+
+  /**
+   * Runs a batch; an append that failed half-way is rejected and the rest run again without
+   * it. Resolves nothing itself: returns who gets what, in batch order, once committed.
+   */
+  const commit = (
+    batch: PendingAppend[],
+  ): { settled: Array<[PendingAppend, Outcome]>; lastPosition: number } => {
+    const settled: Array<[PendingAppend, Outcome]> = [];
+    let remaining = batch;
+    while (remaining.length > 0) {
+      try {
+        // IMMEDIATE takes the write lock up front: another process holding it makes us wait
+        // (busy_timeout) at BEGIN instead of failing later on a read→write lock upgrade.
+        const ran = runBatch.immediate(remaining);
+        for (const [i, pending] of remaining.entries()) {
+          settled.push([pending, ran.outcomes[i] as Outcome]);
+        }
+        return { settled, lastPosition: ran.lastPosition };
+      } catch (error) {
+        const failure = asPortError(error instanceof BatchRetry ? error.cause : error);
+        // A store-level failure (I/O, disk full, lock timeout) dooms every append alike.
+        if (!(error instanceof BatchRetry) || failure instanceof EventStoreUnavailableError) {
+          for (const pending of remaining) settled.push([pending, { ok: false, error: failure }]);
+          return { settled, lastPosition: 0 };
+        }
+        const culprit = remaining[error.index] as PendingAppend;
+        settled.push([culprit, { ok: false, error: describeInsertError(culprit, failure) }]);
+        remaining = remaining.filter((_, i) => i !== error.index);
+      }
+    }
+    return { settled, lastPosition: 0 };
+  };
 
   const queue: PendingAppend[] = [];
   let scheduled = false;
@@ -206,25 +223,13 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
 
   const flush = () => {
     scheduled = false;
-    const batch = queue.splice(0, options.maxBatchSize);
-    let ran: ReturnType<typeof runBatch> | null = null;
-    try {
-      // IMMEDIATE takes the write lock up front: another process holding it makes us wait
-      // (busy_timeout) at BEGIN instead of failing later on a read→write lock upgrade.
-      ran = runBatch.immediate(batch);
-    } catch (error) {
-      const failure = asPortError(error);
-      for (const pending of batch) pending.reject(failure);
+    const { settled, lastPosition } = commit(queue.splice(0, options.maxBatchSize));
+    // Answer only now: COMMIT has returned, so every event of this batch is on disk.
+    for (const [pending, outcome] of settled) {
+      if (outcome.ok) pending.resolve(outcome.result);
+      else pending.reject(outcome.error);
     }
-    if (ran) {
-      // Answer only now: COMMIT has returned, so every event of this batch is on disk.
-      ran.outcomes.forEach((outcome, index) => {
-        const pending = batch[index] as PendingAppend;
-        if (outcome.ok) pending.resolve(outcome.result);
-        else pending.reject(outcome.error);
-      });
-      if (ran.lastPosition > 0) options.committed(ran.lastPosition);
-    }
+    if (lastPosition > 0) options.committed(lastPosition);
     if (queue.length > 0) {
       schedule(); // the rest of an oversized queue, in the next turn
     } else if (drained) {
@@ -258,9 +263,42 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
   };
 };
 
-/** Carries an error that doomed the whole transaction out of the per-append handling. */
-class BatchAborted extends Error {
+const serialise = (events: readonly NewEvent[]) => {
+  // The events of one command share their metadata object: serialise it once.
+  let metadata: JsonObject | null = null;
+  let metadataJson = '';
+  return events.map((event) => {
+    if (event.metadata !== metadata) {
+      metadata = event.metadata;
+      metadataJson = JSON.stringify(metadata);
+    }
+    return { data: JSON.stringify(event.data), metadata: metadataJson };
+  });
+};
+
+const describeInsertError = (pending: PendingAppend, error: unknown): unknown =>
+  (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+    ? new EventStoreError(
+        `This append collides with recorded data (stream ${pending.streamName})`,
+        {
+          cause: error,
+        },
+      )
+    : error;
+
+/** An insert failed after some of the append's rows were written. */
+class PartialAppend extends Error {
   constructor(override readonly cause: unknown) {
-    super('batch aborted');
+    super('append failed half-way');
+  }
+}
+
+/** Rolls the batch back so that it can run again without the append at `index`. */
+class BatchRetry extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super('batch to be retried');
   }
 }

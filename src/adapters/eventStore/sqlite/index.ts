@@ -29,15 +29,8 @@ import {
   type Subscription,
 } from '../../../ports/eventStore.js';
 import { createGroupCommitter } from './groupCommit.js';
-import {
-  type EventRow,
-  fromPosition,
-  type IdempotencyRow,
-  keyHash,
-  migrate,
-  toIdempotencyRecord,
-  toRecordedEvent,
-} from './schema.js';
+import { createIdempotencyLookup } from './idempotency.js';
+import { type EventRow, fromPosition, migrate, toRecordedEvent } from './schema.js';
 import { startSubscription } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -76,8 +69,8 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
       'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
     ),
     head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
-    findKey: db.prepare<[Buffer], IdempotencyRow>('SELECT * FROM idempotency WHERE key_hash = ?'),
   };
+  const idempotency = createIdempotencyLookup(db);
 
   // ---- "the log may have grown" signal for subscriptions --------------------------------
   const watchers = new Set<() => void>();
@@ -183,8 +176,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
 
     async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
       assertOpen();
-      const row = statements.findKey.get(keyHash(key));
-      return row ? toIdempotencyRecord(row) : null;
+      return idempotency.find(key);
     },
 
     close() {
