@@ -1,7 +1,8 @@
 /**
- * Write-path benchmark: POST /v1/purchase-orders against a bare Fastify + Ajv baseline and
- * against the real gateway (auth, rate limit, idempotency, durable SQLite append), one after
- * the other, each pinned to core 0 with the load generator (this process) on core 1.
+ * Write-path benchmark: POST /v1/purchase-orders against a bare Fastify + Ajv baseline, the
+ * gateway with its document appends acknowledged unwritten (the ceiling for any store), and
+ * the real gateway (auth, rate limit, idempotency, durable SQLite append), one after the
+ * other, each pinned to core 0 with the load generator (this process) on core 1.
  *
  *   npm run bench                      (builds first)
  *   BENCH_DURATION=10 node bench/run.mjs
@@ -138,7 +139,10 @@ const measure = async ({ name, args, env = {}, apiKey, expected, factory }) => {
     const selfCpu = process.cpuUsage(selfCpu0);
     const machineCpu = machineCpuSeconds() - machineCpu0;
     // Share of one core over the run (1 = the core was busy all the time).
-    measured.serverCpu = (cpuSeconds(server.pid) - serverCpu0) / elapsed;
+    const serverCpuSeconds = cpuSeconds(server.pid) - serverCpu0;
+    measured.serverCpu = serverCpuSeconds / elapsed;
+    // What one request costs the server, whatever the load shape: comparable across runs.
+    measured.serverCpuMicrosPerRequest = (serverCpuSeconds * 1e6) / Math.max(1, measured.responses);
     measured.loadGeneratorCpu = (selfCpu.user + selfCpu.system) / 1e6 / elapsed;
     // Cores' worth of CPU used by everything else (other jobs, the kernel's own threads).
     measured.otherCpu = Math.max(
@@ -217,6 +221,15 @@ const main = async () => {
     expected: 201,
     factory,
   });
+  const storelessDataDir = join(tempDir, 'storeless');
+  const storeless = await measure({
+    name: 'gateway, no store',
+    args: [join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
+    env: { LOG_LEVEL: 'warn' },
+    apiKey: createApiKey(storelessDataDir),
+    expected: 202,
+    factory,
+  });
   const apiKey = createApiKey(gatewayDataDir);
   // A V8 CPU profile of the gateway (warm-up included), written when it exits.
   const profileDir = join(root, 'bench/results/profiles');
@@ -235,6 +248,7 @@ const main = async () => {
     config,
     machine,
     baseline: baseline.measured,
+    storeless: storeless.measured,
     gateway: gateway.measured,
     check,
     durability,
@@ -247,11 +261,21 @@ const main = async () => {
   // Colons are legal on Linux but not on every filesystem a results folder gets copied to.
   const file = join(resultsDir, `${timestamp.replace(/:/g, '-')}-write-path.json`);
   const report = { benchmark: 'write-path', timestamp, machine, config, targets };
-  Object.assign(report, { baseline, gateway, ratio: check.throughputRatio, check, durability });
+  Object.assign(report, {
+    baseline,
+    storeless,
+    gateway,
+    ratio: check.throughputRatio,
+    storelessRatio:
+      storeless.measured.requestsPerSecond.mean / baseline.measured.requestsPerSecond.mean,
+    check,
+    durability,
+  });
   report.warnings = warnings({
     config,
     machine,
     baseline: baseline.measured,
+    storeless: storeless.measured,
     gateway: gateway.measured,
   });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -8,6 +8,7 @@ import { ApiKeyRegistry } from './auth/apiKeys.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
 import { createAjv, loadContracts } from './http/contracts.js';
+import type { EventStore } from './ports/eventStore.js';
 import { FreezeRegistry } from './routing/freezes.js';
 import { publishInitialRuleSet } from './routing/initialRuleSet.js';
 import { ruleSetRouter } from './routing/router.js';
@@ -27,11 +28,20 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  print?: (line: string) => void;
+  /**
+   * An event store already open (tests, the benchmark's measuring set-ups); by default the
+   * one the configuration names. The gateway closes it when it closes.
+   */
+  store?: EventStore;
+}
+
 export const startGateway = async (
   config: Config,
-  print: (line: string) => void = console.log,
+  { print = console.log, store: given }: StartOptions = {},
 ): Promise<RunningGateway> => {
-  const store = await openEventStore(config);
+  const store = given ?? (await openEventStore(config));
   const extraKeys = new Map<string, Principal>(
     config.auth.devKey ? [[devApiKey, devPrincipal]] : [],
   );

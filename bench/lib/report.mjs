@@ -40,7 +40,7 @@ const ms = (n) => n.toFixed(2);
 const pct = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : 'n/a');
 
 /** Conditions under which the figures should not be trusted as they stand. */
-export const warnings = ({ config, machine, baseline, gateway }) => {
+export const warnings = ({ config, machine, baseline, storeless, gateway }) => {
   const found = [];
   if (!config.pinned) found.push('servers and load generator were not pinned to separate cores.');
   if (machine.dataDirFilesystem === 'tmpfs') {
@@ -48,8 +48,10 @@ export const warnings = ({ config, machine, baseline, gateway }) => {
   }
   for (const [name, run] of [
     ['baseline', baseline],
+    ['storeless', storeless],
     ['gateway', gateway],
   ]) {
+    if (!run) continue;
     if (run.otherCpu > 0.15) {
       found.push(
         `other processes used ${pct(run.otherCpu)} of a core during the ${name} run: ` +
@@ -66,26 +68,42 @@ export const warnings = ({ config, machine, baseline, gateway }) => {
   return found;
 };
 
-/** The human-readable summary (returned as a string so run.mjs decides where it goes). */
-export const formatTable = ({ config, machine, baseline, gateway, check, durability }) => {
+/**
+ * The human-readable summary (returned as a string so run.mjs decides where it goes).
+ * `storeless` is the gateway with its document appends acknowledged unwritten
+ * (storeless-server.mjs): the most any event store could let the gateway reach.
+ */
+export const formatTable = ({
+  config,
+  machine,
+  baseline,
+  storeless,
+  gateway,
+  check,
+  durability,
+}) => {
+  const runs = [baseline, storeless, gateway];
+  const each = (format) => runs.map(format);
+  const ratio = (run) => run.requestsPerSecond.mean / baseline.requestsPerSecond.mean;
   const rows = [
-    ['', 'baseline', 'gateway', 'gateway/baseline'],
+    ['', 'baseline', 'gateway, no store', 'gateway', 'gateway/baseline'],
     [
       'req/s (mean)',
-      int(baseline.requestsPerSecond.mean),
-      int(gateway.requestsPerSecond.mean),
+      ...each((r) => int(r.requestsPerSecond.mean)),
       `${(check.throughputRatio * 100).toFixed(1)} %`,
     ],
-    ['latency p50 (ms)', ms(baseline.latencyMs.p50), ms(gateway.latencyMs.p50), ''],
-    ['latency p99 (ms)', ms(baseline.latencyMs.p99), ms(gateway.latencyMs.p99), ''],
-    ['latency p99.9 (ms)', ms(baseline.latencyMs.p99_9), ms(gateway.latencyMs.p99_9), ''],
-    ['latency max (ms)', ms(baseline.latencyMs.max), ms(gateway.latencyMs.max), ''],
-    ['responses', int(baseline.responses), int(gateway.responses), ''],
-    ['non-2xx', int(baseline.non2xx), int(gateway.non2xx), ''],
-    ['errors (timeouts)', ...[baseline, gateway].map((r) => `${r.errors} (${r.timeouts})`), ''],
-    ['server CPU, core 0', pct(baseline.serverCpu), pct(gateway.serverCpu), ''],
-    ['load-gen CPU, core 1', pct(baseline.loadGeneratorCpu), pct(gateway.loadGeneratorCpu), ''],
-    ['other processes CPU', pct(baseline.otherCpu), pct(gateway.otherCpu), ''],
+    ['  of baseline', '100 %', pct(ratio(storeless)), pct(ratio(gateway)), ''],
+    ['server CPU µs / request', ...each((r) => int(r.serverCpuMicrosPerRequest)), ''],
+    ['latency p50 (ms)', ...each((r) => ms(r.latencyMs.p50)), ''],
+    ['latency p99 (ms)', ...each((r) => ms(r.latencyMs.p99)), ''],
+    ['latency p99.9 (ms)', ...each((r) => ms(r.latencyMs.p99_9)), ''],
+    ['latency max (ms)', ...each((r) => ms(r.latencyMs.max)), ''],
+    ['responses', ...each((r) => int(r.responses)), ''],
+    ['non-2xx', ...each((r) => int(r.non2xx)), ''],
+    ['errors (timeouts)', ...each((r) => `${r.errors} (${r.timeouts})`), ''],
+    ['server CPU, core 0', ...each((r) => pct(r.serverCpu)), ''],
+    ['load-gen CPU, core 1', ...each((r) => pct(r.loadGeneratorCpu)), ''],
+    ['other processes CPU', ...each((r) => pct(r.otherCpu)), ''],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const line = (row) =>
@@ -109,8 +127,10 @@ export const formatTable = ({ config, machine, baseline, gateway, check, durabil
     `${mark(check.throughputPass)}  gateway throughput >= ${targets.minThroughputRatio * 100} % of baseline ` +
       `(${(check.throughputRatio * 100).toFixed(1)} %)`,
     `${mark(check.p99Pass)}  gateway p99 < ${targets.maxP99Ms} ms (${ms(check.p99Ms)} ms)`,
+    `INFO  without its store the gateway reaches ${pct(ratio(storeless))} of baseline: ` +
+      'the ceiling for any event store under this HTTP path',
     `${durability.ok ? 'OK  ' : 'FAIL'}  durability: ${durability.message}`,
-    ...warnings({ config, machine, baseline, gateway }).map((w) => `WARNING: ${w}`),
+    ...warnings({ config, machine, baseline, storeless, gateway }).map((w) => `WARNING: ${w}`),
     '',
   ].join('\n');
 };

@@ -39,7 +39,10 @@ describe('Idempotency-Key', () => {
   });
 
   it('answers a retried receipt exactly as the first time, its exceptions and route included', async () => {
-    const receipt = { ...example('goods-receipt'), receiptNumber: 'GR-RETRY' };
+    const receipt: Record<string, unknown> = {
+      ...example('goods-receipt'),
+      receiptNumber: 'GR-RETRY',
+    };
     receipt.lines = (receipt.lines as Array<Record<string, unknown>>).map((line) => ({
       ...line,
       poNumber: 'PO-UNKNOWN-HERE',
