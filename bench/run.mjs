@@ -9,7 +9,7 @@
  *
  * Env: BENCH_DURATION (s, default 15), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50),
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
- *      BENCH_PROFILE=1 (run the gateway with --cpu-prof into bench/results/profiles/).
+ *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/).
  * See bench/README.md for how to read the output.
  */
 import { spawnSync } from 'node:child_process';
@@ -221,19 +221,19 @@ const main = async () => {
     expected: 201,
     factory,
   });
+  // V8 CPU profiles of both gateways (warm-up included), written when each exits.
+  const profileDir = join(root, 'bench/results/profiles');
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const storelessDataDir = join(tempDir, 'storeless');
   const storeless = await measure({
     name: 'gateway, no store',
-    args: [join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
+    args: [...profile, join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
     env: { LOG_LEVEL: 'warn' },
     apiKey: createApiKey(storelessDataDir),
     expected: 202,
     factory,
   });
   const apiKey = createApiKey(gatewayDataDir);
-  // A V8 CPU profile of the gateway (warm-up included), written when it exits.
-  const profileDir = join(root, 'bench/results/profiles');
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const gateway = await measure({
     name: 'gateway',
     args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],

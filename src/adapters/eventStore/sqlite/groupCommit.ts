@@ -1,8 +1,8 @@
 /**
  * Group commit: every append that arrives during one turn of the event loop joins ONE
- * transaction, so N concurrent appends cost one fsync (`synchronous = FULL` makes each COMMIT
- * wait for the disk) instead of N. Durability is unchanged: a caller is answered only after
- * the COMMIT that contains its events returned.
+ * transaction. The COMMIT does not wait for the disk; the batch is answered once the WAL sync
+ * that follows it (walSync.ts, off the event loop) has made it durable. Batches committed
+ * while a sync runs share the next one, so N concurrent appends cost one fsync, not N.
  *
  * Each append in a batch is still judged on its own, in arrival order, and sees the appends
  * before it in the same batch (they are in the same transaction): idempotency key first, then
@@ -27,6 +27,7 @@ import {
 } from '../../../ports/eventStore.js';
 import { createIdempotencyLookup, keyHash } from './idempotency.js';
 import { toPosition } from './schema.js';
+import type { WalSync } from './walSync.js';
 
 export interface PendingAppend {
   streamName: string;
@@ -40,7 +41,9 @@ export interface GroupCommitOptions {
   db: Database.Database;
   clock: () => Date;
   maxBatchSize: number;
-  /** Called after each successful COMMIT with the highest position it wrote. */
+  /** Makes commits durable; nobody is answered before it says so. */
+  walSync: WalSync;
+  /** Called once a COMMIT is durable, with the highest position it wrote. */
   committed(lastPosition: number): void;
 }
 
@@ -219,27 +222,56 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
 
   const queue: PendingAppend[] = [];
   let scheduled = false;
+  /** Batches committed but not yet durable (their answers wait for a WAL sync). */
+  let syncing = 0;
   let drained: { promise: Promise<void>; resolve(): void } | null = null;
 
-  const flush = () => {
-    scheduled = false;
-    const { settled, lastPosition } = commit(queue.splice(0, options.maxBatchSize));
-    // Answer only now: COMMIT has returned, so every event of this batch is on disk.
-    for (const [pending, outcome] of settled) {
-      if (outcome.ok) pending.resolve(outcome.result);
-      else pending.reject(outcome.error);
-    }
-    if (lastPosition > 0) options.committed(lastPosition);
-    if (queue.length > 0) {
-      schedule(); // the rest of an oversized queue, in the next turn
-    } else if (drained) {
+  const settleIfDrained = () => {
+    if (drained && queue.length === 0 && !scheduled && syncing === 0) {
       drained.resolve();
       drained = null;
     }
   };
 
+  const unavailable = (cause: Error) =>
+    new EventStoreUnavailableError('SQLite event store: the disk did not confirm a write', {
+      cause,
+    });
+
+  const flush = () => {
+    scheduled = false;
+    const batch = queue.splice(0, options.maxBatchSize);
+    // After a failed sync the disk's state is unknown: commit nothing more (walSync.ts).
+    const stopped = options.walSync.failure;
+    if (stopped) {
+      for (const pending of batch) pending.reject(unavailable(stopped));
+      if (queue.length > 0) schedule();
+      settleIfDrained();
+      return;
+    }
+    const { settled, lastPosition } = commit(batch);
+    // Every outcome waits for the sync, refusals included: they may have been decided on
+    // appends of earlier batches (a duplicate key, a revision) that are not yet durable.
+    syncing += 1;
+    options.walSync.afterSync((syncError) => {
+      syncing -= 1;
+      for (const [pending, outcome] of settled) {
+        if (syncError) pending.reject(unavailable(syncError));
+        else if (outcome.ok) pending.resolve(outcome.result);
+        else pending.reject(outcome.error);
+      }
+      if (lastPosition > 0 && !syncError) options.committed(lastPosition);
+      // What arrived during the sync commits now, as one batch, and waits for the next sync.
+      if (queue.length > 0) schedule();
+      settleIfDrained();
+    });
+  };
+
   const schedule = () => {
-    if (scheduled) return;
+    // One transaction per sync: appends that arrive while a sync runs wait for it, then
+    // commit together. Larger batches rewrite fewer shared pages (B-tree roots, the log's
+    // last page) per append than many small commits would.
+    if (scheduled || syncing > 0) return;
     scheduled = true;
     setImmediate(flush);
   };
@@ -250,7 +282,6 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
       schedule();
     },
     drain() {
-      if (queue.length === 0 && !scheduled) return Promise.resolve();
       if (!drained) {
         let resolve = () => {};
         const promise = new Promise<void>((done) => {
@@ -258,7 +289,9 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         });
         drained = { promise, resolve };
       }
-      return drained.promise;
+      const { promise } = drained;
+      settleIfDrained();
+      return promise;
     },
   };
 };

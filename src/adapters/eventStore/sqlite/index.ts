@@ -1,10 +1,11 @@
 /**
  * Embedded event store: one SQLite file through better-sqlite3.
  *
- * - WAL with `synchronous = FULL`: every COMMIT waits for the WAL fsync, so an acknowledged
- *   append survives power loss and kill -9. Readers never block the writer and vice versa.
+ * - WAL: readers never block the writer and vice versa.
  * - Group commit (see groupCommit.ts): appends arriving in one event-loop turn share one
- *   transaction and one fsync.
+ *   transaction, and are answered once an fdatasync of the WAL, run off the event loop
+ *   (walSync.ts), has made it durable: an acknowledged append survives power loss and kill -9.
+ *   Commits made while one sync runs share the next.
  * - `busy_timeout`: another process (the CLI, a second gateway) may write to the same file;
  *   the write lock is then waited for instead of failing. better-sqlite3 is synchronous, so that
  *   wait blocks this process's event loop; writes of other processes are short, so it is brief.
@@ -20,6 +21,7 @@ import {
   type AppendResult,
   type EventStore,
   EventStoreError,
+  EventStoreUnavailableError,
   type IdempotencyRecord,
   type NewEvent,
   type ReadAllOptions,
@@ -32,6 +34,7 @@ import { createGroupCommitter } from './groupCommit.js';
 import { createIdempotencyLookup } from './idempotency.js';
 import { type EventRow, fromPosition, migrate, toRecordedEvent } from './schema.js';
 import { startSubscription } from './subscription.js';
+import { createWalSync } from './walSync.js';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; created with its schema if absent. */
@@ -54,7 +57,9 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     // busy_timeout first: even switching to WAL and migrating may meet another process.
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // NORMAL: COMMIT does not wait for the disk; walSync does, without blocking (walSync.ts).
+    // Checkpoints still sync the WAL before and the database file after copying.
+    db.pragma('synchronous = NORMAL');
     migrate(db);
   } catch (error) {
     db.close();
@@ -105,8 +110,10 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     };
   };
 
+  const walSync = createWalSync(`${options.file}-wal`);
   const committer = createGroupCommitter({
     db,
+    walSync,
     clock: options.clock ?? (() => new Date()),
     maxBatchSize: options.maxBatchSize ?? 1_000,
     committed: (lastPosition) => {
@@ -176,7 +183,23 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
 
     async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
       assertOpen();
-      return idempotency.find(key);
+      const record = idempotency.find(key);
+      // The claim may belong to a commit whose sync is still running: never describe an
+      // append to a client before it is durable.
+      if (record) {
+        await new Promise<void>((resolve, reject) =>
+          walSync.afterSync((error) =>
+            error
+              ? reject(
+                  new EventStoreUnavailableError('SQLite event store: sync failed', {
+                    cause: error,
+                  }),
+                )
+              : resolve(),
+          ),
+        );
+      }
+      return record;
     },
 
     close() {
@@ -186,6 +209,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
         await committer.drain();
         await Promise.all([...subscriptions].map((subscription) => subscription.unsubscribe()));
         subscriptions.clear();
+        await walSync.close();
         db.close();
       })();
       return closing;

@@ -1,0 +1,141 @@
+/**
+ * The SQLite group committer answers nobody before the WAL sync that covers their commit has
+ * confirmed it, and commits nothing more once a sync has failed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGroupCommitter } from '../../src/adapters/eventStore/sqlite/groupCommit.js';
+import { migrate } from '../../src/adapters/eventStore/sqlite/schema.js';
+import { createWalSync, type WalSync } from '../../src/adapters/eventStore/sqlite/walSync.js';
+import {
+  type AppendResult,
+  EventStoreUnavailableError,
+  type NewEvent,
+} from '../../src/ports/eventStore.js';
+import { newEvent } from './conformance.js';
+
+/** A WAL sync the test completes (or fails) by hand. */
+const manualSync = () => {
+  const waiting: Array<(error: Error | null) => void> = [];
+  let failure: Error | null = null;
+  const sync: WalSync = {
+    get failure() {
+      return failure;
+    },
+    afterSync: (done) => (failure ? done(failure) : waiting.push(done)),
+    close: async () => {},
+  };
+  return {
+    sync,
+    pending: () => waiting.length,
+    complete(error: Error | null = null) {
+      if (error) failure = error;
+      for (const done of waiting.splice(0)) done(error);
+    },
+  };
+};
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SQLite durability: answers wait for the WAL sync', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const setUp = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coexist-walsync-'));
+    dirs.push(dir);
+    const db = new Database(join(dir, 'events.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    const manual = manualSync();
+    const committer = createGroupCommitter({
+      db,
+      clock: () => new Date(),
+      maxBatchSize: 100,
+      walSync: manual.sync,
+      committed: () => {},
+    });
+    const append = (stream: string, events: NewEvent[]) =>
+      new Promise<AppendResult>((resolve, reject) =>
+        committer.enqueue({
+          streamName: stream,
+          events,
+          options: { expectedRevision: 'any' },
+          resolve,
+          reject,
+        }),
+      );
+    const count = () => (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    return { db, manual, committer, append, count };
+  };
+
+  it('commits at once but resolves only when the sync confirms, one transaction per sync', async () => {
+    const { db, manual, append, count } = setUp();
+    let settled = 0;
+    const first = append('a', [newEvent('A')]).finally(() => settled++);
+    await turn();
+    expect(count()).toBe(1); // committed (visible), not yet acknowledged
+    expect(manual.pending()).toBe(1);
+    // Appends arriving while the sync runs wait for it, then commit together.
+    const later = [append('b', [newEvent('B')]), append('c', [newEvent('C')])];
+    for (const p of later) p.finally(() => settled++);
+    await turn();
+    expect(count()).toBe(1);
+    expect(settled).toBe(0);
+
+    manual.complete();
+    await first;
+    await turn();
+    expect(count()).toBe(3); // the two waiting appends, committed as one batch
+    expect(settled).toBe(1);
+    manual.complete();
+    await Promise.all(later);
+    expect(settled).toBe(3);
+    db.close();
+  });
+
+  it('after a failed sync, rejects what it covered and commits nothing more', async () => {
+    const { db, manual, append, count } = setUp();
+    const covered = append('a', [newEvent('A')]);
+    await turn();
+    manual.complete(new Error('EIO'));
+    await expect(covered).rejects.toBeInstanceOf(EventStoreUnavailableError);
+
+    const after = append('b', [newEvent('B')]);
+    await expect(after).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(count()).toBe(1); // 'b' was never written
+    db.close();
+  });
+
+  it('drain waits for the sync in flight', async () => {
+    const { db, manual, committer, append } = setUp();
+    const appended = append('a', [newEvent('A')]);
+    await turn();
+    let drained = false;
+    const draining = committer.drain().then(() => {
+      drained = true;
+    });
+    await turn();
+    expect(drained).toBe(false);
+    manual.complete();
+    await Promise.all([appended, draining]);
+    expect(drained).toBe(true);
+    db.close();
+  });
+
+  it('the real sync confirms commits made on a WAL file', async () => {
+    const { db } = setUp();
+    db.exec('CREATE TABLE probe (x)');
+    const sync = createWalSync(`${db.name}-wal`);
+    const outcome = await new Promise<Error | null>((resolve) => sync.afterSync(resolve));
+    expect(outcome).toBeNull();
+    await sync.close();
+    db.close();
+  });
+});
