@@ -14,6 +14,7 @@ import {
   type IdempotencyRecord,
   type JsonObject,
   type NewEvent,
+  type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../ports/eventStore.js';
 import type { RouteDecision, Router } from '../routing/route.js';
@@ -90,6 +91,10 @@ export class CommandHandler {
     for (let attempt = spec.creates ? 0 : 1; ; attempt++) {
       const optimistic = attempt === 0;
       const recorded = optimistic ? [] : await this.store.readStream(streamName);
+      // A retry whose claim the store no longer keeps (past its retention window) is still
+      // recognised: the document's events record who sent which key with which request.
+      const earlier = scopedKey ? recordedCommand(recorded, envelope) : null;
+      if (earlier) return this.replayRecorded(earlier, envelope, ref);
       const state = foldDocument(ref.type, recorded);
       const attributes = spec.attributes(envelope.body, state);
       const forbidden = scopeViolation(principal, { documentType: ref.type, ...attributes });
@@ -181,6 +186,31 @@ export class CommandHandler {
     return { kind: 'replayed', response: describe(ref, events, Number(record.revision)) };
   }
 
+  private replayRecorded(
+    events: RecordedEvent[],
+    envelope: CommandEnvelope,
+    ref: DocumentRef,
+  ): CommandOutcome {
+    const original = events.at(-1) as RecordedEvent;
+    const fingerprint = original.metadata.requestFingerprint;
+    // Events recorded before fingerprints were kept: the same key on the same document is
+    // taken at its word.
+    if (typeof fingerprint === 'string' && fingerprint !== envelope.fingerprint) {
+      return {
+        kind: 'key-reused',
+        original: {
+          key: String(original.metadata.idempotencyKey),
+          fingerprint,
+          streamName: original.streamName,
+          revision: original.revision,
+          eventIds: events.map((event) => event.id),
+          recordedAt: original.recordedAt,
+        },
+      };
+    }
+    return { kind: 'replayed', response: describe(ref, events, Number(original.revision)) };
+  }
+
   private metadata(envelope: CommandEnvelope, route: RouteDecision, commandId: string): JsonObject {
     const metadata: JsonObject = {
       clientId: envelope.principal.clientId,
@@ -193,11 +223,29 @@ export class CommandHandler {
       receivedAt: envelope.receivedAt.toISOString(),
       route: route as unknown as JsonObject,
     };
-    if (envelope.idempotencyKey !== undefined) metadata.idempotencyKey = envelope.idempotencyKey;
+    if (envelope.idempotencyKey !== undefined) {
+      metadata.idempotencyKey = envelope.idempotencyKey;
+      metadata.requestFingerprint = envelope.fingerprint;
+    }
     if (envelope.traceparent !== undefined) metadata.traceparent = envelope.traceparent;
     return metadata;
   }
 }
+
+/** The events of the command this client sent with this Idempotency-Key, if recorded here. */
+const recordedCommand = (
+  recorded: readonly RecordedEvent[],
+  envelope: CommandEnvelope,
+): RecordedEvent[] | null => {
+  const first = recorded.find(
+    (event) =>
+      event.metadata.idempotencyKey === envelope.idempotencyKey &&
+      event.metadata.clientId === envelope.principal.clientId,
+  );
+  if (!first) return null;
+  const { commandId } = first.metadata;
+  return recorded.filter((event) => event.metadata.commandId === commandId);
+};
 
 /**
  * What the client is told about a command's events. Built from the events alone (the route

@@ -155,3 +155,66 @@ describe('optimistic concurrency', () => {
     expect(await eventsOf('C-2')).toHaveLength(1);
   });
 });
+
+describe('Idempotency-Key after the store forgot the claim (past its retention window)', () => {
+  // The store keeps claims for a window (SQLite: 7 days); later, only the document's events
+  // remember the key. This gateway's store holds no claims at all, as after the window.
+  let late: TestGateway;
+  let auth: string;
+  beforeAll(async () => {
+    late = await startTestGateway({}, (store) => ({
+      ...store,
+      appendToStream: (stream, events, options) =>
+        store.appendToStream(stream, events, { expectedRevision: options.expectedRevision }),
+      findIdempotencyRecord: async () => null,
+    }));
+    auth = await late.key('edi', ['writer']);
+  });
+  afterAll(() => late.close());
+
+  const post = (url: string, key: string, payload: object) =>
+    late.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: auth, 'idempotency-key': key },
+      payload,
+    });
+  const order = (poNumber: string) => ({ ...example('purchase-order-submit'), poNumber });
+
+  it('still answers a retried submit with the original response, recording nothing', async () => {
+    const key = newKey();
+    const first = await post('/v1/purchase-orders', key, order('L-1'));
+    const retry = await post('/v1/purchase-orders', key, order('L-1'));
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(json(retry)).toEqual(json(first));
+    const events = (await late.allEvents()).filter((e) => e.streamName.endsWith('/L-1'));
+    expect(events.map((e) => e.type)).toEqual([
+      'DocumentOwnershipAssigned',
+      'PurchaseOrderSubmitted',
+    ]);
+  });
+
+  it('does not apply a retried change twice, and refuses the key for another change', async () => {
+    const po = example('purchase-order-submit');
+    await post('/v1/purchase-orders', newKey(), order('L-2'));
+    const url = `/v1/purchase-orders/${po.company}/L-2/changes`;
+    const line = (po.lines as Array<{ lineNumber: number }>)[0]?.lineNumber;
+    const key = newKey();
+    const change = { lines: [{ lineNumber: line, action: 'update', unitPrice: '9.99' }] };
+    const first = await post(url, key, change);
+    const retry = await post(url, key, change);
+    expect(first.statusCode).toBe(202);
+    expect(retry.statusCode).toBe(202);
+    expect(json(retry)).toEqual(json(first));
+    const other = await post(url, key, {
+      lines: [{ lineNumber: line, action: 'update', unitPrice: '1.00' }],
+    });
+    expect(other.statusCode).toBe(422);
+    expect(json(other).type).toMatch(/idempotency-key-reused$/);
+    const changed = (await late.allEvents()).filter(
+      (e) => e.streamName.endsWith('/L-2') && e.type === 'PurchaseOrderChanged',
+    );
+    expect(changed).toHaveLength(1);
+  });
+});

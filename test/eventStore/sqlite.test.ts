@@ -169,7 +169,8 @@ describe('SQLite event store specifics', () => {
     );
     v1.close();
 
-    const store = openStore({ file });
+    // Within the retention window of its claim (7 days by default).
+    const store = openStore({ file, clock: () => new Date(at) });
     const doc = await store.readStream('doc');
     expect(doc.map((e) => [e.id, e.position, e.data])).toEqual([
       ['e-1', '6', { n: 1 }],
@@ -193,6 +194,85 @@ describe('SQLite event store specifics', () => {
     const check = new Database(file, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(schemaVersion);
     check.close();
+  });
+
+  it('migrates a version 2 file: hash-keyed claims become time-ordered claims', async () => {
+    const file = tempFile();
+    const at = '2026-11-20T08:00:00.000Z';
+    const v2 = new Database(file);
+    v2.exec(`
+      CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL, stream TEXT NOT NULL,
+        revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+        metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream, revision));
+      CREATE TABLE idempotency (key_hash BLOB PRIMARY KEY, fingerprint TEXT NOT NULL,
+        last_position INTEGER NOT NULL, event_count INTEGER NOT NULL) WITHOUT ROWID;
+      PRAGMA user_version = 2;
+    `);
+    const insert = v2.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run(1, 'e-1', 'doc', 0, 'A', '{}', '{}', at);
+    insert.run(2, 'e-2', 'doc', 1, 'B', '{}', '{}', at);
+    v2.prepare('INSERT INTO idempotency VALUES (?, ?, ?, ?)').run(keyHash('c\u0000k'), 'fp', 2, 2);
+    v2.close();
+
+    const store = openStore({ file, clock: () => new Date('2026-11-21T08:00:00.000Z') });
+    expect(await store.findIdempotencyRecord('c\u0000k')).toMatchObject({
+      fingerprint: 'fp',
+      streamName: 'doc',
+      revision: 1n,
+      eventIds: ['e-1', 'e-2'],
+      recordedAt: new Date(at),
+    });
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT recorded_at FROM idempotency_claims').get()).toEqual({
+      recorded_at: Date.parse(at),
+    });
+    check.close();
+  });
+
+  it('keeps idempotency claims for the retention window, then forgets them', async () => {
+    const file = tempFile();
+    let now = new Date('2026-11-01T00:00:00.000Z');
+    const day = 24 * 3_600_000;
+    const first = getSqliteEventStore({ file, clock: () => now, idempotencyRetentionMs: 7 * day });
+    const claim = { key: 'client\u0000k-1', fingerprint: 'f' };
+    await first.appendToStream('doc', [newEvent()], {
+      expectedRevision: 'any',
+      idempotency: claim,
+    });
+    await first.close();
+
+    now = new Date(now.getTime() + 6 * day);
+    const within = openStore({ file, clock: () => now, idempotencyRetentionMs: 7 * day });
+    expect(await within.findIdempotencyRecord(claim.key)).toMatchObject({ streamName: 'doc' });
+    const again = await within.appendToStream('other', [newEvent()], {
+      expectedRevision: 'any',
+      idempotency: claim,
+    });
+    expect(again.kind).toBe('duplicate');
+    await within.close();
+
+    now = new Date(now.getTime() + 2 * day); // 8 days after the claim
+    const after = openStore({ file, clock: () => now, idempotencyRetentionMs: 7 * day });
+    expect(await after.findIdempotencyRecord(claim.key)).toBeNull();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT count(*) AS n FROM idempotency_claims').get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('sees the idempotency claims another store instance made on the same file', async () => {
+    const file = tempFile();
+    const a = openStore({ file });
+    const b = openStore({ file });
+    const claim = { key: 'client\u0000shared', fingerprint: 'f' };
+    await a.appendToStream('doc', [newEvent()], { expectedRevision: 'any', idempotency: claim });
+    // b loaded its index before a's claim: it must read it in, under the write lock.
+    const second = await b.appendToStream('doc', [newEvent()], {
+      expectedRevision: 'any',
+      idempotency: claim,
+    });
+    expect(second).toMatchObject({ kind: 'duplicate', record: { streamName: 'doc' } });
+    expect(await b.readStream('doc')).toHaveLength(1);
+    expect(await b.findIdempotencyRecord(claim.key)).toMatchObject({ revision: 0n });
   });
 
   it('keeps everything across close and reopen, and stamps events with its clock', async () => {

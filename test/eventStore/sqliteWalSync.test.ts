@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGroupCommitter } from '../../src/adapters/eventStore/sqlite/groupCommit.js';
+import { createIdempotencyIndex } from '../../src/adapters/eventStore/sqlite/idempotency.js';
 import { migrate } from '../../src/adapters/eventStore/sqlite/schema.js';
 import { createWalSync, type WalSync } from '../../src/adapters/eventStore/sqlite/walSync.js';
 import {
@@ -58,6 +59,7 @@ describe('SQLite durability: answers wait for the WAL sync', () => {
       db,
       clock: () => new Date(),
       maxBatchSize: 100,
+      idempotency: createIdempotencyIndex(db, { retentionMs: 60_000, clock: () => new Date() }),
       walSync: manual.sync,
       committed: () => {},
     });

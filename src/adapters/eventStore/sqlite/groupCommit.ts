@@ -25,7 +25,7 @@ import {
   type NewEvent,
   WrongExpectedRevisionError,
 } from '../../../ports/eventStore.js';
-import { createIdempotencyLookup, keyHash } from './idempotency.js';
+import { type IdempotencyIndex, keyHash } from './idempotency.js';
 import { toPosition } from './schema.js';
 import type { WalSync } from './walSync.js';
 
@@ -41,6 +41,7 @@ export interface GroupCommitOptions {
   db: Database.Database;
   clock: () => Date;
   maxBatchSize: number;
+  idempotency: IdempotencyIndex;
   /** Makes commits durable; nobody is answered before it says so. */
   walSync: WalSync;
   /** Called once a COMMIT is durable, with the highest position it wrote. */
@@ -81,12 +82,8 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
     insertEvent: db.prepare<[string, string, number, string, string, string, string]>(
       'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertKey: db.prepare<[Buffer, string, number, number]>(
-      'INSERT INTO idempotency (key_hash, fingerprint, last_position, event_count) VALUES (?, ?, ?, ?)',
-    ),
   };
-
-  const idempotency = createIdempotencyLookup(db);
+  const { idempotency } = options;
 
   const lastRevisionOf = (state: BatchState, streamName: string): number => {
     let revision = state.revisions.get(streamName);
@@ -127,7 +124,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
       }
       const claim = appendOptions.idempotency;
       if (claim && digest) {
-        statements.insertKey.run(digest, claim.fingerprint, position, events.length);
+        idempotency.claim(digest, claim.fingerprint, position, events.length);
       }
     } catch (error) {
       throw new PartialAppend(error);
@@ -169,6 +166,8 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
   type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
   const runBatch = db.transaction((batch: readonly PendingAppend[]) => {
+    // Under the write lock: claims other processes committed are now all visible.
+    idempotency.catchUp();
     const state: BatchState = {
       now: options.clock().toISOString(),
       revisions: new Map(),
@@ -201,11 +200,14 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         // IMMEDIATE takes the write lock up front: another process holding it makes us wait
         // (busy_timeout) at BEGIN instead of failing later on a read→write lock upgrade.
         const ran = runBatch.immediate(remaining);
+        idempotency.commitStaged();
         for (const [i, pending] of remaining.entries()) {
           settled.push([pending, ran.outcomes[i] as Outcome]);
         }
         return { settled, lastPosition: ran.lastPosition };
       } catch (error) {
+        // The transaction rolled back: the claims it staged were never written.
+        idempotency.discardStaged();
         const failure = asPortError(error instanceof BatchRetry ? error.cause : error);
         // A store-level failure (I/O, disk full, lock timeout) dooms every append alike.
         if (!(error instanceof BatchRetry) || failure instanceof EventStoreUnavailableError) {

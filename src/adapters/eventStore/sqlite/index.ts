@@ -31,7 +31,7 @@ import {
   type Subscription,
 } from '../../../ports/eventStore.js';
 import { createGroupCommitter } from './groupCommit.js';
-import { createIdempotencyLookup } from './idempotency.js';
+import { createIdempotencyIndex } from './idempotency.js';
 import { type EventRow, fromPosition, migrate, toRecordedEvent } from './schema.js';
 import { startSubscription } from './subscription.js';
 import { createWalSync } from './walSync.js';
@@ -47,7 +47,15 @@ export interface SqliteEventStoreOptions {
   maxBatchSize?: number;
   /** How long to wait for another connection's write lock before failing. Default 5,000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * How long idempotency claims are kept and indexed (in memory). Default 7 days. Retries
+   * later than that are still recognised from the document's events by the command handler.
+   */
+  idempotencyRetentionMs?: number;
 }
+
+const defaultRetentionMs = 7 * 24 * 3_600_000;
+const pruneIntervalMs = 3_600_000;
 
 const readPageSize = 500;
 
@@ -75,7 +83,19 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     ),
     head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
   };
-  const idempotency = createIdempotencyLookup(db);
+  const clock = options.clock ?? (() => new Date());
+  const idempotency = createIdempotencyIndex(db, {
+    retentionMs: options.idempotencyRetentionMs ?? defaultRetentionMs,
+    clock,
+  });
+  const pruneTimer = setInterval(() => {
+    try {
+      idempotency.prune();
+    } catch {
+      // Busy (another process holds the write lock): the next hour tries again.
+    }
+  }, pruneIntervalMs);
+  pruneTimer.unref();
 
   // ---- "the log may have grown" signal for subscriptions --------------------------------
   const watchers = new Set<() => void>();
@@ -114,8 +134,9 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
   const committer = createGroupCommitter({
     db,
     walSync,
-    clock: options.clock ?? (() => new Date()),
+    clock,
     maxBatchSize: options.maxBatchSize ?? 1_000,
+    idempotency,
     committed: (lastPosition) => {
       // Our commit holds the highest position so far: anything another process committed
       // before it has a lower one, and the woken subscriptions read everything after theirs.
@@ -183,6 +204,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
 
     async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
       assertOpen();
+      idempotency.catchUp();
       const record = idempotency.find(key);
       // The claim may belong to a commit whose sync is still running: never describe an
       // append to a client before it is durable.
@@ -205,6 +227,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     close() {
       closing ??= (async () => {
         closed = true;
+        clearInterval(pruneTimer);
         // Appends already accepted are committed and answered before the file is closed.
         await committer.drain();
         await Promise.all([...subscriptions].map((subscription) => subscription.unsubscribe()));
