@@ -2,13 +2,15 @@
  * The SQLite group committer answers nobody before the WAL sync that covers their commit has
  * confirmed it, and commits nothing more once a sync has failed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startCheckpointer } from '../../src/adapters/eventStore/sqlite/checkpointer.js';
 import { createGroupCommitter } from '../../src/adapters/eventStore/sqlite/groupCommit.js';
 import { createIdempotencyIndex } from '../../src/adapters/eventStore/sqlite/idempotency.js';
+import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
 import { migrate } from '../../src/adapters/eventStore/sqlite/schema.js';
 import { createWalSync, type WalSync } from '../../src/adapters/eventStore/sqlite/walSync.js';
 import {
@@ -16,7 +18,7 @@ import {
   EventStoreUnavailableError,
   type NewEvent,
 } from '../../src/ports/eventStore.js';
-import { newEvent } from './conformance.js';
+import { newEvent, until } from './conformance.js';
 
 /** A WAL sync the test completes (or fails) by hand. */
 const manualSync = () => {
@@ -139,5 +141,51 @@ describe('SQLite durability: answers wait for the WAL sync', () => {
     expect(outcome).toBeNull();
     await sync.close();
     db.close();
+  });
+});
+
+describe('SQLite checkpoints run on a worker thread', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coexist-ckpt-'));
+    dirs.push(dir);
+    return join(dir, 'events.sqlite');
+  };
+
+  it('copies every committed WAL frame into the database file', async () => {
+    const file = tempFile();
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (x)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    for (let i = 0; i < 200; i++) insert.run('x'.repeat(1000));
+    const before = statSync(file).size;
+    const checkpointer = startCheckpointer(file, 1_000);
+    const result = await checkpointer.checkpoint();
+    expect(result.busy).toBe(false);
+    expect(result.log).toBeGreaterThan(0);
+    expect(result.checkpointed).toBe(result.log);
+    expect(statSync(file).size).toBeGreaterThan(before + 100_000);
+    await checkpointer.close();
+    db.close();
+  });
+
+  it('the store checkpoints once enough is written, without a COMMIT doing it', async () => {
+    const file = tempFile();
+    const store = getSqliteEventStore({ file });
+    const big = { blob: 'y'.repeat(100_000) };
+    const dbSize = () => statSync(file).size;
+    const initial = dbSize();
+    // 60 appends of ~100 KB: past the 4 MiB between checkpoints.
+    for (let i = 0; i < 60; i++) {
+      await store.appendToStream(`s-${i}`, [newEvent('Big', big)], { expectedRevision: 'any' });
+    }
+    await until(() => dbSize() > initial + 4_000_000, 'a checkpoint into the database file');
+    expect(await store.readStream('s-59')).toHaveLength(1);
+    await store.close();
   });
 });

@@ -25,6 +25,7 @@ import {
   type NewEvent,
   WrongExpectedRevisionError,
 } from '../../../ports/eventStore.js';
+import type { Checkpointer } from './checkpointer.js';
 import { type IdempotencyIndex, keyHash } from './idempotency.js';
 import { toPosition } from './schema.js';
 import type { WalSync } from './walSync.js';
@@ -44,6 +45,10 @@ export interface GroupCommitOptions {
   idempotency: IdempotencyIndex;
   /** Makes commits durable; nobody is answered before it says so. */
   walSync: WalSync;
+  /** Runs WAL checkpoints off the event loop; without one, SQLite's automatic ones run. */
+  checkpointer?: Checkpointer;
+  /** A checkpoint failed (the next one will try again); for logging. */
+  checkpointFailed?(error: unknown): void;
   /** Called once a COMMIT is durable, with the highest position it wrote. */
   committed(lastPosition: number): void;
 }
@@ -60,7 +65,14 @@ interface BatchState {
   /** Last revision per stream as of this point in the batch (-1: no stream). */
   revisions: Map<string, number>;
   lastPosition: number;
+  /** Serialised payload written so far: paces checkpoints. */
+  bytes: number;
 }
+
+/** Payload bytes between checkpoints (~1,000-2,000 WAL pages, as SQLite's own default). */
+const checkpointBytes = 4 * 1024 * 1024;
+/** Payload bytes after which commits pause so that the WAL can restart from its start. */
+const restartBytes = 32 * 1024 * 1024;
 
 /** SQLite result codes that mean "could not do it right now", not "this request is wrong". */
 const transientCodes = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|NOMEM)/;
@@ -105,6 +117,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
     // Serialise everything first: data that cannot be (a BigInt, a cycle) refuses the append
     // before any of it is written.
     const rows = serialise(events);
+    for (const row of rows) state.bytes += row.data.length + row.metadata.length;
     let revision = current;
     let position = 0;
     try {
@@ -172,6 +185,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
       now: options.clock().toISOString(),
       revisions: new Map(),
       lastPosition: 0,
+      bytes: 0,
     };
     const outcomes: Outcome[] = [];
     for (const [index, pending] of batch.entries()) {
@@ -183,7 +197,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         outcomes.push({ ok: false, error });
       }
     }
-    return { outcomes, lastPosition: state.lastPosition };
+    return { outcomes, lastPosition: state.lastPosition, bytes: state.bytes };
   });
 
   /**
@@ -192,7 +206,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
    */
   const commit = (
     batch: PendingAppend[],
-  ): { settled: Array<[PendingAppend, Outcome]>; lastPosition: number } => {
+  ): { settled: Array<[PendingAppend, Outcome]>; lastPosition: number; bytes: number } => {
     const settled: Array<[PendingAppend, Outcome]> = [];
     let remaining = batch;
     while (remaining.length > 0) {
@@ -204,7 +218,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         for (const [i, pending] of remaining.entries()) {
           settled.push([pending, ran.outcomes[i] as Outcome]);
         }
-        return { settled, lastPosition: ran.lastPosition };
+        return { settled, lastPosition: ran.lastPosition, bytes: ran.bytes };
       } catch (error) {
         // The transaction rolled back: the claims it staged were never written.
         idempotency.discardStaged();
@@ -212,14 +226,14 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         // A store-level failure (I/O, disk full, lock timeout) dooms every append alike.
         if (!(error instanceof BatchRetry) || failure instanceof EventStoreUnavailableError) {
           for (const pending of remaining) settled.push([pending, { ok: false, error: failure }]);
-          return { settled, lastPosition: 0 };
+          return { settled, lastPosition: 0, bytes: 0 };
         }
         const culprit = remaining[error.index] as PendingAppend;
         settled.push([culprit, { ok: false, error: describeInsertError(culprit, failure) }]);
         remaining = remaining.filter((_, i) => i !== error.index);
       }
     }
-    return { settled, lastPosition: 0 };
+    return { settled, lastPosition: 0, bytes: 0 };
   };
 
   const queue: PendingAppend[] = [];
@@ -227,6 +241,37 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
   /** Batches committed but not yet durable (their answers wait for a WAL sync). */
   let syncing = 0;
   let drained: { promise: Promise<void>; resolve(): void } | null = null;
+
+  // ---- checkpoints (checkpointer.ts) -------------------------------------------------------
+  // Every `checkpointBytes` of payload, a checkpoint runs beside the commits. Those never
+  // catch up with a WAL that keeps growing, and SQLite restarts the WAL from its start only
+  // once all of it is checkpointed; so every `restartBytes`, commits wait for one checkpoint
+  // (the event loop goes on taking requests), after which the next commit restarts the WAL.
+  let sinceCheckpoint = 0;
+  let sinceRestart = 0;
+  let checkpointing: 'beside' | 'restart' | null = null;
+
+  const maybeCheckpoint = () => {
+    const { checkpointer } = options;
+    if (!checkpointer || checkpointing) return;
+    const restart = sinceRestart >= restartBytes;
+    if (!restart && sinceCheckpoint < checkpointBytes) return;
+    checkpointing = restart ? 'restart' : 'beside';
+    sinceCheckpoint = 0;
+    checkpointer
+      .checkpoint()
+      .then(
+        (result) => {
+          if (restart && !result.busy && result.checkpointed === result.log) sinceRestart = 0;
+        },
+        (error) => options.checkpointFailed?.(error),
+      )
+      .finally(() => {
+        checkpointing = null;
+        if (queue.length > 0) schedule();
+        settleIfDrained();
+      });
+  };
 
   const settleIfDrained = () => {
     if (drained && queue.length === 0 && !scheduled && syncing === 0) {
@@ -242,6 +287,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
 
   const flush = () => {
     scheduled = false;
+    if (checkpointing === 'restart') return; // scheduled again when it ends
     const batch = queue.splice(0, options.maxBatchSize);
     // After a failed sync the disk's state is unknown: commit nothing more (walSync.ts).
     const stopped = options.walSync.failure;
@@ -251,7 +297,9 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
       settleIfDrained();
       return;
     }
-    const { settled, lastPosition } = commit(batch);
+    const { settled, lastPosition, bytes } = commit(batch);
+    sinceCheckpoint += bytes;
+    sinceRestart += bytes;
     // Every outcome waits for the sync, refusals included: they may have been decided on
     // appends of earlier batches (a duplicate key, a revision) that are not yet durable.
     syncing += 1;
@@ -263,6 +311,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         else pending.reject(outcome.error);
       }
       if (lastPosition > 0 && !syncError) options.committed(lastPosition);
+      maybeCheckpoint();
       // What arrived during the sync commits now, as one batch, and waits for the next sync.
       if (queue.length > 0) schedule();
       settleIfDrained();
@@ -273,7 +322,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
     // One transaction per sync: appends that arrive while a sync runs wait for it, then
     // commit together. Larger batches rewrite fewer shared pages (B-tree roots, the log's
     // last page) per append than many small commits would.
-    if (scheduled || syncing > 0) return;
+    if (scheduled || syncing > 0 || checkpointing === 'restart') return;
     scheduled = true;
     setImmediate(flush);
   };

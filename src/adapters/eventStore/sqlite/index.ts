@@ -30,6 +30,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../../../ports/eventStore.js';
+import { startCheckpointer } from './checkpointer.js';
 import { createGroupCommitter } from './groupCommit.js';
 import { createIdempotencyIndex } from './idempotency.js';
 import { type EventRow, fromPosition, migrate, toRecordedEvent } from './schema.js';
@@ -68,6 +69,8 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     // NORMAL: COMMIT does not wait for the disk; walSync does, without blocking (walSync.ts).
     // Checkpoints still sync the WAL before and the database file after copying.
     db.pragma('synchronous = NORMAL');
+    // Checkpoints run on a worker thread instead of inside COMMIT (checkpointer.ts).
+    db.pragma('wal_autocheckpoint = 0');
     migrate(db);
   } catch (error) {
     db.close();
@@ -131,9 +134,12 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
   };
 
   const walSync = createWalSync(`${options.file}-wal`);
+  const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000));
+  const checkpointer = startCheckpointer(options.file, busyTimeoutMs);
   const committer = createGroupCommitter({
     db,
     walSync,
+    checkpointer,
     clock,
     maxBatchSize: options.maxBatchSize ?? 1_000,
     idempotency,
@@ -233,6 +239,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
         await Promise.all([...subscriptions].map((subscription) => subscription.unsubscribe()));
         subscriptions.clear();
         await walSync.close();
+        await checkpointer.close();
         db.close();
       })();
       return closing;
