@@ -16,7 +16,9 @@ export const openEventStore = async (
     return getEventStoreDBEventStore(config.eventStore.url);
   }
   mkdirSync(config.dataDir, { recursive: true });
+  const { file, idempotencyRetentionDays: days } = config.eventStore;
   return getSqliteEventStore({
-    file: config.eventStore.file ?? join(config.dataDir, 'events.sqlite'),
+    file: file ?? join(config.dataDir, 'events.sqlite'),
+    ...(days === undefined ? {} : { idempotencyRetentionMs: days * 24 * 3_600_000 }),
   });
 };

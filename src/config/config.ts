@@ -15,7 +15,14 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
-  eventStore: { kind: 'sqlite'; file?: string } | { kind: 'eventstoredb'; url: string };
+  eventStore:
+    | {
+        kind: 'sqlite';
+        file?: string;
+        /** Days idempotency keys are indexed; later retries are recognised per document. */
+        idempotencyRetentionDays?: number;
+      }
+    | { kind: 'eventstoredb'; url: string };
   auth: {
     /** Accept the documented development key. Never allowed in production mode. */
     devKey: boolean;
@@ -56,7 +63,11 @@ const schema = {
           type: 'object',
           additionalProperties: false,
           required: ['kind'],
-          properties: { kind: { const: 'sqlite' }, file: { type: 'string', minLength: 1 } },
+          properties: {
+            kind: { const: 'sqlite' },
+            file: { type: 'string', minLength: 1 },
+            idempotencyRetentionDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650 },
+          },
         },
         {
           type: 'object',
