@@ -47,10 +47,34 @@ interface DimensionIndex {
   any: Bitset;
 }
 
+/**
+ * What a decision needs of a rule besides its match bits, worked out once per rule set so a
+ * decision only joins the parts that depend on the document.
+ */
+export interface CompiledRule {
+  rule: Rule;
+  /** `rule.effectiveFrom` in epoch ms (NaN, like Date.parse, if unparseable). */
+  effectiveFrom: number | undefined;
+  /** Buckets below this are in the rule's share; undefined when it takes every document. */
+  bucketLimit: number | undefined;
+  /** `Rule <id> (#<n> of <count>) matched: ` */
+  prefix: string;
+  /** Which dimensions the rule names, so its explanation names the document's values. */
+  documentTypes: boolean;
+  companies: boolean;
+  sites: boolean;
+  suppliers: boolean;
+  /** ` < 500 (5 %)`, after `bucket <b>`, when the rule has a percent. */
+  percentText: string | undefined;
+  /** The whole explanation when it depends on nothing but the rule. */
+  fixedExplanation: string | undefined;
+}
+
 export interface CompiledRuleSet {
   ruleSet: RuleSet;
   version: number;
   rules: readonly Rule[];
+  compiledRules: readonly CompiledRule[];
   index: Record<Dimension, DimensionIndex>;
 }
 
@@ -66,6 +90,32 @@ export interface RuleDecision {
 
 const valuesOf = (selector: Selector | undefined): string[] | null =>
   selector === undefined || selector === '*' ? null : selector;
+
+const defaultRuleText = 'default rule (matches every document)';
+
+const compileRule = (rule: Rule, i: number, count: number): CompiledRule => {
+  const { match } = rule;
+  const { percent } = match;
+  const prefix = `Rule ${rule.id} (#${i + 1} of ${count}) matched: `;
+  const documentTypes = valuesOf(match.documentTypes) !== null;
+  const companies = valuesOf(match.companies) !== null;
+  const sites = valuesOf(match.sites) !== null;
+  const suppliers = valuesOf(match.suppliers) !== null;
+  const general = !documentTypes && !companies && !sites && !suppliers && percent === undefined;
+  return {
+    rule,
+    effectiveFrom: rule.effectiveFrom ? Date.parse(rule.effectiveFrom) : undefined,
+    bucketLimit: percent !== undefined && percent < 100 ? Math.round(percent * 100) : undefined,
+    prefix,
+    documentTypes,
+    companies,
+    sites,
+    suppliers,
+    percentText:
+      percent === undefined ? undefined : ` < ${Math.round(percent * 100)} (${percent} %)`,
+    fixedExplanation: general ? `${prefix}${defaultRuleText}.` : undefined,
+  };
+};
 
 export const compileRuleSet = (ruleSet: RuleSet, version: number): CompiledRuleSet => {
   const size = ruleSet.rules.length;
@@ -89,33 +139,80 @@ export const compileRuleSet = (ruleSet: RuleSet, version: number): CompiledRuleS
     });
     index[dimension] = entry;
   }
-  return { ruleSet, version, rules: ruleSet.rules, index };
+  return {
+    ruleSet,
+    version,
+    rules: ruleSet.rules,
+    compiledRules: ruleSet.rules.map((rule, i) => compileRule(rule, i, size)),
+    index,
+  };
 };
 
-const inputValue = (input: RoutingInput, dimension: Dimension): string | undefined => {
-  switch (dimension) {
-    case 'documentTypes':
-      return input.document.type;
-    case 'companies':
-      return input.company;
-    case 'sites':
-      return input.site;
-    case 'suppliers':
-      return input.supplier;
+/** Why the rule matched the document: its prefix, then the values its conditions looked at. */
+export const explain = (
+  compiled: CompiledRule,
+  input: RoutingInput,
+  bucket: number | undefined,
+): string => {
+  if (compiled.fixedExplanation !== undefined) return compiled.fixedExplanation;
+  let parts = '';
+  if (compiled.documentTypes) parts = `document type ${input.document.type}`;
+  if (compiled.companies) parts += `${parts ? ', ' : ''}company ${input.company}`;
+  if (compiled.sites) parts += `${parts ? ', ' : ''}site ${input.site}`;
+  if (compiled.suppliers) parts += `${parts ? ', ' : ''}supplier ${input.supplier}`;
+  if (compiled.percentText !== undefined && bucket !== undefined) {
+    parts += `${parts ? ', ' : ''}bucket ${bucket}${compiled.percentText}`;
   }
+  return `${compiled.prefix}${parts || defaultRuleText}.`;
 };
 
-const describeMatch = (rule: Rule, input: RoutingInput, bucket: number | undefined): string => {
-  const parts: string[] = [];
-  const { match } = rule;
-  if (valuesOf(match.documentTypes)) parts.push(`document type ${input.document.type}`);
-  if (valuesOf(match.companies)) parts.push(`company ${input.company}`);
-  if (valuesOf(match.sites)) parts.push(`site ${input.site}`);
-  if (valuesOf(match.suppliers)) parts.push(`supplier ${input.supplier}`);
-  if (match.percent !== undefined && bucket !== undefined) {
-    parts.push(`bucket ${bucket} < ${Math.round(match.percent * 100)} (${match.percent} %)`);
+/** The first matching rule's position and the bucket computed on the way, if any. */
+export interface RuleMatch {
+  ruleIndex: number;
+  bucket: number | undefined;
+}
+
+const none = new Uint32Array(0);
+const wordsOf = (index: DimensionIndex, value: string | undefined): Uint32Array =>
+  (value === undefined ? undefined : index.byValue.get(value)?.words) ?? none;
+
+/**
+ * The first rule that matches, or null (impossible for a valid set: it ends with a default).
+ * Word by word in rule order, so a match in the first 32 rules never looks at the rest.
+ */
+export const firstMatch = (
+  compiled: CompiledRuleSet,
+  input: RoutingInput,
+  at: Date,
+): RuleMatch | null => {
+  const { index, compiledRules } = compiled;
+  const documentTypes = wordsOf(index.documentTypes, input.document.type);
+  const companies = wordsOf(index.companies, input.company);
+  const sites = wordsOf(index.sites, input.site);
+  const suppliers = wordsOf(index.suppliers, input.supplier);
+  const now = at.getTime();
+  const words = index.documentTypes.any.words.length;
+  let bucket: number | undefined;
+  for (let w = 0; w < words; w++) {
+    let bits =
+      ((index.documentTypes.any.words[w] as number) | (documentTypes[w] ?? 0)) &
+      ((index.companies.any.words[w] as number) | (companies[w] ?? 0)) &
+      ((index.sites.any.words[w] as number) | (sites[w] ?? 0)) &
+      ((index.suppliers.any.words[w] as number) | (suppliers[w] ?? 0));
+    while (bits !== 0) {
+      const low = bits & -bits;
+      const i = w * 32 + (31 - Math.clz32(low));
+      bits ^= low;
+      const rule = compiledRules[i] as CompiledRule;
+      if (rule.effectiveFrom !== undefined && rule.effectiveFrom > now) continue;
+      if (rule.bucketLimit !== undefined) {
+        bucket ??= bucketOf(input.document);
+        if (bucket >= rule.bucketLimit) continue;
+      }
+      return { ruleIndex: i, bucket };
+    }
   }
-  return parts.length ? parts.join(', ') : 'default rule (matches every document)';
+  return null;
 };
 
 /** The first rule that matches, or null (impossible for a valid set: it ends with a default). */
@@ -124,38 +221,12 @@ export const evaluate = (
   input: RoutingInput,
   at: Date = new Date(),
 ): RuleDecision | null => {
-  const words = compiled.index.documentTypes.any.words.length;
-  const candidates = new Uint32Array(words).fill(0xffffffff);
-  for (const dimension of dimensions) {
-    const { byValue, any } = compiled.index[dimension];
-    const value = inputValue(input, dimension);
-    const specific = value === undefined ? undefined : byValue.get(value);
-    for (let w = 0; w < words; w++) {
-      candidates[w] =
-        (candidates[w] as number) & ((any.words[w] as number) | (specific?.words[w] ?? 0));
-    }
-  }
-  let bucket: number | undefined;
-  for (let w = 0; w < words; w++) {
-    let bits = candidates[w] as number;
-    while (bits !== 0) {
-      const low = bits & -bits;
-      const i = w * 32 + (31 - Math.clz32(low));
-      bits ^= low;
-      const rule = compiled.rules[i] as Rule;
-      if (rule.effectiveFrom && Date.parse(rule.effectiveFrom) > at.getTime()) continue;
-      const { percent } = rule.match;
-      if (percent !== undefined && percent < 100) {
-        bucket ??= bucketOf(input.document);
-        if (bucket >= Math.round(percent * 100)) continue;
-      }
-      return {
-        rule,
-        ruleIndex: i,
-        ...(bucket === undefined ? {} : { bucket }),
-        explanation: `Rule ${rule.id} (#${i + 1} of ${compiled.rules.length}) matched: ${describeMatch(rule, input, bucket)}.`,
-      };
-    }
-  }
-  return null;
+  const found = firstMatch(compiled, input, at);
+  if (!found) return null;
+  const { ruleIndex, bucket } = found;
+  const rule = compiled.compiledRules[ruleIndex] as CompiledRule;
+  const explanation = explain(rule, input, bucket);
+  return bucket === undefined
+    ? { rule: rule.rule, ruleIndex, explanation }
+    : { rule: rule.rule, ruleIndex, bucket, explanation };
 };

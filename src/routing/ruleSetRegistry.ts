@@ -37,6 +37,8 @@ const digestOf = (ruleSet: RuleSet): string => hash('sha256', canonicalJson(rule
 
 export class RuleSetRegistry extends StreamFollower {
   private versions: PublishedRuleSet[] = [];
+  /** Each version's effectiveFrom in epoch ms: looked up on every write, parsed once. */
+  private effectiveTimes: number[] = [];
   private compiled = new Map<number, CompiledRuleSet>();
 
   constructor(store: EventStore) {
@@ -47,6 +49,7 @@ export class RuleSetRegistry extends StreamFollower {
     if (event.type !== 'RoutingRuleSetPublished') return;
     const published = event.data as unknown as PublishedRuleSet;
     this.versions.push(published);
+    this.effectiveTimes.push(Date.parse(published.effectiveFrom));
   }
 
   /** All versions, oldest first. */
@@ -64,9 +67,9 @@ export class RuleSetRegistry extends StreamFollower {
 
   /** The version in force at an instant: the newest whose effective time has come. */
   inForceAt(at: Date): PublishedRuleSet | undefined {
+    const now = at.getTime();
     for (let i = this.versions.length - 1; i >= 0; i--) {
-      const candidate = this.versions[i] as PublishedRuleSet;
-      if (Date.parse(candidate.effectiveFrom) <= at.getTime()) return candidate;
+      if ((this.effectiveTimes[i] as number) <= now) return this.versions[i];
     }
     return undefined;
   }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { DocumentRef } from '../../src/domain/documents.js';
 import { createAjv, loadContracts } from '../../src/http/contracts.js';
 import { bucketOf, compileRuleSet, evaluate } from '../../src/routing/evaluator.js';
+import type { ParentRoute, RoutingInput } from '../../src/routing/route.js';
+import { ruleSetRouter } from '../../src/routing/router.js';
 import type { RuleSet } from '../../src/routing/ruleSet.js';
 import { createRuleSetValidator, parseRuleSetText } from '../../src/routing/validate.js';
 
@@ -163,5 +165,56 @@ describe('rule-set validation', () => {
     const parsed = parseRuleSetText('name: x\nrules: [\n  - id: a');
     expect(parsed.ok).toBe(false);
     expect(parsed.ok ? '' : parsed.violations[0]?.message).toMatch(/Not valid YAML \(line \d+/);
+  });
+});
+
+describe('recorded decisions', () => {
+  // Decisions are recorded in ownership events and answered to clients: their words and key
+  // order are part of the contract, whatever the evaluator does to reach them.
+  const set = load('phase-1-finance-first.yaml');
+  set.rules.splice(3, 0, {
+    id: 'eu-all-100',
+    match: { companies: ['ACME-EU'], percent: 100 },
+    target: 'legacy',
+  });
+  const compiled = compileRuleSet(set, 2);
+  const router = ruleSetRouter({ compiledInForceAt: () => compiled }, 'legacy');
+  const at = new Date('2027-02-01T00:00:00Z');
+  const decide = (input: RoutingInput, parents: ParentRoute[] | null = null) =>
+    JSON.stringify(router.decide(input, parents, at));
+
+  it('names the values each condition looked at, the bucket and the target', () => {
+    expect(decide(po('ACME-US', 'P-1', 'DAL1'))).toBe(
+      '{"owner":"dual","primary":"legacy","shadow":"cloud","ruleId":"dal1-purchasing-dual","ruleSetVersion":2,"basis":"rule","reason":"Rule dal1-purchasing-dual (#2 of 5) matched: document type purchaseOrder, company ACME-US, site DAL1. Target: dual (primary legacy, shadow cloud)."}',
+    );
+    expect(decide(po('ACME-US', 'P-1', 'HOU2'))).toBe(
+      '{"owner":"legacy","primary":"legacy","ruleId":"default-legacy","ruleSetVersion":2,"basis":"rule","reason":"Rule default-legacy (#5 of 5) matched: default rule (matches every document). Target: legacy."}',
+    );
+    expect(decide(po('ACME-EU', '450004'))).toBe(
+      '{"owner":"cloud","primary":"cloud","ruleId":"acme-eu-po-canary","ruleSetVersion":2,"basis":"rule","reason":"Rule acme-eu-po-canary (#3 of 5) matched: document type purchaseOrder, company ACME-EU, bucket 85 < 500 (5 %). Target: cloud."}',
+    );
+    // A 100 % rule reports the bucket an earlier canary computed on the way.
+    expect(evaluate(compiled, po('ACME-EU', '4500012346'), at)).toEqual({
+      rule: set.rules[3],
+      ruleIndex: 3,
+      bucket: 7073,
+      explanation:
+        'Rule eu-all-100 (#4 of 5) matched: company ACME-EU, bucket 7073 < 10000 (100 %).',
+    });
+  });
+
+  it('says which purchase orders were unknown when the unknownParent target decides', () => {
+    const asn: RoutingInput = {
+      document: { type: 'shipmentNotice', key: { supplier: 'S', asnNumber: 'A' } },
+      company: 'ACME-US',
+      site: 'DAL1',
+    };
+    const unknown = [
+      { poNumber: 'X-1', route: null },
+      { poNumber: 'X-2', route: null },
+    ];
+    expect(decide(asn, unknown)).toBe(
+      '{"owner":"legacy","primary":"legacy","ruleId":"default-legacy","ruleSetVersion":2,"basis":"unknownParent","reason":"Purchase order(s) X-1, X-2 unknown to the gateway; Rule default-legacy (#5 of 5) matched: default rule (matches every document). Its unknownParent target is legacy."}',
+    );
   });
 });
