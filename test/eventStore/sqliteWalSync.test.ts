@@ -174,6 +174,43 @@ describe('SQLite checkpoints run on a worker thread', () => {
     db.close();
   });
 
+  it('reports a failed checkpoint, so that the store can fall back to SQLite checkpoints', async () => {
+    const file = tempFile();
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    migrate(db);
+    const failures: unknown[] = [];
+    const committer = createGroupCommitter({
+      db,
+      clock: () => new Date(),
+      maxBatchSize: 100,
+      idempotency: createIdempotencyIndex(db, { retentionMs: 60_000, clock: () => new Date() }),
+      walSync: createWalSync(`${file}-wal`),
+      checkpointer: {
+        checkpoint: () => Promise.reject(new Error('worker died')),
+        close: async () => {},
+      },
+      checkpointFailed: (error) => failures.push(error),
+      committed: () => {},
+    });
+    const big = { blob: 'z'.repeat(100_000) };
+    for (let i = 0; i < 45; i++) {
+      await new Promise((resolve, reject) =>
+        committer.enqueue({
+          streamName: `s-${i}`,
+          events: [newEvent('Big', big)],
+          options: { expectedRevision: 'any' },
+          resolve,
+          reject,
+        }),
+      );
+    }
+    await until(() => failures.length > 0, 'the checkpoint failure to be reported');
+    expect(String(failures[0])).toMatch(/worker died/);
+    await committer.drain();
+    db.close();
+  });
+
   it('the store checkpoints once enough is written, without a COMMIT doing it', async () => {
     const file = tempFile();
     const store = getSqliteEventStore({ file });

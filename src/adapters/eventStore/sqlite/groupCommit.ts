@@ -47,7 +47,7 @@ export interface GroupCommitOptions {
   walSync: WalSync;
   /** Runs WAL checkpoints off the event loop; without one, SQLite's automatic ones run. */
   checkpointer?: Checkpointer;
-  /** A checkpoint failed (the next one will try again); for logging. */
+  /** A checkpoint failed: the store falls back to SQLite's automatic checkpoints. */
   checkpointFailed?(error: unknown): void;
   /** Called once a COMMIT is durable, with the highest position it wrote. */
   committed(lastPosition: number): void;

@@ -140,6 +140,9 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     db,
     walSync,
     checkpointer,
+    // Without its worker nothing would checkpoint and the WAL would grow for ever: fall back
+    // to SQLite's own checkpoints (inside COMMIT, slower, but bounded).
+    checkpointFailed: () => db.pragma('wal_autocheckpoint = 1000'),
     clock,
     maxBatchSize: options.maxBatchSize ?? 1_000,
     idempotency,
