@@ -61,18 +61,21 @@ export const keyOf = (type: DocumentType, source: Record<string, unknown>): Docu
   return { [a]: String(source[a]), [b]: String(source[b]) };
 };
 
-const keyParts = (ref: DocumentRef): [string, string] => {
-  const [a, b] = documentTypeInfo[ref.type].keyFields;
-  return [ref.key[a] ?? '', ref.key[b] ?? ''];
-};
-
 /**
  * `PurchaseOrder-ACME-US/4500012345`: the category before the first `-` (EventStoreDB's
  * category convention), key parts URI-encoded so no key can collide with another.
  */
-export const streamNameOf = (ref: DocumentRef): string =>
-  `${documentTypeInfo[ref.type].streamCategory}-${keyParts(ref).map(encodeURIComponent).join('/')}`;
+export const streamNameOf = (ref: DocumentRef): string => {
+  const { keyFields, streamCategory } = documentTypeInfo[ref.type];
+  return `${streamCategory}-${encodedKey(ref, keyFields)}`;
+};
 
 /** `/v1/purchase-orders/ACME-US/4500012345` */
-export const urlOf = (ref: DocumentRef): string =>
-  `/v1/${documentTypeInfo[ref.type].collection}/${keyParts(ref).map(encodeURIComponent).join('/')}`;
+export const urlOf = (ref: DocumentRef): string => {
+  const { keyFields, collection } = documentTypeInfo[ref.type];
+  return `/v1/${collection}/${encodedKey(ref, keyFields)}`;
+};
+
+/** Both key parts, URI-encoded, joined by `/` (one string, no arrays: it runs per write). */
+const encodedKey = (ref: DocumentRef, [a, b]: readonly [string, string]): string =>
+  `${encodeURIComponent(ref.key[a] ?? '')}/${encodeURIComponent(ref.key[b] ?? '')}`;

@@ -85,22 +85,28 @@ describe('limits', () => {
 });
 
 describe('internal errors', () => {
-  it('answers 500 without internal messages when the store fails unexpectedly', async () => {
-    const failing = await startTestGateway({}, (store: EventStore) => ({
-      ...store,
-      readStream: store.readStream.bind(store),
-      findIdempotencyRecord: store.findIdempotencyRecord.bind(store),
-      // Documents only: API keys and rule sets still need the real store at start-up.
-      appendToStream: async (streamName, events, options) => {
-        if (!streamName.startsWith('PurchaseOrder-')) {
-          return store.appendToStream(streamName, events, options);
-        }
-        throw new Error('SQLITE_CORRUPT: secret internal detail at /var/lib/x');
-      },
-      readAll: store.readAll.bind(store),
-      subscribeToAll: store.subscribeToAll.bind(store),
-      close: store.close.bind(store),
-    }));
+  it('answers 500 without internal messages when the store fails unexpectedly, and logs it with the request id', async () => {
+    const logs: string[] = [];
+    const stream = { write: (line: string) => logs.push(line) };
+    const failing = await startTestGateway(
+      {},
+      (store: EventStore) => ({
+        ...store,
+        readStream: store.readStream.bind(store),
+        findIdempotencyRecord: store.findIdempotencyRecord.bind(store),
+        // Documents only: API keys and rule sets still need the real store at start-up.
+        appendToStream: async (streamName, events, options) => {
+          if (!streamName.startsWith('PurchaseOrder-')) {
+            return store.appendToStream(streamName, events, options);
+          }
+          throw new Error('SQLITE_CORRUPT: secret internal detail at /var/lib/x');
+        },
+        readAll: store.readAll.bind(store),
+        subscribeToAll: store.subscribeToAll.bind(store),
+        close: store.close.bind(store),
+      }),
+      { level: 'warn', stream },
+    );
     try {
       const response = await failing.app.inject({
         method: 'POST',
@@ -111,6 +117,11 @@ describe('internal errors', () => {
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toMatch(/SQLITE|secret|\/var\/lib|at /);
       expect(json(response)).toMatchObject({ status: 500, code: 'internal-error' });
+      const requestId = /request id (\S+) /.exec(String(json(response).detail))?.[1];
+      const failed = logs.map((line) => JSON.parse(line)).filter((l) => l.msg === 'request failed');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ level: 50, reqId: requestId });
+      expect(failed[0].err.message).toMatch(/SQLITE_CORRUPT/);
     } finally {
       await failing.close();
     }

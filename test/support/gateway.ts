@@ -34,6 +34,8 @@ export interface TestGateway {
 export const startTestGateway = async (
   config: ConfigInput = {},
   wrapStore: (store: EventStore) => EventStore = (store) => store,
+  /** Pino options (a stream to read the logs, say); no logging by default. */
+  logger: object | false = false,
 ): Promise<TestGateway> => {
   const dir = mkdtempSync(join(tmpdir(), 'coexist-test-'));
   const realStore = getSqliteEventStore({ file: join(dir, 'events.sqlite') });
@@ -50,7 +52,7 @@ export const startTestGateway = async (
     router: ruleSetRouter(rules, 'legacy'),
     rules,
     freezes,
-    logger: false,
+    logger,
   });
   return {
     app,
