@@ -5,9 +5,10 @@
  * other, each pinned to core 0 with the load generator (this process) on core 1.
  *
  *   npm run bench                      (builds first)
- *   BENCH_DURATION=10 node bench/run.mjs
+ *   BENCH_ROUNDS=5 node bench/run.mjs
  *
- * Env: BENCH_DURATION (s, default 15), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50),
+ * Env: BENCH_ROUNDS (3), BENCH_DURATION (s per server per round, 5), BENCH_WARMUP (s, 3),
+ *      BENCH_CONNECTIONS (50),
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
  *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/).
  * See bench/README.md for how to read the output.
@@ -18,7 +19,7 @@ import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { purchaseOrderFactory, runLoad } from './lib/load.mjs';
+import { latencySummary, purchaseOrderFactory, runLoad } from './lib/load.mjs';
 import {
   canPin,
   cpuSeconds,
@@ -41,7 +42,8 @@ const positive = (name, fallback) => {
 };
 
 const config = {
-  durationSeconds: positive('BENCH_DURATION', 15),
+  durationSeconds: positive('BENCH_DURATION', 5),
+  rounds: positive('BENCH_ROUNDS', 3),
   warmupSeconds: positive('BENCH_WARMUP', 3),
   connections: positive('BENCH_CONNECTIONS', 50),
   pipelining: 1,
@@ -99,8 +101,8 @@ const assertAllSucceeded = (name, phase, run, expected) => {
   );
 };
 
-/** Starts a server, checks one request by hand, warms up, measures, stops the server. */
-const measure = async ({ name, args, env = {}, apiKey, expected, factory }) => {
+/** Starts a server and checks one request by hand: a wrong key or body fails in its own words. */
+const open = async ({ name, args, env = {}, apiKey, expected, factory }) => {
   const port = await freePort();
   const server = await startServer({
     name,
@@ -108,59 +110,104 @@ const measure = async ({ name, args, env = {}, apiKey, expected, factory }) => {
     env,
     core: config.pinned ? 0 : undefined,
   });
-  const sequence = { next: 0 };
-  const runId = Date.now().toString(36);
-  try {
-    // One request by hand first: a wrong key or body then fails with the server's own words.
-    const headers = { 'content-type': 'application/json', 'idempotency-key': `bench-${runId}-0` };
-    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-    const response = await fetch(`${server.url}/v1/purchase-orders`, {
-      method: 'POST',
-      headers,
-      body: factory.body(sequence.next++),
-    });
-    if (response.status !== expected) {
-      throw new Error(`${name}: first POST answered ${response.status}: ${await response.text()}`);
-    }
-
-    const common = { url: server.url, apiKey, factory, sequence, runId };
-    const load = { ...common, connections: config.connections };
-    console.log(`${name}: warming up ${config.warmupSeconds} s…`);
-    const warmup = await runLoad({ ...load, duration: config.warmupSeconds });
-    assertAllSucceeded(name, 'warm-up', warmup, expected);
-
-    console.log(`${name}: measuring ${config.durationSeconds} s…`);
-    const serverCpu0 = cpuSeconds(server.pid);
-    const machineCpu0 = machineCpuSeconds();
-    const selfCpu0 = process.cpuUsage();
-    const started = performance.now();
-    const measured = await runLoad({ ...load, duration: config.durationSeconds });
-    const elapsed = (performance.now() - started) / 1000;
-    const selfCpu = process.cpuUsage(selfCpu0);
-    const machineCpu = machineCpuSeconds() - machineCpu0;
-    // Share of one core over the run (1 = the core was busy all the time).
-    const serverCpuSeconds = cpuSeconds(server.pid) - serverCpu0;
-    measured.serverCpu = serverCpuSeconds / elapsed;
-    // What one request costs the server, whatever the load shape: comparable across runs.
-    measured.serverCpuMicrosPerRequest = (serverCpuSeconds * 1e6) / Math.max(1, measured.responses);
-    measured.loadGeneratorCpu = (selfCpu.user + selfCpu.system) / 1e6 / elapsed;
-    // Cores' worth of CPU used by everything else (other jobs, the kernel's own threads).
-    measured.otherCpu = Math.max(
-      0,
-      machineCpu / elapsed - measured.serverCpu - measured.loadGeneratorCpu,
-    );
-    assertAllSucceeded(name, 'measured run', measured, expected);
-
-    return {
-      measured,
-      warmup: { responses: warmup.responses, requestsPerSecond: warmup.requestsPerSecond },
-      // Every request that got the success status, hand-made one included.
-      succeeded: 1 + warmup.responses + measured.responses,
-      unanswered: warmup.unanswered + measured.unanswered,
-    };
-  } finally {
-    await server.stop();
+  const handle = {
+    name,
+    server,
+    expected,
+    load: {
+      url: server.url,
+      apiKey,
+      factory,
+      sequence: { next: 0 },
+      runId: Date.now().toString(36),
+    },
+    rounds: [],
+    succeeded: 0,
+    unanswered: 0,
+  };
+  const headers = {
+    'content-type': 'application/json',
+    'idempotency-key': `bench-${handle.load.runId}-0`,
+  };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  const response = await fetch(`${server.url}/v1/purchase-orders`, {
+    method: 'POST',
+    headers,
+    body: factory.body(handle.load.sequence.next++),
+  });
+  if (response.status !== expected) {
+    throw new Error(`${name}: first POST answered ${response.status}: ${await response.text()}`);
   }
+  handle.succeeded = 1;
+  return handle;
+};
+
+/** One load run against an open server; `phase` is 'warm-up' or 'round N'. */
+const loadOnce = async (handle, phase, duration) => {
+  const { server, name, expected } = handle;
+  const serverCpu0 = cpuSeconds(server.pid);
+  const machineCpu0 = machineCpuSeconds();
+  const selfCpu0 = process.cpuUsage();
+  const started = performance.now();
+  const run = await runLoad({ ...handle.load, connections: config.connections, duration });
+  const elapsed = (performance.now() - started) / 1000;
+  const selfCpu = process.cpuUsage(selfCpu0);
+  const machineCpu = machineCpuSeconds() - machineCpu0;
+  assertAllSucceeded(name, phase, run, expected);
+  handle.succeeded += run.responses;
+  handle.unanswered += run.unanswered;
+  run.elapsedSeconds = elapsed;
+  run.serverCpuSeconds = cpuSeconds(server.pid) - serverCpu0;
+  // Shares of one core over the run (1 = busy all the time).
+  run.serverCpu = run.serverCpuSeconds / elapsed;
+  run.loadGeneratorCpu = (selfCpu.user + selfCpu.system) / 1e6 / elapsed;
+  // Cores' worth of CPU used by everything else (other jobs, the kernel's own threads).
+  run.otherCpu = Math.max(0, machineCpu / elapsed - run.serverCpu - run.loadGeneratorCpu);
+  // What one request costs the server, whatever the load shape: comparable across runs.
+  run.serverCpuMicrosPerRequest = (run.serverCpuSeconds * 1e6) / Math.max(1, run.responses);
+  return run;
+};
+
+/** The rounds of one server pooled into one run: totals, and percentiles over every response. */
+const pool = (rounds) => {
+  const sum = (f) => rounds.reduce((total, r) => total + f(r), 0);
+  const elapsed = sum((r) => r.elapsedSeconds);
+  const latencies = rounds.flatMap((r) => r.latencies).sort((x, y) => x - y);
+  const means = rounds.map((r) => r.requestsPerSecond.mean);
+  const serverCpuSeconds = sum((r) => r.serverCpuSeconds);
+  const responses = sum((r) => r.responses);
+  const weighted = (f) => sum((r) => f(r) * r.elapsedSeconds) / elapsed;
+  return {
+    rounds: rounds.length,
+    requestsPerSecond: {
+      mean: responses / elapsed,
+      min: Math.min(...means),
+      max: Math.max(...means),
+      perRound: means,
+    },
+    latencyMs: latencySummary(latencies),
+    responses,
+    statusCounts: rounds.reduce((all, r) => {
+      for (const [code, n] of Object.entries(r.statusCounts)) all[code] = (all[code] ?? 0) + n;
+      return all;
+    }, {}),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    sent: sum((r) => r.sent),
+    unanswered: sum((r) => r.unanswered),
+    serverCpu: serverCpuSeconds / elapsed,
+    serverCpuMicrosPerRequest: (serverCpuSeconds * 1e6) / Math.max(1, responses),
+    loadGeneratorCpu: weighted((r) => r.loadGeneratorCpu),
+    otherCpu: weighted((r) => r.otherCpu),
+    otherCpuMaxRound: Math.max(...rounds.map((r) => r.otherCpu)),
+  };
+};
+
+const median = (values) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
 /**
@@ -215,44 +262,58 @@ const main = async () => {
   Object.assign(config, { bodyBytes: factory.bytes, bodyLines: factory.lines });
 
   const machine = machineInfo(tempDir);
-  const baseline = await measure({
-    name: 'baseline',
-    args: [join(root, 'bench/baseline-server.mjs')],
-    expected: 201,
-    factory,
-  });
+  const storelessDataDir = join(tempDir, 'storeless');
   // V8 CPU profiles of both gateways (warm-up included), written when each exits.
   const profileDir = join(root, 'bench/results/profiles');
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const storelessDataDir = join(tempDir, 'storeless');
-  const storeless = await measure({
-    name: 'gateway, no store',
-    args: [...profile, join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
-    env: { LOG_LEVEL: 'warn' },
-    apiKey: createApiKey(storelessDataDir),
-    expected: 202,
-    factory,
-  });
-  const apiKey = createApiKey(gatewayDataDir);
-  const gateway = await measure({
-    name: 'gateway',
-    args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
-    env: { LOG_LEVEL: 'warn' },
-    apiKey,
-    expected: 202,
-    factory,
-  });
-  const durability = checkDurability(gatewayDataDir, gateway.succeeded, gateway.unanswered);
-  const check = checkTargets(baseline.measured, gateway.measured);
-  const table = formatTable({
-    config,
-    machine,
-    baseline: baseline.measured,
-    storeless: storeless.measured,
-    gateway: gateway.measured,
-    check,
-    durability,
-  });
+  // All three run side by side (each idle while another is measured) and are measured in
+  // turns, round after round: this VM's speed drifts within minutes, and a ratio of two
+  // measurements taken a few seconds apart suffers far less from that than one of runs
+  // taken a minute apart.
+  const servers = [
+    await open({
+      name: 'baseline',
+      args: [join(root, 'bench/baseline-server.mjs')],
+      expected: 201,
+      factory,
+    }),
+    await open({
+      name: 'gateway, no store',
+      args: [...profile, join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
+      env: { LOG_LEVEL: 'warn' },
+      apiKey: createApiKey(storelessDataDir),
+      expected: 202,
+      factory,
+    }),
+    await open({
+      name: 'gateway',
+      args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
+      env: { LOG_LEVEL: 'warn' },
+      apiKey: createApiKey(gatewayDataDir),
+      expected: 202,
+      factory,
+    }),
+  ];
+  for (const handle of servers) {
+    console.log(`${handle.name}: warming up ${config.warmupSeconds} s…`);
+    await loadOnce(handle, 'warm-up', config.warmupSeconds);
+  }
+  for (let round = 1; round <= config.rounds; round++) {
+    for (const handle of servers) {
+      console.log(`round ${round}/${config.rounds}: ${handle.name}, ${config.durationSeconds} s…`);
+      handle.rounds.push(await loadOnce(handle, `round ${round}`, config.durationSeconds));
+    }
+  }
+  await Promise.all(servers.map((handle) => handle.server.stop()));
+  const [baselineRun, , gatewayRun] = servers;
+  const [baseline, storeless, gateway] = servers.map((handle) => pool(handle.rounds));
+  const roundRatios = gatewayRun.rounds.map(
+    (r, i) => r.requestsPerSecond.mean / baselineRun.rounds[i].requestsPerSecond.mean,
+  );
+  const durability = checkDurability(gatewayDataDir, gatewayRun.succeeded, gatewayRun.unanswered);
+  const check = checkTargets(median(roundRatios), gateway);
+  check.roundRatios = roundRatios;
+  const table = formatTable({ config, machine, baseline, storeless, gateway, check, durability });
   console.log(table);
 
   const timestamp = new Date().toISOString();
@@ -265,19 +326,18 @@ const main = async () => {
     baseline,
     storeless,
     gateway,
+    rounds: Object.fromEntries(
+      servers.map((handle) => [
+        handle.name,
+        handle.rounds.map(({ latencies, failures, ...round }) => round),
+      ]),
+    ),
     ratio: check.throughputRatio,
-    storelessRatio:
-      storeless.measured.requestsPerSecond.mean / baseline.measured.requestsPerSecond.mean,
+    storelessRatio: storeless.requestsPerSecond.mean / baseline.requestsPerSecond.mean,
     check,
     durability,
   });
-  report.warnings = warnings({
-    config,
-    machine,
-    baseline: baseline.measured,
-    storeless: storeless.measured,
-    gateway: gateway.measured,
-  });
+  report.warnings = warnings({ config, machine, baseline, storeless, gateway });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`Results: ${relative(process.cwd(), file)}`);
   if (profile.length) console.log(`CPU profile: ${relative(process.cwd(), profileDir)}/`);

@@ -40,6 +40,16 @@ export const purchaseOrderFactory = (example, targetBytes = 1024) => {
   };
 };
 
+/** Mean and percentiles of ascending response times (ms). */
+export const latencySummary = (latencies) => ({
+  mean: latencies.reduce((sum, v) => sum + v, 0) / (latencies.length || 1),
+  p50: percentile(latencies, 50),
+  p90: percentile(latencies, 90),
+  p99: percentile(latencies, 99),
+  p99_9: percentile(latencies, 99.9),
+  max: latencies.at(-1) ?? 0,
+});
+
 /** p-th percentile (0–100) of an ascending array, nearest-rank. */
 const percentile = (sorted, p) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0;
@@ -97,14 +107,9 @@ export const runLoad = async ({ url, apiKey, factory, sequence, runId, duration,
       min: result.requests.min,
       max: result.requests.max,
     },
-    latencyMs: {
-      mean: latencies.reduce((sum, v) => sum + v, 0) / (latencies.length || 1),
-      p50: percentile(latencies, 50),
-      p90: percentile(latencies, 90),
-      p99: percentile(latencies, 99),
-      p99_9: percentile(latencies, 99.9),
-      max: latencies.at(-1) ?? 0,
-    },
+    latencyMs: latencySummary(latencies),
+    /** Every response time (ms, ascending), so rounds can be pooled; not for the JSON report. */
+    latencies,
     responses,
     statusCounts,
     non2xx: result.non2xx,
