@@ -16,7 +16,6 @@ import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
-import { lazyChildLogger } from './http/requestLogger.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -60,8 +59,6 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     },
     bodyLimit: config.limits.bodyLimitBytes,
     genReqId: () => randomUUID(),
-    // Each request's child logger (bound to its id) is built only when it logs something.
-    childLoggerFactory: lazyChildLogger,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Errors the router raises before any route runs (malformed or over-long URLs).
