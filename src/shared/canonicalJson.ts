@@ -46,6 +46,20 @@ const quote = (text: string): string =>
   needsEscaping.test(text) ? JSON.stringify(text) : `"${text}"`;
 
 /**
+ * Quoted keys: documents of one contract repeat the same few dozen keys, so each is checked
+ * for escapes once. Bounded, since canonicalJson also sees keys no contract names.
+ */
+const quotedKeys = new Map<string, string>();
+const quoteKey = (key: string): string => {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key);
+    if (quotedKeys.size < 4096) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+};
+
+/**
  * Sorts in place in the order Array.prototype.sort() gives strings (UTF-16 code units; keys
  * are unique, so stability does not matter). Objects have a handful of keys, where an
  * insertion sort with `<` is about twice as fast as the built-in sort; large ones use it.
@@ -65,55 +79,6 @@ const sortKeys = (keys: string[]): void => {
     }
     keys[j + 1] = key;
   }
-};
-
-/**
- * How to write objects with one list of keys (in their own order): the keys sorted, each
- * with its quoted name. A pure function of the list, so a plan found again is as good as one
- * built anew; documents of one contract have a few such lists, met on every write.
- */
-interface Plan {
-  keys: readonly string[];
-  sorted: readonly string[];
-  /** `"key":` for each sorted key. */
-  names: readonly string[];
-}
-
-/**
- * Plans by first key, a few per first key. Bounded, since canonicalJson also sees objects no
- * contract describes; when full, plans are built and not kept.
- */
-const plans = new Map<string, Plan[]>();
-const maxFirstKeys = 1024;
-const maxPlansPerFirstKey = 8;
-
-const planOf = (keys: string[]): Plan => {
-  const first = keys[0] as string;
-  const known = plans.get(first);
-  if (known !== undefined) {
-    for (const plan of known) if (sameKeys(plan.keys, keys)) return plan;
-  }
-  // Array-index keys ("0", "10") come first in any object, the sorted copy's included, in
-  // numeric order: rather than reproduce that rule, leave such objects to the defining path.
-  for (const key of keys) {
-    const code = key.charCodeAt(0);
-    if (code >= 48 && code <= 57) throw notPlain;
-  }
-  const sorted = keys.slice();
-  sortKeys(sorted);
-  const plan: Plan = { keys, sorted, names: sorted.map((key) => `${quote(key)}:`) };
-  if (known !== undefined) {
-    if (known.length < maxPlansPerFirstKey) known.push(plan);
-  } else if (plans.size < maxFirstKeys) {
-    plans.set(first, [plan]);
-  }
-  return plan;
-};
-
-const sameKeys = (a: readonly string[], b: readonly string[]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 1; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 };
 
 /** `undefined` where JSON.stringify omits the value (a property) or writes `null` (an item). */
@@ -154,17 +119,21 @@ const writeObject = (object: object): string => {
   if (prototype !== Object.prototype && prototype !== null) throw notPlain;
   const source = object as Record<string, unknown>;
   const keys = Object.keys(source);
-  if (keys.length === 0) return '{}';
-  const { sorted, names } = planOf(keys);
+  // Array-index keys ("0", "10") come first in any object, the sorted copy's included, in
+  // numeric order: rather than reproduce that rule, leave such objects to the defining path.
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) throw notPlain;
+  }
+  sortKeys(keys);
   let out = '{';
-  for (let i = 0; i < sorted.length; i++) {
-    const key = sorted[i] as string;
+  for (const key of keys) {
     const item = source[key];
     // An own toJSON method would be called by JSON.stringify on the copy.
     if (key === 'toJSON' && typeof item === 'function') throw notPlain;
     const text = write(item);
     if (text === undefined) continue;
-    out += out.length === 1 ? `${names[i]}${text}` : `,${names[i]}${text}`;
+    out += out.length === 1 ? `${quoteKey(key)}:${text}` : `,${quoteKey(key)}:${text}`;
   }
   return `${out}}`;
 };
