@@ -40,17 +40,13 @@ const ms = (n) => n.toFixed(2);
 const pct = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : 'n/a');
 
 /** Conditions under which the figures should not be trusted as they stand. */
-export const warnings = ({ config, machine, baseline, storeless, gateway }) => {
+export const warnings = ({ config, machine, runs }) => {
   const found = [];
   if (!config.pinned) found.push('servers and load generator were not pinned to separate cores.');
   if (machine.dataDirFilesystem === 'tmpfs') {
     found.push('the data dir is on tmpfs: fsync costs nothing there; set BENCH_TMPDIR to a disk.');
   }
-  for (const [name, run] of [
-    ['baseline', baseline],
-    ['storeless', storeless],
-    ['gateway', gateway],
-  ]) {
+  for (const [name, run] of Object.entries(runs)) {
     if (!run) continue;
     const other = run.otherCpuMaxRound ?? run.otherCpu;
     if (other > 0.15) {
@@ -69,31 +65,33 @@ export const warnings = ({ config, machine, baseline, storeless, gateway }) => {
   return found;
 };
 
+/** Column headings of the four servers, in `runs` order. */
+const headings = {
+  baseline: 'baseline',
+  floor: 'durable floor',
+  storeless: 'gateway, no store',
+  gateway: 'gateway',
+};
+
 /**
  * The human-readable summary (returned as a string so run.mjs decides where it goes).
- * `storeless` is the gateway with its document appends acknowledged unwritten
- * (storeless-server.mjs): the most any event store could let the gateway reach.
+ * `runs`: baseline, floor (durable-floor-server.mjs: the baseline plus one durable append,
+ * the most any durable write path reaches on this store), storeless (the gateway with its
+ * document appends acknowledged unwritten: the most any event store lets the gateway reach)
+ * and gateway.
  */
-export const formatTable = ({
-  config,
-  machine,
-  baseline,
-  storeless,
-  gateway,
-  check,
-  durability,
-}) => {
-  const runs = [baseline, storeless, gateway];
-  const each = (format) => runs.map(format);
+export const formatTable = ({ config, machine, runs, check, durability, floorDurability }) => {
+  const { baseline, floor, storeless, gateway } = runs;
+  const each = (format) => Object.values(runs).map(format);
   const ratio = (run) => run.requestsPerSecond.mean / baseline.requestsPerSecond.mean;
   const rows = [
-    ['', 'baseline', 'gateway, no store', 'gateway', 'gateway/baseline'],
+    ['', ...Object.keys(runs).map((key) => headings[key]), 'gateway/baseline'],
     [
       'req/s (mean)',
       ...each((r) => int(r.requestsPerSecond.mean)),
       `${(check.throughputRatio * 100).toFixed(1)} %`,
     ],
-    ['  of baseline', '100 %', pct(ratio(storeless)), pct(ratio(gateway)), 'median of rounds'],
+    ['  of baseline', ...each((r) => pct(ratio(r))), 'median of rounds'],
     [
       '  per round',
       ...each(() => ''),
@@ -133,10 +131,15 @@ export const formatTable = ({
     `${mark(check.throughputPass)}  gateway throughput >= ${targets.minThroughputRatio * 100} % of baseline ` +
       `(${(check.throughputRatio * 100).toFixed(1)} %)`,
     `${mark(check.p99Pass)}  gateway p99 < ${targets.maxP99Ms} ms (${ms(check.p99Ms)} ms)`,
+    `INFO  the durable floor (validate + one durable append, nothing else) reaches ` +
+      `${(check.floorRatio * 100).toFixed(1)} % of baseline (median of rounds): the ceiling for ` +
+      'any durable write path on this store; the gateway reaches ' +
+      `${pct(gateway.requestsPerSecond.mean / floor.requestsPerSecond.mean)} of it`,
     `INFO  without its store the gateway reaches ${pct(ratio(storeless))} of baseline: ` +
       'the ceiling for any event store under this HTTP path',
-    `${durability.ok ? 'OK  ' : 'FAIL'}  durability: ${durability.message}`,
-    ...warnings({ config, machine, baseline, storeless, gateway }).map((w) => `WARNING: ${w}`),
+    `${durability.ok ? 'OK  ' : 'FAIL'}  durability, gateway: ${durability.message}`,
+    `${floorDurability.ok ? 'OK  ' : 'FAIL'}  durability, durable floor: ${floorDurability.message}`,
+    ...warnings({ config, machine, runs }).map((w) => `WARNING: ${w}`),
     '',
   ].join('\n');
 };

@@ -1,0 +1,74 @@
+/**
+ * A reference point for the write-path benchmark, not a gateway: the baseline (parse and
+ * validate the purchase order) plus the one thing every durable write must add, an append of
+ * the order as one event through the gateway's own SQLite store (group commit, WAL sync before
+ * the answer, checkpoints). No auth, rate limit, idempotency, routing or metadata.
+ *
+ * The gap from the baseline to this server is the price of durability itself; the gap from
+ * this server to the gateway is the price of the gateway's features. A gateway target above
+ * this server's figure cannot be met by any gateway on this store.
+ *
+ *   node bench/durable-floor-server.mjs --port 8083 --data-dir DIR
+ *
+ * Prints "listening on http://HOST:PORT" on stdout once ready (bench/run.mjs waits for it).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { getSqliteEventStore } from '../dist/adapters/eventStore/sqlite/index.js';
+import { createAjv, loadContracts } from '../dist/http/contracts.js';
+
+const contract = 'https://coexist.dev/contracts/http/v1/purchase-order-submit.json';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const port = Number(arg('port', '8083'));
+const host = arg('host', '127.0.0.1');
+const dataDir = arg('data-dir');
+if (!dataDir) throw new Error('--data-dir is required');
+mkdirSync(dataDir, { recursive: true });
+
+const store = getSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
+const contracts = loadContracts();
+const ajv = createAjv(contracts.values());
+if (!ajv.getSchema(contract)) throw new Error(`No contract ${contract} in contracts/`);
+
+const app = Fastify({ logger: false });
+app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+for (const schema of contracts.values()) app.addSchema(schema);
+
+app.post(
+  '/v1/purchase-orders',
+  { schema: { body: { $ref: `${contract}#` } } },
+  async (request, reply) => {
+    const order = request.body;
+    // The gateway's stream name and event type, so that the durability check counts these too.
+    await store.appendToStream(
+      `PurchaseOrder-${order.company}-${order.poNumber}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'PurchaseOrderSubmitted',
+          data: order,
+          metadata: { receivedAt: new Date().toISOString() },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+    return reply.code(201).send({ ok: true });
+  },
+);
+
+const close = () =>
+  app
+    .close()
+    .then(() => store.close())
+    .then(() => process.exit(0));
+process.once('SIGTERM', close);
+process.once('SIGINT', close);
+
+await app.listen({ port, host });
+console.log(`listening on http://${host}:${port}`);
