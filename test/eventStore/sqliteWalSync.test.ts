@@ -217,12 +217,26 @@ describe('SQLite checkpoints run on a worker thread', () => {
     const big = { blob: 'y'.repeat(100_000) };
     const dbSize = () => statSync(file).size;
     const initial = dbSize();
-    // 60 appends of ~100 KB: past the 4 MiB between checkpoints.
+    // 60 appends of ~100 KB: past the 1 MiB between checkpoints, several times.
     for (let i = 0; i < 60; i++) {
       await store.appendToStream(`s-${i}`, [newEvent('Big', big)], { expectedRevision: 'any' });
     }
     await until(() => dbSize() > initial + 4_000_000, 'a checkpoint into the database file');
     expect(await store.readStream('s-59')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('keeps the WAL bounded under sustained appends: it restarts from its start', async () => {
+    const file = tempFile();
+    const store = getSqliteEventStore({ file });
+    const big = { blob: 'y'.repeat(100_000) };
+    // 250 appends of ~100 KB, 25 MB in all, three times the 8 MiB after which the WAL restarts.
+    for (let i = 0; i < 250; i++) {
+      await store.appendToStream(`s-${i}`, [newEvent('Big', big)], { expectedRevision: 'any' });
+    }
+    // The WAL file keeps its largest size once restarted, and never held all 25 MB.
+    expect(statSync(`${file}-wal`).size).toBeLessThan(16 * 1024 * 1024);
+    expect(await store.readStream('s-249')).toHaveLength(1);
     await store.close();
   });
 });
