@@ -54,9 +54,10 @@ export interface RecordedEvent {
 /**
  * An idempotency claim recorded atomically with an append: at most one append per key
  * succeeds, even under concurrent duplicates and across restarts, for as long as the store
- * keeps claims (EventStoreDB: for ever; SQLite: a retention window, 7 days by default). `fingerprint` identifies the
- * request so a reuse of the key for another request can be told apart. The store keeps no
- * copy of the answer: a retry is answered from the events the record points at.
+ * keeps claims (EventStoreDB: for ever; SQLite: a retention window, 24 hours by default).
+ * `fingerprint` identifies the request so a reuse of the key for another request can be told
+ * apart. The store keeps no copy of the answer: a retry is answered from the events the
+ * record points at.
  */
 export interface IdempotencyClaim {
   /** Already scoped by the caller (e.g. client id + client's key). */

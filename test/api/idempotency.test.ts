@@ -157,7 +157,7 @@ describe('optimistic concurrency', () => {
 });
 
 describe('Idempotency-Key after the store forgot the claim (past its retention window)', () => {
-  // The store keeps claims for a window (SQLite: 7 days); later, only the document's events
+  // The store keeps claims for a window (SQLite: 24 hours); later, only the document's events
   // remember the key. This gateway's store holds no claims at all, as after the window.
   let late: TestGateway;
   let auth: string;

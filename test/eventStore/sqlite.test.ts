@@ -169,7 +169,7 @@ describe('SQLite event store specifics', () => {
     );
     v1.close();
 
-    // Within the retention window of its claim (7 days by default).
+    // Within the retention window of its claim (24 hours by default).
     const store = openStore({ file, clock: () => new Date(at) });
     const doc = await store.readStream('doc');
     expect(doc.map((e) => [e.id, e.position, e.data])).toEqual([
@@ -257,6 +257,25 @@ describe('SQLite event store specifics', () => {
     const check = new Database(file, { readonly: true });
     expect(check.prepare('SELECT count(*) AS n FROM idempotency_claims').get()).toEqual({ n: 0 });
     check.close();
+  });
+
+  it('keeps idempotency claims for 24 hours by default', async () => {
+    const file = tempFile();
+    const claimedAt = Date.parse('2026-11-01T00:00:00.000Z');
+    const hour = 3_600_000;
+    const claim = { key: 'client\u0000k-1', fingerprint: 'f' };
+    const first = getSqliteEventStore({ file, clock: () => new Date(claimedAt) });
+    await first.appendToStream('doc', [newEvent()], {
+      expectedRevision: 'any',
+      idempotency: claim,
+    });
+    await first.close();
+    const at = async (hours: number) => {
+      const store = openStore({ file, clock: () => new Date(claimedAt + hours * hour) });
+      return store.findIdempotencyRecord(claim.key);
+    };
+    expect(await at(23)).toMatchObject({ streamName: 'doc' });
+    expect(await at(25)).toBeNull();
   });
 
   it('sees the idempotency claims another store instance made on the same file', async () => {

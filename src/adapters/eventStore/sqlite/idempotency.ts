@@ -7,7 +7,7 @@
  * claim order (`seq`), which dirties only the table's last page, and lookups go through a
  * Map from the key's 16-byte hash to its row.
  *
- * The Map holds the claims of the retention window (default 7 days), loaded when the store
+ * The Map holds the claims of the retention window (default 24 hours), loaded when the store
  * opens and pruned hourly with the table. Other processes writing to the same file are seen
  * exactly: before judging a batch, under the write lock, the claims committed since the
  * highest one known are read in. A retry after the window is still recognised, by the
