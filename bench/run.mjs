@@ -12,7 +12,8 @@
  * Env: BENCH_ROUNDS (3), BENCH_DURATION (s per server per round, 5), BENCH_WARMUP (s, 3),
  *      BENCH_CONNECTIONS (50),
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
- *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/).
+ *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/),
+ *      BENCH_BREAKDOWN=1 (also the durable floor appending what the gateway appends).
  * See bench/README.md for how to read the output.
  */
 import { spawnSync } from 'node:child_process';
@@ -51,6 +52,7 @@ const config = {
   pipelining: 1,
   bodyTargetBytes: 1024,
   pinned: os.cpus().length >= 2 && canPin(),
+  breakdown: process.env.BENCH_BREAKDOWN === '1',
 };
 
 // The servers must not pick up the caller's gateway settings (another data dir, EventStoreDB,
@@ -274,36 +276,48 @@ const main = async () => {
   // turns, round after round: this VM's speed drifts within minutes, and a ratio of two
   // measurements taken a few seconds apart suffers far less from that than one of runs
   // taken a minute apart.
-  const servers = [
-    await open({
+  const handles = {
+    baseline: await open({
       name: 'baseline',
       args: [join(root, 'bench/baseline-server.mjs')],
       expected: 201,
       factory,
     }),
-    await open({
+    floor: await open({
       name: 'durable floor',
       args: [join(root, 'bench/durable-floor-server.mjs'), '--data-dir', floorDataDir],
       expected: 201,
       factory,
     }),
-    await open({
-      name: 'gateway, no store',
-      args: [...profile, join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
-      env: { LOG_LEVEL: 'warn' },
-      apiKey: createApiKey(storelessDataDir),
-      expected: 202,
+  };
+  if (config.breakdown) {
+    handles.floorGatewayAppend = await open({
+      name: "durable floor, gateway's append",
+      args: [
+        join(root, 'bench/durable-floor-server.mjs'),
+        ...['--data-dir', join(tempDir, 'floor-gateway-append'), '--append', 'gateway'],
+      ],
+      expected: 201,
       factory,
-    }),
-    await open({
-      name: 'gateway',
-      args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
-      env: { LOG_LEVEL: 'warn' },
-      apiKey: createApiKey(gatewayDataDir),
-      expected: 202,
-      factory,
-    }),
-  ];
+    });
+  }
+  handles.storeless = await open({
+    name: 'gateway, no store',
+    args: [...profile, join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
+    env: { LOG_LEVEL: 'warn' },
+    apiKey: createApiKey(storelessDataDir),
+    expected: 202,
+    factory,
+  });
+  handles.gateway = await open({
+    name: 'gateway',
+    args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
+    env: { LOG_LEVEL: 'warn' },
+    apiKey: createApiKey(gatewayDataDir),
+    expected: 202,
+    factory,
+  });
+  const servers = Object.values(handles);
   for (const handle of servers) {
     console.log(`${handle.name}: warming up ${config.warmupSeconds} s…`);
     await loadOnce(handle, 'warm-up', config.warmupSeconds);
@@ -315,18 +329,21 @@ const main = async () => {
     }
   }
   await Promise.all(servers.map((handle) => handle.server.stop()));
-  const [baselineRun, floorRun, , gatewayRun] = servers;
-  const [baseline, floor, storeless, gateway] = servers.map((handle) => pool(handle.rounds));
-  const roundRatios = (run) =>
-    run.rounds.map(
-      (r, i) => r.requestsPerSecond.mean / baselineRun.rounds[i].requestsPerSecond.mean,
+  const runs = Object.fromEntries(
+    Object.entries(handles).map(([key, handle]) => [key, pool(handle.rounds)]),
+  );
+  const { baseline, storeless, gateway } = runs;
+  const roundRatios = (handle) =>
+    handle.rounds.map(
+      (r, i) => r.requestsPerSecond.mean / handles.baseline.rounds[i].requestsPerSecond.mean,
     );
-  const durability = checkDurability(gatewayDataDir, gatewayRun.succeeded, gatewayRun.unanswered);
-  const floorDurability = checkDurability(floorDataDir, floorRun.succeeded, floorRun.unanswered);
-  const check = checkTargets(median(roundRatios(gatewayRun)), gateway);
-  check.roundRatios = roundRatios(gatewayRun);
-  check.floorRatio = median(roundRatios(floorRun));
-  const runs = { baseline, floor, storeless, gateway };
+  const checkFile = (dataDir, handle) =>
+    checkDurability(dataDir, handle.succeeded, handle.unanswered);
+  const durability = checkFile(gatewayDataDir, handles.gateway);
+  const floorDurability = checkFile(floorDataDir, handles.floor);
+  const check = checkTargets(median(roundRatios(handles.gateway)), gateway);
+  check.roundRatios = roundRatios(handles.gateway);
+  check.floorRatio = median(roundRatios(handles.floor));
   const table = formatTable({ config, machine, runs, check, durability, floorDurability });
   console.log(table);
 
@@ -337,10 +354,7 @@ const main = async () => {
   const file = join(resultsDir, `${timestamp.replace(/:/g, '-')}-write-path.json`);
   const report = { benchmark: 'write-path', timestamp, machine, config, targets };
   Object.assign(report, {
-    baseline,
-    floor,
-    storeless,
-    gateway,
+    ...runs,
     rounds: Object.fromEntries(
       servers.map((handle) => [
         handle.name,

@@ -69,6 +69,7 @@ export const warnings = ({ config, machine, runs }) => {
 const headings = {
   baseline: 'baseline',
   floor: 'durable floor',
+  floorGatewayAppend: "floor, gateway's append",
   storeless: 'gateway, no store',
   gateway: 'gateway',
 };
