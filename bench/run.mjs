@@ -7,9 +7,9 @@
  * load generator (this process) on core 1.
  *
  *   npm run bench                      (builds first)
- *   BENCH_ROUNDS=5 node bench/run.mjs
+ *   BENCH_ROUNDS=9 node bench/run.mjs
  *
- * Env: BENCH_ROUNDS (3), BENCH_DURATION (s per server per round, 5), BENCH_WARMUP (s, 3),
+ * Env: BENCH_ROUNDS (5), BENCH_DURATION (s per server per round, 5), BENCH_WARMUP (s, 3),
  *      BENCH_CONNECTIONS (50),
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
  *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/),
@@ -46,7 +46,7 @@ const positive = (name, fallback) => {
 
 const config = {
   durationSeconds: positive('BENCH_DURATION', 5),
-  rounds: positive('BENCH_ROUNDS', 3),
+  rounds: positive('BENCH_ROUNDS', 5),
   warmupSeconds: positive('BENCH_WARMUP', 3),
   connections: positive('BENCH_CONNECTIONS', 50),
   pipelining: 1,
