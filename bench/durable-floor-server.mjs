@@ -19,26 +19,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { getSqliteEventStore } from '../dist/adapters/eventStore/sqlite/index.js';
-import { createAjv, loadContracts } from '../dist/http/contracts.js';
+import { arg, contract, serveValidatedRoute } from './lib/validatedServer.mjs';
 
-const contract = 'https://coexist.dev/contracts/http/v1/purchase-order-submit.json';
-
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const port = Number(arg('port', '8083'));
-const host = arg('host', '127.0.0.1');
 const dataDir = arg('data-dir');
 if (!dataDir) throw new Error('--data-dir is required');
 mkdirSync(dataDir, { recursive: true });
-
 const store = getSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
-const contracts = loadContracts();
-const ajv = createAjv(contracts.values());
-if (!ajv.getSchema(contract)) throw new Error(`No contract ${contract} in contracts/`);
 
 const receivedAt = () => new Date().toISOString();
 
@@ -104,13 +91,7 @@ const gatewayAppend = (order, idempotencyKey) => {
 
 const appendOf = arg('append', 'order') === 'gateway' ? gatewayAppend : orderAppend;
 
-const app = Fastify({ logger: false });
-app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
-for (const schema of contracts.values()) app.addSchema(schema);
-
-app.post(
-  '/v1/purchase-orders',
-  { schema: { body: { $ref: `${contract}#` } } },
+await serveValidatedRoute(
   async (request, reply) => {
     const order = request.body;
     const [events, options] = appendOf(order, request.headers['idempotency-key']);
@@ -118,15 +99,6 @@ app.post(
     await store.appendToStream(`PurchaseOrder-${order.company}-${order.poNumber}`, events, options);
     return reply.code(201).send({ ok: true });
   },
+  // Appends already accepted are committed (and answered) before the file is closed.
+  { defaultPort: 8083, onClose: () => store.close() },
 );
-
-const close = () =>
-  app
-    .close()
-    .then(() => store.close())
-    .then(() => process.exit(0));
-process.once('SIGTERM', close);
-process.once('SIGINT', close);
-
-await app.listen({ port, host });
-console.log(`listening on http://${host}:${port}`);
