@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCheckpointer } from '../../src/adapters/eventStore/sqlite/checkpointer.js';
+import {
+  checkpointFallbackWarning,
+  fallBackToAutomaticCheckpoints,
+  startCheckpointer,
+} from '../../src/adapters/eventStore/sqlite/checkpointer.js';
 import { createGroupCommitter } from '../../src/adapters/eventStore/sqlite/groupCommit.js';
 import { createIdempotencyIndex } from '../../src/adapters/eventStore/sqlite/idempotency.js';
 import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
@@ -174,12 +178,13 @@ describe('SQLite checkpoints run on a worker thread', () => {
     db.close();
   });
 
-  it('reports a failed checkpoint, so that the store can fall back to SQLite checkpoints', async () => {
+  it('reports a failed checkpoint once, and does not use that checkpointer again', async () => {
     const file = tempFile();
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     migrate(db);
     const failures: unknown[] = [];
+    let attempts = 0;
     const committer = createGroupCommitter({
       db,
       clock: () => new Date(),
@@ -187,13 +192,17 @@ describe('SQLite checkpoints run on a worker thread', () => {
       idempotency: createIdempotencyIndex(db, { retentionMs: 60_000, clock: () => new Date() }),
       walSync: createWalSync(`${file}-wal`),
       checkpointer: {
-        checkpoint: () => Promise.reject(new Error('worker died')),
+        checkpoint: () => {
+          attempts += 1;
+          return Promise.reject(new Error('worker died'));
+        },
         close: async () => {},
       },
       checkpointFailed: (error) => failures.push(error),
       committed: () => {},
     });
     const big = { blob: 'z'.repeat(100_000) };
+    // 4.5 MB: four checkpoints' worth (one per MiB) had the first not failed.
     for (let i = 0; i < 45; i++) {
       await new Promise((resolve, reject) =>
         committer.enqueue({
@@ -206,8 +215,28 @@ describe('SQLite checkpoints run on a worker thread', () => {
       );
     }
     await until(() => failures.length > 0, 'the checkpoint failure to be reported');
-    expect(String(failures[0])).toMatch(/worker died/);
     await committer.drain();
+    expect(failures.map(String)).toEqual(['Error: worker died']);
+    expect(attempts).toBe(1);
+    db.close();
+  });
+
+  it('falls back to SQLite checkpoints and warns the operator when the worker fails', async () => {
+    const db = new Database(tempFile());
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    const warnings: Error[] = [];
+    const listen = (warning: Error) => warnings.push(warning);
+    process.on('warning', listen);
+    try {
+      fallBackToAutomaticCheckpoints(db, new Error('worker died'));
+      await until(() => warnings.length > 0, 'the process warning');
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(warnings[0]).toMatchObject({ code: checkpointFallbackWarning });
+    expect(warnings[0]?.message).toMatch(/worker died/);
     db.close();
   });
 

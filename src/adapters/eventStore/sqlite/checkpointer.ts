@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 
 export interface CheckpointResult {
   /** SQLITE_BUSY: a reader or another checkpointer was in the way; nothing is wrong. */
@@ -92,4 +93,21 @@ export const startCheckpointer = (file: string, busyTimeoutMs: number): Checkpoi
       await exited;
     },
   };
+};
+
+/** The code of the process warning that says the store lost its checkpoint worker. */
+export const checkpointFallbackWarning = 'COEXIST_SQLITE_CHECKPOINT_FALLBACK';
+
+/**
+ * When the worker fails: without checkpoints the WAL would grow for ever, so SQLite's own take
+ * over (inside COMMIT: slower, but bounded), and the operator is told by a process warning
+ * (printed on stderr, or to whatever listens for 'warning'): the store has no logger.
+ */
+export const fallBackToAutomaticCheckpoints = (db: Database.Database, error: unknown): void => {
+  db.pragma('wal_autocheckpoint = 1000');
+  const reason = error instanceof Error ? error.message : String(error);
+  process.emitWarning(
+    `SQLite checkpoint worker failed (${reason}); checkpoints now run inside commits, which slows writes. Restart the gateway to get the worker back.`,
+    { code: checkpointFallbackWarning },
+  );
 };

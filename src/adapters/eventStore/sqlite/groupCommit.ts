@@ -47,7 +47,10 @@ export interface GroupCommitOptions {
   walSync: WalSync;
   /** Runs WAL checkpoints off the event loop; without one, SQLite's automatic ones run. */
   checkpointer?: Checkpointer;
-  /** A checkpoint failed: the store falls back to SQLite's automatic checkpoints. */
+  /**
+   * A checkpoint failed: the checkpointer is not used again, and the store falls back to
+   * SQLite's automatic checkpoints. Called once.
+   */
   checkpointFailed?(error: unknown): void;
   /** Called once a COMMIT is durable, with the highest position it wrote. */
   committed(lastPosition: number): void;
@@ -255,9 +258,10 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
   let sinceCheckpoint = 0;
   let sinceRestart = 0;
   let checkpointing: 'beside' | 'restart' | null = null;
+  // Dropped after its first failure: a dead worker would fail (and pause commits) every time.
+  let checkpointer = options.checkpointer;
 
   const maybeCheckpoint = () => {
-    const { checkpointer } = options;
     if (!checkpointer || checkpointing) return;
     const restart = sinceRestart >= restartBytes;
     if (!restart && sinceCheckpoint < checkpointBytes) return;
@@ -269,7 +273,10 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         (result) => {
           if (restart && !result.busy && result.checkpointed === result.log) sinceRestart = 0;
         },
-        (error) => options.checkpointFailed?.(error),
+        (error) => {
+          checkpointer = undefined;
+          options.checkpointFailed?.(error);
+        },
       )
       .finally(() => {
         checkpointing = null;

@@ -30,7 +30,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../../../ports/eventStore.js';
-import { startCheckpointer } from './checkpointer.js';
+import { fallBackToAutomaticCheckpoints, startCheckpointer } from './checkpointer.js';
 import { createGroupCommitter } from './groupCommit.js';
 import { createIdempotencyIndex } from './idempotency.js';
 import { type EventRow, fromPosition, migrate, toRecordedEvent } from './schema.js';
@@ -145,9 +145,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     db,
     walSync,
     checkpointer,
-    // Without its worker nothing would checkpoint and the WAL would grow for ever: fall back
-    // to SQLite's own checkpoints (inside COMMIT, slower, but bounded).
-    checkpointFailed: () => db.pragma('wal_autocheckpoint = 1000'),
+    checkpointFailed: (error) => fallBackToAutomaticCheckpoints(db, error),
     clock,
     maxBatchSize: options.maxBatchSize ?? 1_000,
     idempotency,
