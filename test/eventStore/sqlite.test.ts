@@ -1,8 +1,5 @@
 /** The conformance suite on a temporary SQLite file, plus what only the SQLite adapter does. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,14 +17,11 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../src/ports/eventStore.js';
+import { tempSqliteFiles } from '../support/tempFiles.js';
 import { newEvent, runEventStoreConformance, until } from './conformance.js';
 
-const tempDirs: string[] = [];
-const tempFile = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coexist-es-'));
-  tempDirs.push(dir);
-  return join(dir, 'events.sqlite');
-};
+const temp = tempSqliteFiles('coexist-es-');
+const tempFile = temp.file;
 
 runEventStoreConformance('SQLite', async () => {
   const file = tempFile();
@@ -44,7 +38,7 @@ describe('SQLite event store specifics', () => {
   };
   afterEach(async () => {
     await Promise.all(open.splice(0).map((store) => store.close()));
-    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    temp.removeAll();
   });
 
   it('group-commits: failing appends reject alone, their batch neighbours succeed', async () => {

@@ -2,9 +2,7 @@
  * The SQLite group committer answers nobody before the WAL sync that covers their commit has
  * confirmed it, and commits nothing more once a sync has failed.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +20,7 @@ import {
   EventStoreUnavailableError,
   type NewEvent,
 } from '../../src/ports/eventStore.js';
+import { tempSqliteFiles } from '../support/tempFiles.js';
 import { newEvent, until } from './conformance.js';
 
 /** A WAL sync the test completes (or fails) by hand. */
@@ -48,15 +47,11 @@ const manualSync = () => {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SQLite durability: answers wait for the WAL sync', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const temp = tempSqliteFiles('coexist-walsync-');
+  afterEach(() => temp.removeAll());
 
   const setUp = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'coexist-walsync-'));
-    dirs.push(dir);
-    const db = new Database(join(dir, 'events.sqlite'));
+    const db = new Database(temp.file());
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     migrate(db);
@@ -149,15 +144,9 @@ describe('SQLite durability: answers wait for the WAL sync', () => {
 });
 
 describe('SQLite checkpoints run on a worker thread', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  const tempFile = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'coexist-ckpt-'));
-    dirs.push(dir);
-    return join(dir, 'events.sqlite');
-  };
+  const temp = tempSqliteFiles('coexist-ckpt-');
+  afterEach(() => temp.removeAll());
+  const tempFile = temp.file;
 
   it('copies every committed WAL frame into the database file', async () => {
     const file = tempFile();
