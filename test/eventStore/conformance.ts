@@ -6,13 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  categoryOf,
+  type EventBatch,
   type EventStore,
   EventStoreError,
   type IdempotencyClaim,
   type JsonObject,
   type LogPosition,
   type NewEvent,
+  positionFromString,
+  positionToString,
   type RecordedEvent,
+  type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../../src/ports/eventStore.js';
 
@@ -279,40 +284,109 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
       });
     });
 
+    describe('positions and filtered reads', () => {
+      it('orders positions: a later event has a greater position', async () => {
+        const s = stream('order');
+        const start = await marker('order');
+        await store.appendToStream(s, [newEvent('A'), newEvent('B')], {
+          expectedRevision: 'no_stream',
+        });
+        await store.appendToStream(s, [newEvent('C')], { expectedRevision: 1n });
+        const events = mineOnly(await collect(store.readAll({ after: start })), s);
+        expect(events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        const positions = events.map((e) => e.position);
+        expect(typeof positions[0]).toBe('bigint');
+        expect(positions[0] as bigint).toBeGreaterThan(start);
+        expect(positions[1] as bigint).toBeGreaterThan(positions[0] as bigint);
+        expect(positions[2] as bigint).toBeGreaterThan(positions[1] as bigint);
+        const head = await store.headPosition();
+        expect(head).not.toBeNull();
+        expect(head as bigint).toBeGreaterThanOrEqual(positions[2] as bigint);
+        // A position survives its string form (checkpoints and cursors store it as text).
+        const text = positionToString(positions[1] as bigint);
+        expect(positionFromString(text)).toBe(positions[1]);
+        expect(() => positionFromString('12/34')).toThrow(EventStoreError);
+      });
+
+      it('reads the log filtered by stream category and by event type', async () => {
+        const category = `Cat${run}`;
+        const other = `Other${run}`;
+        const start = await marker('filter');
+        await store.appendToStream(`${category}-a`, [newEvent('Kept'), newEvent('Dropped')], {
+          expectedRevision: 'no_stream',
+        });
+        await store.appendToStream(`${other}-b`, [newEvent('Kept')], {
+          expectedRevision: 'no_stream',
+        });
+        const byCategory = await collect(
+          store.readAll({ after: start, filter: { streamCategories: [category] } }),
+        );
+        expect(byCategory.map((e) => [e.streamName, e.type])).toEqual([
+          [`${category}-a`, 'Kept'],
+          [`${category}-a`, 'Dropped'],
+        ]);
+        const both = await collect(
+          store.readAll({
+            after: start,
+            filter: { streamCategories: [category, other], eventTypes: ['Kept'] },
+          }),
+        );
+        expect(both.map((e) => e.streamName)).toEqual([`${category}-a`, `${other}-b`]);
+        expect(categoryOf(`${category}-a-b`)).toBe(category);
+      });
+    });
+
     describe('subscribeToAll', () => {
+      /** Subscribes and flattens the batches into one list of the test's events. */
+      const follow = (
+        options: Partial<SubscribeOptions> & { after?: LogPosition | 'end' },
+        keep: (e: RecordedEvent) => boolean,
+      ) => {
+        const seen: RecordedEvent[] = [];
+        const batches: EventBatch[] = [];
+        let caughtUp = 0;
+        const subscription = store.subscribeToAll({
+          ...options,
+          onBatch: (batch) => {
+            batches.push(batch);
+            for (const e of batch.events) if (keep(e)) seen.push(e);
+          },
+          onCaughtUp: () => {
+            caughtUp++;
+          },
+        });
+        return { seen, batches, subscription, caughtUp: () => caughtUp };
+      };
+
       it('catches up, goes live, stops on unsubscribe and resumes from a checkpoint', async () => {
         const s = stream('sub');
         const start = await marker('sub');
         await store.appendToStream(s, [newEvent('S1'), newEvent('S2')], {
           expectedRevision: 'no_stream',
         });
-        const seen: RecordedEvent[] = [];
-        const first = store.subscribeToAll({
-          after: start,
-          onEvent: (e) => void (e.streamName === s && seen.push(e)),
-        });
-        await until(() => seen.length === 2, 'catch-up');
+        const first = follow({ after: start }, (e) => e.streamName === s);
+        await until(() => first.seen.length === 2, 'catch-up');
+        await until(() => first.caughtUp() >= 1, 'caught-up signal');
         await store.appendToStream(s, [newEvent('S3')], { expectedRevision: 1n });
-        await until(() => seen.length === 3, 'live event');
-        await first.unsubscribe();
+        await until(() => first.seen.length === 3, 'live event');
+        await first.subscription.unsubscribe();
         await store.appendToStream(s, [newEvent('S4')], { expectedRevision: 2n });
         await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(seen.map((e) => e.type)).toEqual(['S1', 'S2', 'S3']);
+        expect(first.seen.map((e) => e.type)).toEqual(['S1', 'S2', 'S3']);
 
-        const resumed: RecordedEvent[] = [];
-        const second = store.subscribeToAll({
-          after: seen.at(-1)?.position as LogPosition,
-          onEvent: (e) => void (e.streamName === s && resumed.push(e)),
-        });
-        await until(() => resumed.length === 1, 'resumed catch-up');
+        const second = follow(
+          { after: first.seen.at(-1)?.position as LogPosition },
+          (e) => e.streamName === s,
+        );
+        await until(() => second.seen.length === 1, 'resumed catch-up');
         await store.appendToStream(s, [newEvent('S5')], { expectedRevision: 3n });
-        await until(() => resumed.length === 2, 'resumed live');
+        await until(() => second.seen.length === 2, 'resumed live');
         await new Promise((resolve) => setTimeout(resolve, 100));
-        await second.unsubscribe();
-        expect(resumed.map((e) => e.type)).toEqual(['S4', 'S5']);
+        await second.subscription.unsubscribe();
+        expect(second.seen.map((e) => e.type)).toEqual(['S4', 'S5']);
       });
 
-      it('delivers one event at a time, in order, with no gap or repeat while catching up', async () => {
+      it('hands batches over one at a time, in order, with no gap or repeat', async () => {
         const s = stream('serial');
         const start = await marker('serial');
         const history = Array.from({ length: 30 }, (_, i) => newEvent(`H${i}`));
@@ -320,14 +394,19 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         let running = 0;
         let maxRunning = 0;
         const order: bigint[] = [];
+        let lastBatchPosition = start;
         const sub = store.subscribeToAll({
           after: start,
-          onEvent: async (e) => {
-            if (e.streamName !== s) return;
+          maxBatchSize: 7,
+          onBatch: async (batch) => {
             running++;
             maxRunning = Math.max(maxRunning, running);
+            expect(batch.events.length).toBeLessThanOrEqual(7);
+            expect(batch.position).toBeGreaterThan(lastBatchPosition);
+            for (const e of batch.events) expect(e.position).toBeLessThanOrEqual(batch.position);
+            lastBatchPosition = batch.position;
             await new Promise((resolve) => setTimeout(resolve, 1));
-            order.push(e.revision);
+            for (const e of batch.events) if (e.streamName === s) order.push(e.revision);
             running--;
           },
         });
@@ -342,6 +421,44 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         expect(maxRunning).toBe(1);
       });
 
+      it('delivers only what the filter selects, and moves its position past the rest', async () => {
+        const category = `Sub${run}`;
+        const start = await marker('sub-filter');
+        const sub = follow(
+          { after: start, filter: { streamCategories: [category], eventTypes: ['Wanted'] } },
+          () => true,
+        );
+        await store.appendToStream(`${category}-x`, [newEvent('Wanted'), newEvent('Unwanted')], {
+          expectedRevision: 'no_stream',
+        });
+        await store.appendToStream(stream('elsewhere'), [newEvent('Wanted')], {
+          expectedRevision: 'no_stream',
+        });
+        const last = await store.appendToStream(`${category}-y`, [newEvent('Wanted')], {
+          expectedRevision: 'no_stream',
+        });
+        if (last.kind !== 'appended') throw new Error('not appended');
+        await until(() => sub.seen.length === 2, 'filtered events');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sub.subscription.unsubscribe();
+        expect(sub.seen.map((e) => [e.streamName, e.type])).toEqual([
+          [`${category}-x`, 'Wanted'],
+          [`${category}-y`, 'Wanted'],
+        ]);
+        expect(sub.batches.at(-1)?.position as bigint).toBeGreaterThanOrEqual(last.position);
+      });
+
+      it("subscribes from the log's end: only events appended afterwards", async () => {
+        const s = stream('from-end');
+        await store.appendToStream(s, [newEvent('Before')], { expectedRevision: 'no_stream' });
+        const sub = follow({ after: 'end' }, (e) => e.streamName === s);
+        await until(() => sub.caughtUp() >= 1, 'caught-up signal');
+        await store.appendToStream(s, [newEvent('After')], { expectedRevision: 0n });
+        await until(() => sub.seen.length === 1, 'live event');
+        await sub.subscription.unsubscribe();
+        expect(sub.seen.map((e) => e.type)).toEqual(['After']);
+      });
+
       it('unsubscribe resolves only after the running handler settled', async () => {
         const s = stream('inflight');
         const start = await marker('inflight');
@@ -350,8 +467,8 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         let finished = false;
         const sub = store.subscribeToAll({
           after: start,
-          onEvent: async (e) => {
-            if (e.streamName !== s) return;
+          onBatch: async (batch) => {
+            if (!batch.events.some((e) => e.streamName === s)) return;
             entered = true;
             await new Promise<void>((resolve) => {
               release = resolve;
@@ -372,7 +489,7 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         expect(finished).toBe(true);
       });
 
-      it('stops and reports through onError when a handler rejects', async () => {
+      it('stops and reports through onError when a handler rejects (retrying is the consumer’s job)', async () => {
         const s = stream('failing');
         const start = await marker('failing');
         const failure = new Error('handler failed');
@@ -380,8 +497,9 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         let calls = 0;
         const sub = store.subscribeToAll({
           after: start,
-          onEvent: (e) => {
-            if (e.streamName !== s) return;
+          filter: { streamCategories: [categoryOf(s)] },
+          onBatch: (batch) => {
+            if (!batch.events.some((e) => e.streamName === s)) return;
             calls++;
             throw failure;
           },

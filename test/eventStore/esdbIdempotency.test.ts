@@ -166,7 +166,7 @@ describe('EventStoreDB adapter without a server', () => {
       await expect(store.readStream('s')).rejects.toBeInstanceOf(EventStoreUnavailableError);
       const errors: unknown[] = [];
       const subscription = store.subscribeToAll({
-        onEvent: () => {},
+        onBatch: () => {},
         onError: (e) => errors.push(e),
       });
       for (let i = 0; i < 200 && errors.length === 0; i++) {

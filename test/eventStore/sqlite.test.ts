@@ -167,8 +167,8 @@ describe('SQLite event store specifics', () => {
     const store = openStore({ file, clock: () => new Date(at) });
     const doc = await store.readStream('doc');
     expect(doc.map((e) => [e.id, e.position, e.data])).toEqual([
-      ['e-1', '6', { n: 1 }],
-      ['e-2', '7', { n: 2 }],
+      ['e-1', 6n, { n: 1 }],
+      ['e-2', 7n, { n: 2 }],
     ]);
     expect(await store.findIdempotencyRecord('client\u0000key-1')).toEqual({
       key: 'client\u0000key-1',
@@ -184,7 +184,7 @@ describe('SQLite event store specifics', () => {
     });
     expect(next.kind).toBe('duplicate');
     const appended = await store.appendToStream('doc', [newEvent()], { expectedRevision: 1n });
-    expect(appended).toMatchObject({ kind: 'appended', position: '8' });
+    expect(appended).toMatchObject({ kind: 'appended', position: 8n });
     const check = new Database(file, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(schemaVersion);
     check.close();
@@ -320,7 +320,7 @@ describe('SQLite event store specifics', () => {
     const reader = openStore({ file, pollIntervalMs: 20 });
     const writer = openStore({ file });
     const seen: RecordedEvent[] = [];
-    const subscription = reader.subscribeToAll({ onEvent: (e) => void seen.push(e) });
+    const subscription = reader.subscribeToAll({ onBatch: (b) => void seen.push(...b.events) });
     await writer.appendToStream('other', [newEvent('Elsewhere1')], {
       expectedRevision: 'no_stream',
     });
@@ -336,7 +336,7 @@ describe('SQLite event store specifics', () => {
     const file = tempFile();
     const store = openStore({ file, pollIntervalMs: 20 });
     const seen: RecordedEvent[] = [];
-    const subscription = store.subscribeToAll({ onEvent: (e) => void seen.push(e) });
+    const subscription = store.subscribeToAll({ onBatch: (b) => void seen.push(...b.events) });
     const fixture = new URL('./fixtures/appendFromOtherProcess.ts', import.meta.url).pathname;
     const child = promisify(execFile)(process.execPath, [
       '--import',

@@ -9,7 +9,6 @@ import {
   BACKWARDS,
   END,
   EventStoreDBClient,
-  excludeSystemEvents,
   FORWARDS,
   START,
   StreamNotFoundError,
@@ -19,10 +18,10 @@ import {
   type AppendResult,
   type EventStore,
   EventStoreError,
-  EventStoreUnavailableError,
   type ExpectedRevision,
   type IdempotencyRecord,
   type LogPosition,
+  matchesFilter,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -41,6 +40,7 @@ import {
   toRecordedEvent,
   translateTransient,
 } from './mapping.js';
+import { subscribeToAll } from './subscription.js';
 
 export interface EventStoreDBEventStoreOptions {
   /**
@@ -142,6 +142,19 @@ export const getEventStoreDBEventStore = (
 
   const io: ClaimIo = { append, readStream };
 
+  /** The newest event the port shows (system events and claims are skipped). */
+  const headPosition = async (): Promise<LogPosition | null> => {
+    try {
+      for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END })) {
+        const event = toRecordedEvent(resolved as AllStreamResolvedEvent);
+        if (event) return event.position;
+      }
+      return null;
+    } catch (error) {
+      throw translateTransient(error);
+    }
+  };
+
   return {
     async appendToStream(streamName, events, appendOptions): Promise<AppendResult> {
       if (events.length === 0) throw new EventStoreError('An append needs at least one event');
@@ -161,7 +174,7 @@ export const getEventStoreDBEventStore = (
     async *readAll(readOptions: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
       let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
       if (remaining <= 0) return;
-      const { after } = readOptions;
+      const { after, filter } = readOptions;
       // No server-side filter on reads: system and claim events are skipped here, so the
       // server's maxCount cannot be used; leaving the loop early cancels the read instead.
       const read = client.readAll({
@@ -172,7 +185,7 @@ export const getEventStoreDBEventStore = (
         for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
           const event = toRecordedEvent(resolved);
           // `fromPosition` is inclusive; the port's `after` is exclusive.
-          if (!event || event.position === after) continue;
+          if (!event || event.position === after || !matchesFilter(filter, event)) continue;
           yield event;
           if (--remaining <= 0) return;
         }
@@ -183,51 +196,18 @@ export const getEventStoreDBEventStore = (
       }
     },
 
+    headPosition,
+
     subscribeToAll(subscribeOptions: SubscribeOptions): Subscription {
-      const { after, onEvent, onError } = subscribeOptions;
-      // A catch-up subscription on the server: history after the checkpoint (exclusive for
-      // subscriptions), then live. System events are filtered out server-side.
-      const source = client.subscribeToAll({
-        fromPosition: after ? decodePosition(after) : START,
-        filter: excludeSystemEvents(),
-      });
-      let stopped = false;
-      const running = (async () => {
-        // Async iteration pulls one event at a time: the next is not taken (and the server is
-        // back-pressured) until onEvent has settled.
-        for await (const resolved of source as AsyncIterable<AllStreamResolvedEvent>) {
-          if (stopped) return;
-          const event = toRecordedEvent(resolved);
-          if (!event || event.position === after) continue; // claim streams; defensive `after`
-          await onEvent(event);
-        }
-        if (!stopped) throw new EventStoreUnavailableError('EventStoreDB ended the subscription');
-      })().catch((error: unknown) => {
-        if (stopped) return; // errors caused by unsubscribing
-        stopped = true;
-        subscriptions.delete(subscription);
-        void source.unsubscribe().catch(() => undefined);
-        try {
-          onError?.(translateTransient(error));
-        } catch {
-          // A throwing onError must not become an unhandled rejection.
-        }
-      });
-      const subscription: Subscription = {
-        async unsubscribe() {
-          subscriptions.delete(subscription);
-          if (!stopped) {
-            stopped = true;
-            await source.unsubscribe().catch(() => undefined);
-            // Cancelling the gRPC call need not end the readable: destroy it so a loop waiting
-            // for the next event finishes now (with an error the loop ignores once stopped).
-            source.destroy();
-          }
-          await running;
+      const subscription = subscribeToAll(client, subscribeOptions, headPosition());
+      const tracked: Subscription = {
+        unsubscribe: () => {
+          subscriptions.delete(tracked);
+          return subscription.unsubscribe();
         },
       };
-      subscriptions.add(subscription);
-      return subscription;
+      subscriptions.add(tracked);
+      return tracked;
     },
 
     async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {

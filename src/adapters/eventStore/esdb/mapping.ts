@@ -26,13 +26,20 @@ import {
 /** Streams that hold the adapter's idempotency claims (see idempotency.ts). */
 export const claimStreamPrefix = 'coexist-idempotency-';
 
+const prepareBits = 64n;
+const prepareMask = (1n << prepareBits) - 1n;
+
+/**
+ * One bigint that orders as $all does: by commit position, then prepare position (the events
+ * of one multi-event append share a commit position).
+ */
 export const encodePosition = (position: Position): LogPosition =>
-  `${position.commit}/${position.prepare}` as LogPosition;
+  (position.commit << prepareBits) | position.prepare;
 
 export const decodePosition = (position: LogPosition): Position => {
-  const match = /^(\d+)\/(\d+)$/.exec(position);
-  if (!match) throw new EventStoreError(`Not a position of the EventStoreDB store: "${position}"`);
-  return { commit: BigInt(match[1] as string), prepare: BigInt(match[2] as string) };
+  if (position < 0n)
+    throw new EventStoreError(`Not a position of the EventStoreDB store: ${position}`);
+  return { commit: position >> prepareBits, prepare: position & prepareMask };
 };
 
 export const toAppendExpectedRevision = (expected: ExpectedRevision): AppendExpectedRevision => {

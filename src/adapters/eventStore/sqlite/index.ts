@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import {
   type AppendOptions,
   type AppendResult,
+  type EventFilter,
   type EventStore,
   EventStoreError,
   EventStoreUnavailableError,
@@ -33,7 +34,7 @@ import {
 import { fallBackToAutomaticCheckpoints, startCheckpointer } from './checkpointer.js';
 import { createGroupCommitter } from './groupCommit.js';
 import { createIdempotencyIndex } from './idempotency.js';
-import { type EventRow, fromPosition, migrate, toRecordedEvent } from './schema.js';
+import { type EventRow, fromPosition, migrate, toPosition, toRecordedEvent } from './schema.js';
 import { startSubscription } from './subscription.js';
 import { createWalSync } from './walSync.js';
 
@@ -86,11 +87,22 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     readStream: db.prepare<[string, number, number], EventRow>(
       'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),
-    readAll: db.prepare<[number, number], EventRow>(
-      'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
-    ),
     head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
   };
+  /** Events in (after, upTo] passing a filter; one statement per distinct filter. */
+  const windowStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
+  const readWindow = (filter: EventFilter | undefined, after: number, upTo: number) => {
+    const { sql, params } = filterClause(filter);
+    let statement = windowStatements.get(sql);
+    if (!statement) {
+      statement = db.prepare<unknown[], EventRow>(
+        `SELECT * FROM events WHERE position > ? AND position <= ?${sql} ORDER BY position`,
+      );
+      windowStatements.set(sql, statement);
+    }
+    return statement.all(after, upTo, ...params).map(toRecordedEvent);
+  };
+  const head = () => statements.head.get()?.head ?? 0;
   const clock = options.clock ?? (() => new Date());
   const idempotency = createIdempotencyIndex(db, {
     retentionMs: options.idempotencyRetentionMs ?? defaultRetentionMs,
@@ -107,16 +119,16 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
 
   // ---- "the log may have grown" signal for subscriptions --------------------------------
   const watchers = new Set<() => void>();
-  let knownHead = statements.head.get()?.head ?? 0;
+  let knownHead = head();
   let pollTimer: NodeJS.Timeout | null = null;
   const notify = () => {
     for (const watcher of watchers) watcher();
   };
   const poll = () => {
     try {
-      const head = statements.head.get()?.head ?? 0;
-      if (head > knownHead) {
-        knownHead = head;
+      const latest = head();
+      if (latest > knownHead) {
+        knownHead = latest;
         notify();
       }
     } catch {
@@ -185,24 +197,29 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
       assertOpen();
       let after = fromPosition(readOptions.after);
       let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
-      // Page by page, so a long log is never loaded at once and appends are not held up.
-      while (remaining > 0) {
-        const page = statements.readAll.all(after, Math.min(readPageSize, remaining));
-        for (const row of page) yield toRecordedEvent(row);
-        if (page.length < readPageSize) return;
-        after = (page.at(-1) as EventRow).position;
-        remaining -= page.length;
+      const end = head();
+      // Window by window, so a long log is never loaded at once and appends are not held up.
+      while (remaining > 0 && after < end) {
+        const upTo = Math.min(end, after + readPageSize);
+        const events = readWindow(readOptions.filter, after, upTo);
+        for (const event of events.slice(0, remaining)) yield event;
+        remaining -= events.length;
+        after = upTo;
       }
+    },
+
+    async headPosition() {
+      assertOpen();
+      const latest = head();
+      return latest === 0 ? null : toPosition(latest);
     },
 
     subscribeToAll(subscribeOptions: SubscribeOptions): Subscription {
       assertOpen();
+      const { after, filter } = subscribeOptions;
       const subscription = startSubscription(
-        {
-          readPage: (after, limit) => statements.readAll.all(after, limit).map(toRecordedEvent),
-          watch,
-        },
-        fromPosition(subscribeOptions.after),
+        { readWindow: (from, upTo) => readWindow(filter, from, upTo), head, watch },
+        after === 'end' ? 'end' : fromPosition(after),
         subscribeOptions,
       );
       subscriptions.add(subscription);
@@ -251,4 +268,21 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
       return closing;
     },
   };
+};
+
+/** The SQL condition (appended to a WHERE) and its parameters for a filter. */
+const filterClause = (filter: EventFilter | undefined): { sql: string; params: string[] } => {
+  let sql = '';
+  const params: string[] = [];
+  const list = (values: readonly string[]) => values.map(() => '?').join(', ');
+  if (filter?.eventTypes) {
+    sql += ` AND type IN (${list(filter.eventTypes)})`;
+    params.push(...filter.eventTypes);
+  }
+  if (filter?.streamCategories) {
+    // The category is the stream name up to its first '-' (the whole name if it has none).
+    sql += ` AND substr(stream, 1, instr(stream || '-', '-') - 1) IN (${list(filter.streamCategories)})`;
+    params.push(...filter.streamCategories);
+  }
+  return { sql, params };
 };

@@ -136,13 +136,13 @@ export interface IdempotencyRow {
   event_count: number;
 }
 
-export const toPosition = (position: number): LogPosition => String(position) as LogPosition;
+export const toPosition = (position: number): LogPosition => BigInt(position);
 
 /** `undefined` (start of the log) is position 0: positions (rowids) start at 1. */
 export const fromPosition = (position: LogPosition | undefined): number => {
   if (position === undefined) return 0;
-  if (!/^\d{1,16}$/.test(position) || !Number.isSafeInteger(Number(position))) {
-    throw new EventStoreError(`Not a position of the SQLite event store: "${position}"`);
+  if (position < 0n || position > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new EventStoreError(`Not a position of the SQLite event store: ${position}`);
   }
   return Number(position);
 };

@@ -1,30 +1,39 @@
 /**
  * Catch-up subscriptions over the SQLite log.
  *
- * One loop per subscription reads pages strictly after the last delivered position and hands
- * the events over one at a time. Catch-up and live delivery are the same loop, so they cannot
- * interleave, skip or repeat: a "the log grew" signal (a local commit, or the poller seeing
- * another process's commit) only wakes the loop, and a signal that arrives while the loop is
- * busy is remembered so it cannot be lost.
+ * One loop per subscription reads windows of positions strictly after the last one it handed
+ * over, filtered in SQL, and hands each window's events over as one batch. Catch-up and live
+ * delivery are the same loop, so they cannot interleave, skip or repeat: a "the log grew"
+ * signal (a local commit, or the poller seeing another process's commit) only wakes the
+ * loop, and a signal that arrives while the loop is busy is remembered so it cannot be lost.
+ *
+ * Positions are rowids assigned under SQLite's single write lock and never reused, so every
+ * position up to the head is a committed event: a window (after, after + n] holds exactly the
+ * events in it, and its upper bound is a safe checkpoint even when the filter matched none.
  */
 import type { RecordedEvent, SubscribeOptions, Subscription } from '../../../ports/eventStore.js';
+import { toPosition } from './schema.js';
 
 export interface LogSource {
-  /** Events strictly after `after`, in log order, at most `limit`. */
-  readPage(after: number, limit: number): RecordedEvent[];
+  /** Events in (after, upTo], in log order, that pass the subscription's filter. */
+  readWindow(after: number, upTo: number): RecordedEvent[];
+  /** The highest committed position (0 for an empty log). */
+  head(): number;
   /** Calls `listener` whenever the log may have grown; returns the unregistration. */
   watch(listener: () => void): () => void;
 }
 
-const pageSize = 500;
+const defaultBatchSize = 500;
 
 export const startSubscription = (
   source: LogSource,
-  after: number,
+  after: number | 'end',
   options: SubscribeOptions,
 ): Subscription => {
-  let position = after;
+  const windowSize = Math.max(1, Math.trunc(options.maxBatchSize ?? defaultBatchSize));
+  let position = after === 'end' ? source.head() : after;
   let stopped = false;
+  let caughtUp = false;
   // Starts true: the first pass is the catch-up.
   let logMayHaveGrown = true;
   let wake: (() => void) | null = null;
@@ -38,7 +47,7 @@ export const startSubscription = (
   const unwatch = source.watch(signal);
 
   const loop = async () => {
-    // Never call onEvent before subscribeToAll has returned the subscription to its caller.
+    // Never call back before subscribeToAll has returned the subscription to its caller.
     await Promise.resolve();
     while (!stopped) {
       if (!logMayHaveGrown) {
@@ -48,14 +57,21 @@ export const startSubscription = (
         continue;
       }
       logMayHaveGrown = false;
-      const page = source.readPage(position, pageSize);
-      for (const event of page) {
+      const head = source.head();
+      if (head > position) {
+        caughtUp = false;
+        const upTo = Math.min(head, position + windowSize);
+        const events = source.readWindow(position, upTo);
         if (stopped) return;
-        await options.onEvent(event);
-        position = Number(event.position);
+        await options.onBatch({ events, position: toPosition(upTo) });
+        position = upTo;
+        // More history right behind this window: read on without waiting for a signal.
+        if (upTo < head) logMayHaveGrown = true;
       }
-      // A full page means there may be more history right behind it.
-      if (page.length === pageSize) logMayHaveGrown = true;
+      if (!logMayHaveGrown && !caughtUp && !stopped) {
+        caughtUp = true;
+        options.onCaughtUp?.();
+      }
     }
   };
 
@@ -77,8 +93,8 @@ export const startSubscription = (
 
   const unsubscribe = async () => {
     stop();
-    // Resolves once the in-flight onEvent (if any) has settled. Do not await this from
-    // inside onEvent itself: the loop would be waiting for its own handler.
+    // Resolves once the in-flight onBatch (if any) has settled. Do not await this from
+    // inside onBatch itself: the loop would be waiting for its own handler.
     await running;
   };
   return { unsubscribe };
