@@ -9,7 +9,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyError } from 'fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ApiKeyRegistry } from './auth/apiKeys.js';
 import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
@@ -22,9 +21,10 @@ import { healthRoutes } from './http/routes/health.js';
 import { commandRoutes } from './http/routes/v1/commands.js';
 import { documentRoutes } from './http/routes/v1/documents.js';
 import type { EventStore } from './ports/eventStore.js';
-import type { FreezeRegistry } from './routing/freezes.js';
+import type { ApiKeyRegistry } from './registries/apiKeys.js';
+import type { FreezeRegistry } from './registries/freezes.js';
+import type { RuleSetRegistry } from './registries/ruleSets.js';
 import type { Router } from './routing/route.js';
-import type { RuleSetRegistry } from './routing/ruleSetRegistry.js';
 import { createRuleSetValidator } from './routing/validate.js';
 
 export interface AppDependencies {

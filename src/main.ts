@@ -4,15 +4,13 @@
  */
 
 import { buildApp } from './app.js';
-import { ApiKeyRegistry } from './auth/apiKeys.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
 import { createAjv, loadContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
-import { FreezeRegistry } from './routing/freezes.js';
-import { publishInitialRuleSet } from './routing/initialRuleSet.js';
+import { publishInitialRuleSet } from './registries/initialRuleSet.js';
+import { startRegistries } from './registries/registries.js';
 import { ruleSetRouter } from './routing/router.js';
-import { RuleSetRegistry } from './routing/ruleSetRegistry.js';
 import { createRuleSetValidator } from './routing/validate.js';
 import { openEventStore } from './stores.js';
 
@@ -45,11 +43,8 @@ export const startGateway = async (
   const extraKeys = new Map<string, Principal>(
     config.auth.devKey ? [[devApiKey, devPrincipal]] : [],
   );
-  const registry = new ApiKeyRegistry(store, extraKeys);
-  await registry.start();
-  const rules = new RuleSetRegistry(store);
-  const freezes = new FreezeRegistry(store);
-  await Promise.all([rules.start(), freezes.start()]);
+  const registries = await startRegistries(store, { extraKeys });
+  const { keys: registry, rules, freezes } = registries;
   const initial = config.routing.ruleSetFile
     ? await publishInitialRuleSet(
         rules,
@@ -98,10 +93,8 @@ export const startGateway = async (
     url,
     close: () => {
       closing ??= (async () => {
-        registry.stop();
-        rules.stop();
-        freezes.stop();
         await app.close();
+        await registries.stop();
         await store.close();
       })();
       return closing;

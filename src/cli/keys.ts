@@ -1,8 +1,8 @@
 /** `coexist keys create|list|revoke`: API keys, written to the gateway's event store. */
 import { Command, InvalidArgumentError } from 'commander';
-import { apiKeyStream, foldApiKeys, issueApiKey, revokeApiKey } from '../auth/apiKeys.js';
 import { type Role, roles, type Scopes } from '../auth/principal.js';
 import { type DocumentType, documentTypeInfo, documentTypes } from '../domain/documents.js';
+import { apiKeyStream, foldApiKeys, issueApiKey, revokeApiKey } from '../registries/apiKeys.js';
 import { openEventStore } from '../stores.js';
 import { configFrom, withStoreOptions } from './options.js';
 

@@ -10,8 +10,8 @@ import {
   DocumentStateConflictError,
 } from '../domain/errors.js';
 import { EventStoreUnavailableError } from '../ports/eventStore.js';
+import { RuleSetVersionConflictError } from '../registries/ruleSets.js';
 import { ScopeFrozenError } from '../routing/freezes.js';
-import { RuleSetVersionConflictError } from '../routing/ruleSetRegistry.js';
 
 export interface ProblemViolation {
   /** RFC 6901 JSON pointer into the part of the request named by `in`. */

@@ -1,7 +1,7 @@
 /** Authentication, roles, scopes, rate limits, and what a 5xx may reveal. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeApiKey } from '../../src/auth/apiKeys.js';
 import type { EventStore } from '../../src/ports/eventStore.js';
+import { revokeApiKey } from '../../src/registries/apiKeys.js';
 import { example, json, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;

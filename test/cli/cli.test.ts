@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
-import { ApiKeyRegistry } from '../../src/auth/apiKeys.js';
+import { startRegistries } from '../../src/registries/registries.js';
 import { coexist as runCli } from '../support/process.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'coexist-cli-'));
@@ -40,7 +40,9 @@ describe('coexist keys', () => {
         (await store.readStream('coexist-api-keys')).map((e) => e.data),
       );
       expect(stored).not.toContain(secretOf(key as string));
-      const principal = await new ApiKeyRegistry(store).authenticate(key as string);
+      const registries = await startRegistries(store);
+      const principal = await registries.keys.authenticate(key as string);
+      await registries.stop();
       expect(principal).toMatchObject({
         clientId: 'wms-dallas',
         roles: ['writer', 'auditor'],

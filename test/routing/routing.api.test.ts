@@ -2,9 +2,12 @@
  * Routing through the API: publishing, ownership decided once (drain), affinity of ASNs,
  * receipts and invoices to their purchase order, mixed owners, freezes, and the audit trail.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
+import { startRegistries } from '../../src/registries/registries.js';
+import { RuleSetVersionConflictError } from '../../src/registries/ruleSets.js';
 import type { RuleSet } from '../../src/routing/ruleSet.js';
-import { RuleSetRegistry, RuleSetVersionConflictError } from '../../src/routing/ruleSetRegistry.js';
 import { example, json, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
@@ -126,8 +129,10 @@ describe('publishing rule sets', () => {
 
 describe('every instance follows the published rule sets', () => {
   it('picks up a version published through another instance, without restart', async () => {
-    const other = new RuleSetRegistry(gw.store); // a second gateway instance on the same store
-    await other.start(50);
+    // A second gateway instance: its own connection to the same file, its own registries.
+    const otherStore = getSqliteEventStore({ file: join(gw.dir, 'events.sqlite') });
+    const registries = await startRegistries(otherStore);
+    const other = registries.rules;
     try {
       const before = other.latest()?.version ?? 0;
       const published = await publish({ ...allLegacy, name: `Seen elsewhere ${before}` });
@@ -138,7 +143,8 @@ describe('every instance follows the published rule sets', () => {
       expect(other.latest()?.version).toBe(version);
       expect(other.inForceAt(new Date())?.ruleSet.name).toBe(`Seen elsewhere ${before}`);
     } finally {
-      other.stop();
+      await registries.stop();
+      await otherStore.close();
     }
   });
 });

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
 import { buildApp } from '../../src/app.js';
-import { ApiKeyRegistry, issueApiKey } from '../../src/auth/apiKeys.js';
 import type { Role, Scopes } from '../../src/auth/principal.js';
 import { type ConfigInput, resolveConfig } from '../../src/config/config.js';
 import { loadContracts } from '../../src/http/contracts.js';
 import type { EventStore, RecordedEvent } from '../../src/ports/eventStore.js';
-import { FreezeRegistry } from '../../src/routing/freezes.js';
+import { issueApiKey } from '../../src/registries/apiKeys.js';
+import type { FreezeRegistry } from '../../src/registries/freezes.js';
+import { startRegistries } from '../../src/registries/registries.js';
+import type { RuleSetRegistry } from '../../src/registries/ruleSets.js';
 import { ruleSetRouter } from '../../src/routing/router.js';
-import { RuleSetRegistry } from '../../src/routing/ruleSetRegistry.js';
 
 export interface TestGateway {
   app: FastifyInstance;
@@ -40,11 +41,8 @@ export const startTestGateway = async (
   const dir = mkdtempSync(join(tmpdir(), 'coexist-test-'));
   const realStore = getSqliteEventStore({ file: join(dir, 'events.sqlite') });
   const store = wrapStore(realStore);
-  const registry = new ApiKeyRegistry(realStore);
-  await registry.start(250); // refresh often so revocations show up quickly in tests
-  const rules = new RuleSetRegistry(realStore);
-  const freezes = new FreezeRegistry(realStore);
-  await Promise.all([rules.start(100), freezes.start(100)]);
+  const registries = await startRegistries(realStore);
+  const { keys: registry, rules, freezes } = registries;
   const app = await buildApp({
     config: resolveConfig({ dataDir: dir, ...config }),
     store,
@@ -66,7 +64,7 @@ export const startTestGateway = async (
         ...(rateLimitPerMinute ? { rateLimitPerMinute } : {}),
         issuedBy: 'test',
       });
-      await registry.refresh(); // as the periodic refresh would, without waiting for it
+      await registries.sync();
       return `Bearer ${key}`;
     },
     allEvents: async () => {
@@ -79,10 +77,8 @@ export const startTestGateway = async (
     rules,
     freezes,
     close: async () => {
-      registry.stop();
-      rules.stop();
-      freezes.stop();
       await app.close();
+      await registries.stop();
       await realStore.close();
       rmSync(dir, { recursive: true, force: true });
     },

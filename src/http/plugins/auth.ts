@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ApiKeyRegistry } from '../../auth/apiKeys.js';
 import { hasAnyRole, type Principal, type Role } from '../../auth/principal.js';
+import type { ApiKeyRegistry } from '../../registries/apiKeys.js';
 import { HttpProblem } from '../problem.js';
 
 declare module 'fastify' {

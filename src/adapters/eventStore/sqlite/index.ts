@@ -211,6 +211,12 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     async headPosition() {
       assertOpen();
       const latest = head();
+      // Another process committed since the last poll: wake the subscriptions now, so a
+      // caller waiting for this head (read-your-writes) does not wait for the poll.
+      if (latest > knownHead) {
+        knownHead = latest;
+        notify();
+      }
       return latest === 0 ? null : toPosition(latest);
     },
 

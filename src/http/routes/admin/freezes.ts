@@ -1,7 +1,8 @@
 /** Cutover freezes: declared and lifted by architects, visible to operators and auditors. */
 import type { FastifyInstance } from 'fastify';
 import { documentTypes } from '../../../domain/documents.js';
-import type { FreezeRegistry, FreezeScope } from '../../../routing/freezes.js';
+import type { FreezeRegistry } from '../../../registries/freezes.js';
+import type { FreezeScope } from '../../../routing/freezes.js';
 import { HttpProblem } from '../../problem.js';
 
 const code = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,34}$' };

@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../../ports/eventStore.js';
+import type { PublishedRuleSet, RuleSetRegistry } from '../../../registries/ruleSets.js';
 import { diffRuleSets } from '../../../routing/diff.js';
 import type { RuleSet } from '../../../routing/ruleSet.js';
-import type { PublishedRuleSet, RuleSetRegistry } from '../../../routing/ruleSetRegistry.js';
 import { simulate } from '../../../routing/simulation.js';
 import type { RuleSetCheck } from '../../../routing/validate.js';
 import { HttpProblem } from '../../problem.js';

@@ -6,9 +6,9 @@
  * tell who held which key when.
  */
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Principal, Role, Scopes } from '../auth/principal.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/eventStore.js';
-import { StreamFollower } from '../shared/streamFollower.js';
-import type { Principal, Role, Scopes } from './principal.js';
+import type { LogFollower, Sync } from './follower.js';
 
 export const apiKeyStream = 'coexist-api-keys';
 
@@ -98,10 +98,12 @@ export const foldApiKeys = (
 
 /**
  * Resolves bearer tokens to principals from the key stream. Keys issued by another process
- * (the CLI, another instance) are picked up on the first miss and by a periodic refresh, which
- * is also how revocations propagate.
+ * (the CLI, another instance) arrive through the registries' subscription, as revocations do;
+ * a token whose key is not known yet makes the registry catch up with the log once.
  */
-export class ApiKeyRegistry extends StreamFollower {
+export class ApiKeyRegistry implements LogFollower {
+  readonly streamName = apiKeyStream;
+  readonly eventTypes = ['ApiKeyIssued', 'ApiKeyRevoked'] as const;
   private keys = new Map<string, ApiKeyIssued>();
   private lastMissRefresh = 0;
   /**
@@ -111,13 +113,11 @@ export class ApiKeyRegistry extends StreamFollower {
   private verified = new Map<string, { issued: ApiKeyIssued; principal: Principal }>();
 
   constructor(
-    store: EventStore,
+    private readonly sync: Sync,
     private readonly extraKeys: ReadonlyMap<string, Principal> = new Map(),
-  ) {
-    super(store, apiKeyStream);
-  }
+  ) {}
 
-  protected apply(event: RecordedEvent): void {
+  apply(event: RecordedEvent): void {
     foldApiKeys([event], this.keys);
   }
 
@@ -147,7 +147,7 @@ export class ApiKeyRegistry extends StreamFollower {
     // A key issued moments ago by the CLI: refresh once, but not on every bad token.
     if (!issued && Date.now() - this.lastMissRefresh > 250) {
       this.lastMissRefresh = Date.now();
-      await this.refresh();
+      await this.sync();
       issued = this.keys.get(parsed.keyId);
     }
     if (!issued) return null;

@@ -3,9 +3,9 @@
  * configuration names, as version 1, so every document is routed by a recorded rule.
  */
 import { readFileSync } from 'node:fs';
-import { type RuleSetRegistry, RuleSetVersionConflictError } from './ruleSetRegistry.js';
-import type { RuleSetCheck } from './validate.js';
-import { parseRuleSetText } from './validate.js';
+import type { RuleSetCheck } from '../routing/validate.js';
+import { parseRuleSetText } from '../routing/validate.js';
+import { type RuleSetRegistry, RuleSetVersionConflictError } from './ruleSets.js';
 
 export class InvalidRuleSetFileError extends Error {
   override name = 'InvalidRuleSetFileError';

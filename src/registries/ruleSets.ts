@@ -1,7 +1,8 @@
 /**
  * Published rule sets: an append-only stream of versions (`coexist-routing-rules`), folded in
- * memory so the write path routes without I/O. Every gateway instance follows the stream, so
- * a set published through any of them is in force everywhere within a refresh interval.
+ * memory so the write path routes without I/O. Every gateway instance follows the log (see
+ * follower.ts), so a set published through any of them is in force everywhere as soon as
+ * their subscriptions see it.
  */
 import { hash, randomUUID } from 'node:crypto';
 import {
@@ -10,10 +11,11 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../ports/eventStore.js';
+import { type CompiledRuleSet, compileRuleSet } from '../routing/evaluator.js';
+import type { RuleSetSource } from '../routing/router.js';
+import type { RuleSet } from '../routing/ruleSet.js';
 import { canonicalJson } from '../shared/canonicalJson.js';
-import { StreamFollower } from '../shared/streamFollower.js';
-import { type CompiledRuleSet, compileRuleSet } from './evaluator.js';
-import type { RuleSet } from './ruleSet.js';
+import type { LogFollower, Sync } from './follower.js';
 
 export const ruleSetStream = 'coexist-routing-rules';
 
@@ -35,21 +37,29 @@ export class RuleSetVersionConflictError extends Error {
 /** Identifies a rule set's content, whatever the key order of the file it came from. */
 const digestOf = (ruleSet: RuleSet): string => hash('sha256', canonicalJson(ruleSet), 'hex');
 
-export class RuleSetRegistry extends StreamFollower {
+export class RuleSetRegistry implements LogFollower, RuleSetSource {
+  readonly streamName = ruleSetStream;
+  readonly eventTypes = ['RoutingRuleSetPublished'] as const;
   private versions: PublishedRuleSet[] = [];
   /** Each version's effectiveFrom in epoch ms: looked up on every write, parsed once. */
   private effectiveTimes: number[] = [];
   private compiled = new Map<number, CompiledRuleSet>();
 
-  constructor(store: EventStore) {
-    super(store, ruleSetStream);
-  }
+  constructor(
+    private readonly store: EventStore,
+    private readonly sync: Sync,
+  ) {}
 
-  protected apply(event: RecordedEvent): void {
+  apply(event: RecordedEvent): void {
     if (event.type !== 'RoutingRuleSetPublished') return;
     const published = event.data as unknown as PublishedRuleSet;
     this.versions.push(published);
     this.effectiveTimes.push(Date.parse(published.effectiveFrom));
+  }
+
+  /** Catches up with the log: a read that must see what another instance just recorded. */
+  refresh(): Promise<void> {
+    return this.sync();
   }
 
   /** All versions, oldest first. */
@@ -96,7 +106,7 @@ export class RuleSetRegistry extends StreamFollower {
     expectedVersion?: number,
     now = new Date(),
   ): Promise<{ published: boolean; version: PublishedRuleSet }> {
-    await this.refresh();
+    await this.sync();
     const latest = this.latest();
     const base = expectedVersion ?? latest?.version ?? 0;
     if (base !== (latest?.version ?? 0)) {
@@ -117,7 +127,7 @@ export class RuleSetRegistry extends StreamFollower {
       digest,
     };
     try {
-      await this.store.appendToStream(
+      const result = await this.store.appendToStream(
         ruleSetStream,
         [
           {
@@ -129,16 +139,16 @@ export class RuleSetRegistry extends StreamFollower {
         ],
         { expectedRevision: base === 0 ? 'no_stream' : BigInt(base - 1) },
       );
+      if (result.kind === 'appended') await this.sync(result.position);
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) {
-        await this.refresh();
+        await this.sync();
         throw new RuleSetVersionConflictError(
           `Another rule set was published as version ${base + 1} meanwhile: review it and publish again.`,
         );
       }
       throw error;
     }
-    await this.refresh();
     return { published: true, version };
   }
 }
