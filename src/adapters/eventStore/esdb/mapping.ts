@@ -25,6 +25,8 @@ import {
 
 /** Streams that hold the adapter's idempotency claims (see idempotency.ts). */
 export const claimStreamPrefix = 'coexist-idempotency-';
+/** Streams that hold consumers' checkpoints, leases and parked events (consumerState/). */
+export const consumerStreamPrefix = 'coexist-consumer-';
 
 const prepareBits = 64n;
 const prepareMask = (1n << prepareBits) - 1n;
@@ -63,7 +65,8 @@ export const toEsdbEvents = (events: NewEvent[]) =>
 /**
  * The port's view of a recorded event, or null for what the port does not show: system
  * events (`$`-prefixed types or streams, e.g. links and stream metadata), non-JSON events,
- * and the adapter's own idempotency claim streams, which the SQLite adapter keeps in a table.
+ * the adapter's own idempotency claim streams, which the SQLite adapter keeps in a table, and
+ * consumers' bookkeeping streams, which the SQLite gateway keeps in its consumer database.
  */
 export const toRecordedEvent = (
   resolved: ResolvedEvent | AllStreamResolvedEvent,
@@ -72,6 +75,7 @@ export const toRecordedEvent = (
   if (!event?.isJson) return null;
   if (event.type.startsWith('$') || event.streamId.startsWith('$')) return null;
   if (event.streamId.startsWith(claimStreamPrefix)) return null;
+  if (event.streamId.startsWith(consumerStreamPrefix)) return null;
   // `position` is sent by servers ≥ 22.6 on every read; for older ones fall back to the
   // commit position, which equals the prepare position for all non-transactional writes.
   const commit = resolved.commitPosition ?? 0n;
