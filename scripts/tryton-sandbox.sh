@@ -7,6 +7,8 @@
 #   scripts/tryton-sandbox.sh reset [--rebuild] a fresh database from the golden copy
 #                                              (--rebuild: set the golden copy up again)
 #   scripts/tryton-sandbox.sh clone NAME       copy the golden database to NAME on the running server
+#   scripts/tryton-sandbox.sh prepare          install and set up the golden copy, boot nothing
+#                                              (tests boot their own server on it)
 #
 # Everything lives under $COEXIST_TRYTON_DIR (default: .tryton/ in the current directory):
 # trytond.conf, db/ (live databases), golden/ (the set-up database and its crosswalk),
@@ -85,7 +87,7 @@ EOF
 
 # The golden copy is rebuilt when the master data, the set-up code or Tryton changes.
 stamp() {
-  cat "$MASTER_DATA" "$HERE/tryton/setup.py" "$0"
+  cat "$MASTER_DATA" "$HERE/tryton/setup.py"
   dpkg-query -W -f='${Version}\n' tryton-server
 }
 
@@ -172,6 +174,12 @@ case ${1:-} in
     boot
     status
     ;;
+  prepare)
+    install_packages
+    write_config
+    golden_is_current || build_golden
+    echo "$DIR/golden/$DB.sqlite"
+    ;;
   stop) halt ;;
   status) status ;;
   reset)
@@ -192,7 +200,7 @@ case ${1:-} in
     echo "$name"
     ;;
   *)
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
