@@ -66,20 +66,23 @@ export const goodsReceipt = (
   receiptNumber = unique('GR'),
 ): ErpDelivery => {
   const receipt = example<RecordGoodsReceipt>('goods-receipt');
+  const ordered = example<SubmitPurchaseOrder>('purchase-order-submit').lines;
   const state: RecordGoodsReceipt = {
     ...receipt,
     receiptNumber,
-    lines: receipt.lines
-      .filter((line) => received[line.poLineNumber] !== undefined)
-      .map(({ damagedQuantity: _damaged, ...line }) => {
-        const value = received[line.poLineNumber] as string;
-        return {
-          ...line,
-          poNumber,
-          quantity: { ...line.quantity, value },
-          lots: (line.lots ?? []).map((lot) => ({ ...lot, quantity: { ...lot.quantity, value } })),
-        };
-      }),
+    lines: Object.entries(received).map(([poLine, value], index) => {
+      const template = receipt.lines.find((line) => line.poLineNumber === Number(poLine));
+      const order = ordered.find((line) => line.lineNumber === Number(poLine));
+      const uom = order?.quantity.uom ?? 'EA';
+      return {
+        lineNumber: index + 1,
+        poNumber,
+        poLineNumber: Number(poLine),
+        item: order?.item ?? 'UNKNOWN',
+        quantity: { value, uom },
+        lots: (template?.lots ?? []).map((lot) => ({ ...lot, quantity: { value, uom } })),
+      };
+    }),
   };
   return { document: 'goodsReceipt', action: 'submit', key: { site: state.site, receiptNumber }, state };
 };
