@@ -11,7 +11,11 @@
  *
  * Connectors never throw: every outcome, including their own bugs, is an `ErpResult`.
  */
-import type { RecordGoodsReceipt, SubmitShipmentNotice, SubmitSupplierInvoice } from '../domain/children/types.js';
+import type {
+  RecordGoodsReceipt,
+  SubmitShipmentNotice,
+  SubmitSupplierInvoice,
+} from '../domain/children/types.js';
 import type { JournalEntryState } from '../domain/journalEntry/journalEntry.js';
 import type { PurchaseOrderKey, PurchaseOrderState } from '../domain/purchaseOrder/types.js';
 

@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErpConnector, ErpDelivery, ErpResult } from '../../src/ports/erpConnector.js';
-import { goodsReceipt, journalEntry, purchaseOrderState, submitPo, supplierInvoice } from './fixtures.js';
+import {
+  goodsReceipt,
+  journalEntry,
+  purchaseOrderState,
+  submitPo,
+  supplierInvoice,
+} from './fixtures.js';
 
 export interface ConformanceSubject {
   connector: ErpConnector;
@@ -38,7 +44,11 @@ export const erpConnectorConformance = (name: string, setup: () => Promise<Confo
       expect(first.reference).not.toBe('');
       expect(first.alreadyDelivered).toBe(false);
       const again = acknowledged(await subject.connector.deliver(delivery));
-      expect(again).toMatchObject({ reference: first.reference, record: first.record, alreadyDelivered: true });
+      expect(again).toMatchObject({
+        reference: first.reference,
+        record: first.record,
+        alreadyDelivered: true,
+      });
       expect(await subject.count(delivery)).toBe(1);
     });
 

@@ -10,12 +10,18 @@ import type {
   SubmitSupplierInvoice,
 } from '../../src/domain/children/types.js';
 import type { JournalEntryState } from '../../src/domain/journalEntry/journalEntry.js';
-import type { PurchaseOrderState, SubmitPurchaseOrder } from '../../src/domain/purchaseOrder/types.js';
+import type {
+  PurchaseOrderState,
+  SubmitPurchaseOrder,
+} from '../../src/domain/purchaseOrder/types.js';
 import type { ErpDelivery } from '../../src/ports/erpConnector.js';
 
 const example = <T>(contract: string): T => {
   const schema = JSON.parse(
-    readFileSync(resolve(import.meta.dirname, '../../contracts/http/v1', `${contract}.json`), 'utf8'),
+    readFileSync(
+      resolve(import.meta.dirname, '../../contracts/http/v1', `${contract}.json`),
+      'utf8',
+    ),
   ) as { examples: T[] };
   return structuredClone(schema.examples[0] as T);
 };
@@ -35,7 +41,9 @@ export const purchaseOrderState = (poNumber = unique('PO')): PurchaseOrderState 
     currency: submit.currency,
     orderDate: submit.orderDate,
     status: 'open',
-    ...(submit.requestedDeliveryDate ? { requestedDeliveryDate: submit.requestedDeliveryDate } : {}),
+    ...(submit.requestedDeliveryDate
+      ? { requestedDeliveryDate: submit.requestedDeliveryDate }
+      : {}),
     ...(submit.notes ? { notes: submit.notes } : {}),
     lines: submit.lines.map((line) => ({ ...line, status: 'open' as const })),
     changeCount: 0,
@@ -84,7 +92,12 @@ export const goodsReceipt = (
       };
     }),
   };
-  return { document: 'goodsReceipt', action: 'submit', key: { site: state.site, receiptNumber }, state };
+  return {
+    document: 'goodsReceipt',
+    action: 'submit',
+    key: { site: state.site, receiptNumber },
+    state,
+  };
 };
 
 export const shipmentNotice = (poNumber: string, asnNumber = unique('ASN')): ErpDelivery => {
@@ -94,7 +107,12 @@ export const shipmentNotice = (poNumber: string, asnNumber = unique('ASN')): Erp
     asnNumber,
     lines: asn.lines.map((line) => ({ ...line, poNumber })),
   };
-  return { document: 'shipmentNotice', action: 'submit', key: { supplier: state.supplier, asnNumber }, state };
+  return {
+    document: 'shipmentNotice',
+    action: 'submit',
+    key: { supplier: state.supplier, asnNumber },
+    state,
+  };
 };
 
 export const supplierInvoice = (poNumber: string, invoiceNumber = unique('INV')): ErpDelivery => {
@@ -120,5 +138,10 @@ export const journalEntry = (entryNumber = unique('JE')): ErpDelivery => {
     status: 'submitted',
     period: entry.postingDate.slice(0, 7),
   };
-  return { document: 'journalEntry', action: 'submit', key: { company: state.company, entryNumber }, state };
+  return {
+    document: 'journalEntry',
+    action: 'submit',
+    key: { company: state.company, entryNumber },
+    state,
+  };
 };

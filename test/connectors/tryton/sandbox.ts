@@ -30,8 +30,16 @@ export const prepareTryton = (): string | null => {
   try {
     execFileSync(
       'flock',
-      [join(tmpdir(), 'coexist-tryton-prepare.lock'), join(repo, 'scripts/tryton-sandbox.sh'), 'prepare'],
-      { env: { ...process.env, COEXIST_TRYTON_DIR: sandboxDir }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 240_000 },
+      [
+        join(tmpdir(), 'coexist-tryton-prepare.lock'),
+        join(repo, 'scripts/tryton-sandbox.sh'),
+        'prepare',
+      ],
+      {
+        env: { ...process.env, COEXIST_TRYTON_DIR: sandboxDir },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 240_000,
+      },
     );
     return null;
   } catch (error) {
@@ -78,10 +86,14 @@ export const startPrivateTryton = async (): Promise<PrivateTryton> => {
   );
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('/usr/bin/python3', ['/usr/bin/trytond', '-c', join(dir, 'trytond.conf'), '-d', database], {
-      env: { ...process.env, PYTHONWARNINGS: 'ignore' },
-      stdio: 'ignore',
-    });
+    child = spawn(
+      '/usr/bin/python3',
+      ['/usr/bin/trytond', '-c', join(dir, 'trytond.conf'), '-d', database],
+      {
+        env: { ...process.env, PYTHONWARNINGS: 'ignore' },
+        stdio: 'ignore',
+      },
+    );
     for (let i = 0; i < 150; i++) {
       if (await answers(url)) return;
       await new Promise((r) => setTimeout(r, 100));

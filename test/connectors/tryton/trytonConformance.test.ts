@@ -16,7 +16,13 @@ const lookup = (delivery: ErpDelivery): [string, unknown[]] => {
     case 'goodsReceipt':
       return ['stock.shipment.in', [['reference', '=', delivery.key.receiptNumber]]];
     case 'supplierInvoice':
-      return ['account.invoice', [['type', '=', 'in'], ['reference', '=', delivery.key.invoiceNumber]]];
+      return [
+        'account.invoice',
+        [
+          ['type', '=', 'in'],
+          ['reference', '=', delivery.key.invoiceNumber],
+        ],
+      ];
     case 'journalEntry':
       return ['account.move', [['description', 'like', `${delivery.key.entryNumber}%`]]];
   }

@@ -46,14 +46,37 @@ describe.skipIf(unavailable !== null)(
       return read<{ id: number; number: string; state: string; lines: number[] }>(
         'purchase.purchase',
         ids[0] as number,
-        ['number', 'state', 'lines', 'shipment_state', 'invoices', 'party', 'warehouse', 'currency', 'purchase_date', 'invoice_method'],
+        [
+          'number',
+          'state',
+          'lines',
+          'shipment_state',
+          'invoices',
+          'party',
+          'warehouse',
+          'currency',
+          'purchase_date',
+          'invoice_method',
+        ],
       );
     };
     const linesOf = (ids: number[]) =>
       rpc.model<Array<Record<string, unknown>>>(
         'purchase.line',
         'read',
-        [ids, ['sequence', 'product', 'quantity', 'unit', 'unit_price', 'description', 'taxes', 'moves']],
+        [
+          ids,
+          [
+            'sequence',
+            'product',
+            'quantity',
+            'unit',
+            'unit_price',
+            'description',
+            'taxes',
+            'moves',
+          ],
+        ],
         ctx,
       );
 
@@ -75,7 +98,11 @@ describe.skipIf(unavailable !== null)(
       const po = purchaseOrderState();
       const ack = await delivered(submitPo(po));
       const purchase = await purchaseOf(po.poNumber);
-      expect(ack).toMatchObject({ reference: purchase.number, record: `purchase.purchase,${purchase.id}`, alreadyDelivered: false });
+      expect(ack).toMatchObject({
+        reference: purchase.number,
+        record: `purchase.purchase,${purchase.id}`,
+        alreadyDelivered: false,
+      });
       expect(purchase).toMatchObject({
         state: 'processing',
         party: cw.suppliers['SUP-10023']?.party,
@@ -85,7 +112,17 @@ describe.skipIf(unavailable !== null)(
         invoice_method: 'manual',
       });
       const lines = await linesOf(purchase.lines);
-      expect(lines.map((l) => [l.sequence, l.product, l.quantity, l.unit, l.unit_price, l.description, l.taxes])).toEqual(
+      expect(
+        lines.map((l) => [
+          l.sequence,
+          l.product,
+          l.quantity,
+          l.unit,
+          l.unit_price,
+          l.description,
+          l.taxes,
+        ]),
+      ).toEqual(
         po.lines.map((l) => [
           l.lineNumber,
           cw.items[l.item],
@@ -110,13 +147,38 @@ describe.skipIf(unavailable !== null)(
       const po = purchaseOrderState();
       // The create step alone, as a crashed delivery left it: a draft purchase with the reference.
       const supplier = cw.suppliers['SUP-10023'] as { party: number; address: number };
-      await rpc.model('purchase.purchase', 'create', [[{
-        party: supplier.party, invoice_address: supplier.address, currency: cw.currencies.USD,
-        warehouse: cw.sites.DAL1?.warehouse, reference: po.poNumber, invoice_method: 'manual',
-        purchase_date: { __class__: 'date', year: 2026, month: 11, day: 2 },
-        lines: [['create', po.lines.map((l) => ({ type: 'line', sequence: l.lineNumber, product: cw.items[l.item],
-          quantity: Number(l.quantity.value), unit: cw.units[l.quantity.uom], unit_price: { __class__: 'Decimal', decimal: l.unitPrice }, description: l.item }))]],
-      }]], ctx);
+      await rpc.model(
+        'purchase.purchase',
+        'create',
+        [
+          [
+            {
+              party: supplier.party,
+              invoice_address: supplier.address,
+              currency: cw.currencies.USD,
+              warehouse: cw.sites.DAL1?.warehouse,
+              reference: po.poNumber,
+              invoice_method: 'manual',
+              purchase_date: { __class__: 'date', year: 2026, month: 11, day: 2 },
+              lines: [
+                [
+                  'create',
+                  po.lines.map((l) => ({
+                    type: 'line',
+                    sequence: l.lineNumber,
+                    product: cw.items[l.item],
+                    quantity: Number(l.quantity.value),
+                    unit: cw.units[l.quantity.uom],
+                    unit_price: { __class__: 'Decimal', decimal: l.unitPrice },
+                    description: l.item,
+                  })),
+                ],
+              ],
+            },
+          ],
+        ],
+        ctx,
+      );
       expect((await purchaseOf(po.poNumber)).state).toBe('draft');
       const ack = await delivered(submitPo(po));
       const purchase = await purchaseOf(po.poNumber);
@@ -130,14 +192,21 @@ describe.skipIf(unavailable !== null)(
       const result = await connector.deliver(submitPo(po));
       expect(result).toEqual({
         ok: false,
-        error: expect.objectContaining({ kind: 'permanent', code: 'unknown-code', message: expect.stringMatching(/item BRG-NOT-IN-TRYTON .*target legacy/) }),
+        error: expect.objectContaining({
+          kind: 'permanent',
+          code: 'unknown-code',
+          message: expect.stringMatching(/item BRG-NOT-IN-TRYTON .*target legacy/),
+        }),
       });
       expect(await search('purchase.purchase', [['reference', '=', po.poNumber]])).toHaveLength(0);
     });
 
     it("surfaces Tryton's own refusal as a permanent error in Tryton's words (a unit of another category)", async () => {
       const po = purchaseOrderState();
-      (po.lines[0] as { quantity: { value: string; uom: string } }).quantity = { value: '5', uom: 'KG' };
+      (po.lines[0] as { quantity: { value: string; uom: string } }).quantity = {
+        value: '5',
+        uom: 'KG',
+      };
       const result = await connector.deliver(submitPo(po));
       expect(result.ok).toBe(false);
       const error = (result as Extract<ErpResult, { ok: false }>).error;
@@ -152,20 +221,49 @@ describe.skipIf(unavailable !== null)(
       await delivered(submitPo(po));
       const partial = goodsReceipt(po.poNumber, { 10: '300' });
       const first = await delivered(partial);
-      expect(await delivered(partial)).toMatchObject({ reference: first.reference, alreadyDelivered: true });
+      expect(await delivered(partial)).toMatchObject({
+        reference: first.reference,
+        alreadyDelivered: true,
+      });
       let purchase = await purchaseOf(po.poNumber);
-      const line10 = (await linesOf(purchase.lines)).find((l) => l.sequence === 10) as { moves: number[] };
-      let moves = await rpc.model<Array<{ quantity: number; state: string; lot: number | null }>>('stock.move', 'read', [line10.moves, ['quantity', 'state', 'lot']], ctx);
-      expect(moves.map((m) => [m.state, m.quantity]).sort()).toEqual([['done', 300], ['draft', 200]]);
-      const lot = await read<{ number: string }>('stock.lot', moves.find((m) => m.state === 'done')?.lot as number, ['number']);
+      const line10 = (await linesOf(purchase.lines)).find((l) => l.sequence === 10) as {
+        moves: number[];
+      };
+      let moves = await rpc.model<Array<{ quantity: number; state: string; lot: number | null }>>(
+        'stock.move',
+        'read',
+        [line10.moves, ['quantity', 'state', 'lot']],
+        ctx,
+      );
+      expect(moves.map((m) => [m.state, m.quantity]).sort()).toEqual([
+        ['done', 300],
+        ['draft', 200],
+      ]);
+      const lot = await read<{ number: string }>(
+        'stock.lot',
+        moves.find((m) => m.state === 'done')?.lot as number,
+        ['number'],
+      );
       expect(lot.number).toBe('L2026-4471');
-      const shipments = await search('stock.shipment.in', [['reference', '=', (partial.key as { receiptNumber: string }).receiptNumber]]);
+      const shipments = await search('stock.shipment.in', [
+        ['reference', '=', (partial.key as { receiptNumber: string }).receiptNumber],
+      ]);
       expect(shipments).toHaveLength(1);
-      expect(await read('stock.shipment.in', shipments[0] as number, ['state', 'number'])).toMatchObject({ state: 'done', number: first.reference });
+      expect(
+        await read('stock.shipment.in', shipments[0] as number, ['state', 'number']),
+      ).toMatchObject({ state: 'done', number: first.reference });
 
       await delivered(goodsReceipt(po.poNumber, { 10: '200', 20: '240', 30: '12' }));
       purchase = await purchaseOf(po.poNumber);
-      moves = await rpc.model('stock.move', 'read', [(await linesOf(purchase.lines)).flatMap((l) => l.moves as number[]), ['quantity', 'state', 'lot']], ctx);
+      moves = await rpc.model(
+        'stock.move',
+        'read',
+        [
+          (await linesOf(purchase.lines)).flatMap((l) => l.moves as number[]),
+          ['quantity', 'state', 'lot'],
+        ],
+        ctx,
+      );
       expect(moves.filter((m) => m.state !== 'done')).toEqual([]);
       expect(purchase).toMatchObject({ shipment_state: 'received' });
     });
@@ -175,11 +273,31 @@ describe.skipIf(unavailable !== null)(
       await delivered(submitPo(po));
       const asn = shipmentNotice(po.poNumber);
       const ack = await delivered(asn);
-      const [id] = await search('stock.shipment.in', [['reference', '=', (asn.key as { asnNumber: string }).asnNumber]]);
-      const shipment = await read<{ state: string; incoming_moves: number[]; number: string }>('stock.shipment.in', id as number, ['state', 'incoming_moves', 'number', 'planned_date']);
-      expect(shipment).toMatchObject({ state: 'draft', number: ack.reference, planned_date: '2026-11-18' });
-      const moves = await rpc.model<Array<{ quantity: number; product: number }>>('stock.move', 'read', [shipment.incoming_moves, ['quantity', 'product']], ctx);
-      expect(moves.map((m) => [m.product, m.quantity]).sort()).toEqual([[cw.items['BRG-6204-2RS'], 500], [cw.items['GRS-LGMT2-1KG'], 12]].sort());
+      const [id] = await search('stock.shipment.in', [
+        ['reference', '=', (asn.key as { asnNumber: string }).asnNumber],
+      ]);
+      const shipment = await read<{ state: string; incoming_moves: number[]; number: string }>(
+        'stock.shipment.in',
+        id as number,
+        ['state', 'incoming_moves', 'number', 'planned_date'],
+      );
+      expect(shipment).toMatchObject({
+        state: 'draft',
+        number: ack.reference,
+        planned_date: '2026-11-18',
+      });
+      const moves = await rpc.model<Array<{ quantity: number; product: number }>>(
+        'stock.move',
+        'read',
+        [shipment.incoming_moves, ['quantity', 'product']],
+        ctx,
+      );
+      expect(moves.map((m) => [m.product, m.quantity]).sort()).toEqual(
+        [
+          [cw.items['BRG-6204-2RS'], 500],
+          [cw.items['GRS-LGMT2-1KG'], 12],
+        ].sort(),
+      );
       expect((await delivered(asn)).alreadyDelivered).toBe(true);
     });
 
@@ -190,11 +308,36 @@ describe.skipIf(unavailable !== null)(
       const invoice = supplierInvoice(po.poNumber);
       const ack = await delivered(invoice);
       expect((await delivered(invoice)).alreadyDelivered).toBe(true);
-      const ids = await search('account.invoice', [['type', '=', 'in'], ['reference', '=', (invoice.key as { invoiceNumber: string }).invoiceNumber]]);
+      const ids = await search('account.invoice', [
+        ['type', '=', 'in'],
+        ['reference', '=', (invoice.key as { invoiceNumber: string }).invoiceNumber],
+      ]);
       expect(ids).toHaveLength(1);
-      const tryton = await read<{ lines: number[] }>('account.invoice', ids[0] as number, ['state', 'number', 'invoice_date', 'party', 'untaxed_amount', 'tax_amount', 'total_amount', 'lines']);
-      expect(tryton).toMatchObject({ state: 'posted', number: ack.reference, invoice_date: '2026-11-19', party: cw.suppliers['SUP-10023']?.party, untaxed_amount: '1220.80', tax_amount: '0.00', total_amount: '1220.80' });
-      const lines = await rpc.model<Array<Record<string, unknown>>>('account.invoice.line', 'read', [tryton.lines, ['origin', 'quantity', 'unit_price', 'amount']], ctx);
+      const tryton = await read<{ lines: number[] }>('account.invoice', ids[0] as number, [
+        'state',
+        'number',
+        'invoice_date',
+        'party',
+        'untaxed_amount',
+        'tax_amount',
+        'total_amount',
+        'lines',
+      ]);
+      expect(tryton).toMatchObject({
+        state: 'posted',
+        number: ack.reference,
+        invoice_date: '2026-11-19',
+        party: cw.suppliers['SUP-10023']?.party,
+        untaxed_amount: '1220.80',
+        tax_amount: '0.00',
+        total_amount: '1220.80',
+      });
+      const lines = await rpc.model<Array<Record<string, unknown>>>(
+        'account.invoice.line',
+        'read',
+        [tryton.lines, ['origin', 'quantity', 'unit_price', 'amount']],
+        ctx,
+      );
       const purchase = await purchaseOf(po.poNumber);
       const poLines = await linesOf(purchase.lines);
       const origin = (n: number) => `purchase.line,${poLines.find((l) => l.sequence === n)?.id}`;
@@ -213,32 +356,59 @@ describe.skipIf(unavailable !== null)(
       const entryNumber = (entry.key as { entryNumber: string }).entryNumber;
       const ids = await search('account.move', [['description', 'like', `${entryNumber}: %`]]);
       expect(ids).toHaveLength(1);
-      const move = await read<{ lines: number[]; period: number }>('account.move', ids[0] as number, ['state', 'date', 'journal', 'period', 'post_number', 'lines']);
-      expect(move).toMatchObject({ state: 'posted', date: '2026-11-30', journal: cw.journals.ACCRUALS, post_number: ack.reference });
-      expect(await read('account.period', move.period, ['start_date', 'end_date'])).toMatchObject({ start_date: '2026-11-01', end_date: '2026-11-30' });
-      const lines = await rpc.model<Array<Record<string, unknown>>>('account.move.line', 'read', [move.lines, ['account', 'debit', 'credit']], ctx);
+      const move = await read<{ lines: number[]; period: number }>(
+        'account.move',
+        ids[0] as number,
+        ['state', 'date', 'journal', 'period', 'post_number', 'lines'],
+      );
+      expect(move).toMatchObject({
+        state: 'posted',
+        date: '2026-11-30',
+        journal: cw.journals.ACCRUALS,
+        post_number: ack.reference,
+      });
+      expect(await read('account.period', move.period, ['start_date', 'end_date'])).toMatchObject({
+        start_date: '2026-11-01',
+        end_date: '2026-11-30',
+      });
+      const lines = await rpc.model<Array<Record<string, unknown>>>(
+        'account.move.line',
+        'read',
+        [move.lines, ['account', 'debit', 'credit']],
+        ctx,
+      );
       const us = cw.accounts['ACME-US'] as Record<string, number>;
-      expect(lines.map((l) => [l.account, l.debit, l.credit]).sort()).toEqual([
-        [us['6410-100'], '12450.00', '0'],
-        [us['6410-100'], '1830.25', '0'],
-        [us['2150-000'], '0', '14280.25'],
-      ].sort());
+      expect(lines.map((l) => [l.account, l.debit, l.credit]).sort()).toEqual(
+        [
+          [us['6410-100'], '12450.00', '0'],
+          [us['6410-100'], '1830.25', '0'],
+          [us['2150-000'], '0', '14280.25'],
+        ].sort(),
+      );
     });
 
     it('cancels a purchase with nothing received (amended to zero), and refuses once goods are received', async () => {
       const open = purchaseOrderState();
       await delivered(submitPo(open));
-      await delivered(poDelivery('cancel', { ...open, status: 'cancelled', cancellation: { reason: 'test' } }));
+      await delivered(
+        poDelivery('cancel', { ...open, status: 'cancelled', cancellation: { reason: 'test' } }),
+      );
       const cancelled = await purchaseOf(open.poNumber);
       expect((await linesOf(cancelled.lines)).map((l) => l.quantity)).toEqual([0, 0, 0]);
 
       const received = purchaseOrderState();
       await delivered(submitPo(received));
       await delivered(goodsReceipt(received.poNumber, { 10: '10' }));
-      const result = await connector.deliver(poDelivery('cancel', { ...received, status: 'cancelled' }));
+      const result = await connector.deliver(
+        poDelivery('cancel', { ...received, status: 'cancelled' }),
+      );
       expect(result).toEqual({
         ok: false,
-        error: expect.objectContaining({ kind: 'permanent', code: 'tryton-refused-cancel', message: expect.stringMatching(/goods received/) }),
+        error: expect.objectContaining({
+          kind: 'permanent',
+          code: 'tryton-refused-cancel',
+          message: expect.stringMatching(/goods received/),
+        }),
       });
     });
 
@@ -251,13 +421,26 @@ describe.skipIf(unavailable !== null)(
       await delivered(poDelivery('change', changed));
       const purchase = await purchaseOf(po.poNumber);
       const lines = await linesOf(purchase.lines);
-      expect(lines.map((l) => [l.sequence, l.quantity, l.unit_price])).toEqual([[10, 600, '1.84'], [20, 240, '3.10'], [30, 12, '19.10']]);
+      expect(lines.map((l) => [l.sequence, l.quantity, l.unit_price])).toEqual([
+        [10, 600, '1.84'],
+        [20, 240, '3.10'],
+        [30, 12, '19.10'],
+      ]);
       expect((await delivered(poDelivery('change', changed))).alreadyDelivered).toBe(true);
 
       const added = structuredClone(changed);
-      added.lines.push({ lineNumber: 40, item: 'SEAL-CR-12345', quantity: { value: '100', uom: 'EA' }, unitPrice: '0.92', status: 'open' });
+      added.lines.push({
+        lineNumber: 40,
+        item: 'SEAL-CR-12345',
+        quantity: { value: '100', uom: 'EA' },
+        unitPrice: '0.92',
+        status: 'open',
+      });
       const result = await connector.deliver(poDelivery('change', added));
-      expect(result).toMatchObject({ ok: false, error: { kind: 'permanent', code: 'tryton-refused-change' } });
+      expect(result).toMatchObject({
+        ok: false,
+        error: { kind: 'permanent', code: 'tryton-refused-change' },
+      });
     });
   },
 );

@@ -57,9 +57,11 @@ export const loadTrytonConnectorConfig = (
     password = readFileSync(resolve(base, file.passwordFile), 'utf8').trim();
   }
   if (!password && text(file.password)) password = file.password;
-  if (!password) problems.push('a password is needed (password, passwordFile or COEXIST_TRYTON_PASSWORD)');
+  if (!password)
+    problems.push('a password is needed (password, passwordFile or COEXIST_TRYTON_PASSWORD)');
   const timeoutMs = file.timeoutMs ?? 30_000;
-  if (typeof timeoutMs !== 'number' || timeoutMs <= 0) problems.push('timeoutMs must be a positive number');
+  if (typeof timeoutMs !== 'number' || timeoutMs <= 0)
+    problems.push('timeoutMs must be a positive number');
   if (problems.length > 0) {
     throw new Error(`Tryton connector configuration ${path}: ${problems.join('; ')}.`);
   }

@@ -36,7 +36,11 @@ export const findMove = async (
     'account.move',
     [
       ['company', '=', company],
-      ['OR', ['description', '=', entryNumber], ['description', 'like', `${likeEscaped(entryNumber)}: %`]],
+      [
+        'OR',
+        ['description', '=', entryNumber],
+        ['description', 'like', `${likeEscaped(entryNumber)}: %`],
+      ],
     ],
     MOVE_FIELDS,
   );
@@ -109,7 +113,7 @@ export const submitJournalEntry = async (
     await s.button(company.id, 'account.move', 'post', [move.id]);
     move = await s.readOne<TrytonMove>(company.id, 'account.move', move.id, MOVE_FIELDS);
   }
-  if (!move || move.state !== 'posted') {
+  if (move?.state !== 'posted') {
     throw refusal('tryton-state', `Tryton did not post the move of ${entry.entryNumber}.`);
   }
   return {

@@ -16,7 +16,10 @@
  *   Confirmed quantities and prices are not applied: a changed order is the buyer's decision,
  *   sent as a change.
  */
-import type { PurchaseOrderLineState, PurchaseOrderState } from '../../../domain/purchaseOrder/types.js';
+import type {
+  PurchaseOrderLineState,
+  PurchaseOrderState,
+} from '../../../domain/purchaseOrder/types.js';
 import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
 import { dec, tdate } from './rpc.js';
 import { type Id, refusal, type TrytonSession } from './session.js';
@@ -42,7 +45,15 @@ export interface TrytonPurchaseLine {
 }
 
 const PURCHASE_FIELDS = ['number', 'reference', 'state', 'shipment_state', 'lines'];
-const LINE_FIELDS = ['sequence', 'product', 'quantity', 'unit', 'unit_price', 'description', 'moves'];
+const LINE_FIELDS = [
+  'sequence',
+  'product',
+  'quantity',
+  'unit',
+  'unit_price',
+  'description',
+  'moves',
+];
 
 export const findPurchase = async (
   s: TrytonSession,
@@ -94,13 +105,25 @@ const taxesOf = (s: TrytonSession, po: PurchaseOrderState, line: PurchaseOrderLi
 
 /** Draft → quotation → confirmed → processing, from wherever the purchase is. */
 const advance = async (s: TrytonSession, company: Id, purchase: TrytonPurchase) => {
-  const steps: Record<string, string> = { draft: 'quote', quotation: 'confirm', confirmed: 'process' };
+  const steps: Record<string, string> = {
+    draft: 'quote',
+    quotation: 'confirm',
+    confirmed: 'process',
+  };
   let current = purchase;
   for (let step = steps[current.state]; step !== undefined; step = steps[current.state]) {
     await s.button(company, 'purchase.purchase', step, [current.id]);
-    const [next] = await s.read<TrytonPurchase>(company, 'purchase.purchase', [current.id], PURCHASE_FIELDS);
+    const [next] = await s.read<TrytonPurchase>(
+      company,
+      'purchase.purchase',
+      [current.id],
+      PURCHASE_FIELDS,
+    );
     if (!next || next.state === current.state) {
-      throw refusal('tryton-state', `Tryton left purchase ${current.number ?? current.id} in state ${current.state} after ${step}.`);
+      throw refusal(
+        'tryton-state',
+        `Tryton left purchase ${current.number ?? current.id} in state ${current.state} after ${step}.`,
+      );
     }
     current = next;
   }
@@ -136,7 +159,12 @@ export const submitPurchaseOrder = async (
       ...(po.notes ? { comment: po.notes } : {}),
       lines: [['create', lines]],
     });
-    const [created] = await s.read<TrytonPurchase>(company, 'purchase.purchase', [id], PURCHASE_FIELDS);
+    const [created] = await s.read<TrytonPurchase>(
+      company,
+      'purchase.purchase',
+      [id],
+      PURCHASE_FIELDS,
+    );
     purchase = created ?? null;
     if (!purchase) throw refusal('tryton-state', `Tryton lost purchase ${id} just created.`);
   }
@@ -156,7 +184,11 @@ const lineDiff = (s: TrytonSession, po: PurchaseOrderState, existing: TrytonPurc
   const update: Array<{ line: TrytonPurchaseLine; values: ReturnType<typeof lineValues> }> = [];
   for (const line of po.lines) {
     const current = bySequence.get(line.lineNumber);
-    const wanted = lineValues(s, po, line.status === 'open' ? line : { ...line, quantity: { ...line.quantity, value: '0' } });
+    const wanted = lineValues(
+      s,
+      po,
+      line.status === 'open' ? line : { ...line, quantity: { ...line.quantity, value: '0' } },
+    );
     if (!current) {
       if (line.status === 'open') add.push(line);
       continue;
@@ -192,7 +224,10 @@ export const changePurchaseOrder = async (
     await s.write(company, 'purchase.purchase', [purchase.id], {
       lines: [
         ...update.map(({ line, values }) => ['write', [line.id], values]),
-        ['create', add.map((line) => ({ ...lineValues(s, po, line), taxes: taxesOf(s, po, line) }))],
+        [
+          'create',
+          add.map((line) => ({ ...lineValues(s, po, line), taxes: taxesOf(s, po, line) })),
+        ],
       ],
     });
     return acknowledgement(await advance(s, company, purchase), false);
@@ -257,15 +292,22 @@ export const cancelPurchaseOrder = async (
   const purchase = await findPurchase(s, company, po.poNumber);
   const label = `${po.company}/${po.poNumber}`;
   if (purchase === null) {
-    throw refusal('not-in-tryton', `Purchase order ${label} is not in Tryton: there is nothing to cancel.`);
+    throw refusal(
+      'not-in-tryton',
+      `Purchase order ${label} is not in Tryton: there is nothing to cancel.`,
+    );
   }
   if (purchase.state === 'cancelled') return acknowledgement(purchase, true);
-  if (purchase.state === 'confirmed') await s.button(company, 'purchase.purchase', 'draft', [purchase.id]);
+  if (purchase.state === 'confirmed')
+    await s.button(company, 'purchase.purchase', 'draft', [purchase.id]);
   if (['draft', 'quotation', 'confirmed'].includes(purchase.state)) {
     await s.button(company, 'purchase.purchase', 'cancel', [purchase.id]);
     const after = (await findPurchase(s, company, po.poNumber)) ?? purchase;
     if (after.state !== 'cancelled') {
-      throw refusal('tryton-refused-cancel', `Tryton did not cancel purchase ${after.number} (${label}); it is ${after.state}.`);
+      throw refusal(
+        'tryton-refused-cancel',
+        `Tryton did not cancel purchase ${after.number} (${label}); it is ${after.state}.`,
+      );
     }
     return acknowledgement(after, false);
   }
@@ -311,7 +353,10 @@ export const acknowledgePurchaseOrder = async (
   const company = s.crosswalk.company(po.company).id;
   const purchase = await findPurchase(s, company, po.poNumber);
   if (purchase === null) {
-    throw refusal('not-in-tryton', `Purchase order ${po.company}/${po.poNumber} is not in Tryton: deliver it first, then replay the acknowledgement.`);
+    throw refusal(
+      'not-in-tryton',
+      `Purchase order ${po.company}/${po.poNumber} is not in Tryton: deliver it first, then replay the acknowledgement.`,
+    );
   }
   const lines = await purchaseLines(s, company, purchase);
   const dated: Array<[Id, string]> = [];
@@ -321,7 +366,8 @@ export const acknowledgePurchaseOrder = async (
     if (!ack) continue;
     const confirmed = [
       ack.status,
-      ack.confirmedQuantity && `quantity ${ack.confirmedQuantity.value} ${ack.confirmedQuantity.uom}`,
+      ack.confirmedQuantity &&
+        `quantity ${ack.confirmedQuantity.value} ${ack.confirmedQuantity.uom}`,
       ack.confirmedUnitPrice && `price ${ack.confirmedUnitPrice}`,
       ack.confirmedDeliveryDate && `delivery ${ack.confirmedDeliveryDate}`,
     ].filter(Boolean);
@@ -334,12 +380,19 @@ export const acknowledgePurchaseOrder = async (
     `Supplier acknowledgement: ${status?.status ?? 'none'}${status ? ` at ${status.acknowledgedAt}` : ''}`,
     ...notes,
   ].join('\n');
-  const [current] = await s.read<{ comment: string | null }>(company, 'purchase.purchase', [purchase.id], ['comment']);
+  const [current] = await s.read<{ comment: string | null }>(
+    company,
+    'purchase.purchase',
+    [purchase.id],
+    ['comment'],
+  );
   const unchanged = current?.comment?.includes(comment) ?? false;
   if (!unchanged) {
     const kept = current?.comment?.split('\nSupplier acknowledgement:')[0] ?? '';
     await s.write(company, 'purchase.purchase', [purchase.id], {
-      comment: kept.startsWith('Supplier acknowledgement:') ? comment : [kept, comment].filter(Boolean).join('\n'),
+      comment: kept.startsWith('Supplier acknowledgement:')
+        ? comment
+        : [kept, comment].filter(Boolean).join('\n'),
     });
   }
   for (const [line, date] of dated) {

@@ -9,7 +9,11 @@
  * shipment with the expected moves. A receipt takes the draft moves wherever they are, also out
  * of a notice's draft shipment. Serial numbers are not recorded (Tryton 6.0 lots only).
  */
-import type { Lot, RecordGoodsReceipt, SubmitShipmentNotice } from '../../../domain/children/types.js';
+import type {
+  Lot,
+  RecordGoodsReceipt,
+  SubmitShipmentNotice,
+} from '../../../domain/children/types.js';
 import { decimal, format } from '../../../domain/decimal.js';
 import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
 import { findPurchase, purchaseLines } from './purchaseOrder.js';
@@ -170,8 +174,10 @@ const deliverShipment = async (
     if (!shipment) throw refusal('tryton-state', `Tryton lost shipment ${doc.reference}.`);
   }
   if (finalState === 'done') {
-    if (shipment.state === 'draft') await s.button(company, 'stock.shipment.in', 'receive', [shipment.id]);
-    if (shipment.state !== 'done') await s.button(company, 'stock.shipment.in', 'done', [shipment.id]);
+    if (shipment.state === 'draft')
+      await s.button(company, 'stock.shipment.in', 'receive', [shipment.id]);
+    if (shipment.state !== 'done')
+      await s.button(company, 'stock.shipment.in', 'done', [shipment.id]);
   }
   if (purchases.length === 0) {
     purchases = (
@@ -182,7 +188,12 @@ const deliverShipment = async (
   }
   // Tryton creates the backorder move for what is still due when the purchase is processed.
   await s.button(company, 'purchase.purchase', 'process', [...new Set(purchases)]);
-  const final = await s.readOne<TrytonShipment>(company, 'stock.shipment.in', shipment.id, SHIPMENT_FIELDS);
+  const final = await s.readOne<TrytonShipment>(
+    company,
+    'stock.shipment.in',
+    shipment.id,
+    SHIPMENT_FIELDS,
+  );
   return shipmentAcknowledgement(final ?? shipment, alreadyDelivered);
 };
 

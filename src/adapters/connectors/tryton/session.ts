@@ -4,7 +4,7 @@
  * for the warning's name, then repeat the call), but only for warnings listed here as safe.
  */
 import type { Crosswalk } from './crosswalk.js';
-import { TrytonError, type TrytonContext, type TrytonRpc } from './rpc.js';
+import { type TrytonContext, TrytonError, type TrytonRpc } from './rpc.js';
 
 /**
  * Warnings the gateway acknowledges. Each states a fact the external system already decided:
@@ -41,7 +41,12 @@ export class TrytonSession {
   }
 
   /** `model.<model>.<method>(...args, context)`, acknowledging safe warnings. */
-  async call<T = unknown>(company: Id, model: string, method: string, ...args: unknown[]): Promise<T> {
+  async call<T = unknown>(
+    company: Id,
+    model: string,
+    method: string,
+    ...args: unknown[]
+  ): Promise<T> {
     const context = await this.context(company);
     for (let attempt = 0; ; attempt++) {
       try {

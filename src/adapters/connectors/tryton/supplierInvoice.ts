@@ -22,7 +22,14 @@ interface TrytonInvoice {
   tax_amount: string;
 }
 
-const INVOICE_FIELDS = ['number', 'reference', 'state', 'total_amount', 'untaxed_amount', 'tax_amount'];
+const INVOICE_FIELDS = [
+  'number',
+  'reference',
+  'state',
+  'total_amount',
+  'untaxed_amount',
+  'tax_amount',
+];
 
 export const findSupplierInvoice = async (
   s: TrytonSession,
@@ -126,7 +133,12 @@ export const submitSupplierInvoice = async (
   if (['draft', 'validated'].includes(found.state)) {
     await s.button(company.id, 'account.invoice', 'post', [found.id]);
   }
-  const posted = await s.readOne<TrytonInvoice>(company.id, 'account.invoice', found.id, INVOICE_FIELDS);
+  const posted = await s.readOne<TrytonInvoice>(
+    company.id,
+    'account.invoice',
+    found.id,
+    INVOICE_FIELDS,
+  );
   if (!posted || !['posted', 'paid'].includes(posted.state)) {
     throw refusal('tryton-state', `Tryton did not post invoice ${invoice.invoiceNumber}.`);
   }
