@@ -72,12 +72,14 @@ export const goodsReceipt = (
   poNumber: string,
   received: Record<number, string>,
   receiptNumber = unique('GR'),
+  asnNumber?: string,
 ): ErpDelivery => {
   const receipt = example<RecordGoodsReceipt>('goods-receipt');
   const ordered = example<SubmitPurchaseOrder>('purchase-order-submit').lines;
   const state: RecordGoodsReceipt = {
     ...receipt,
     receiptNumber,
+    ...(asnNumber ? { asnNumber } : {}),
     lines: Object.entries(received).map(([poLine, value], index) => {
       const template = receipt.lines.find((line) => line.poLineNumber === Number(poLine));
       const order = ordered.find((line) => line.lineNumber === Number(poLine));

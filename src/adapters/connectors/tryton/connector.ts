@@ -57,7 +57,15 @@ export class TrytonConnector implements ErpConnector {
     }
     try {
       const session = new TrytonSession(this.rpc, this.crosswalk.current(), this.config.defaults);
-      return { ok: true, acknowledgement: await this.route(session, delivery) };
+      const acknowledgement = await this.route(session, delivery);
+      const warnings = session.acknowledgedWarnings;
+      if (warnings.length > 0) {
+        acknowledgement.details = {
+          ...acknowledgement.details,
+          acknowledgedWarnings: warnings.join(', '),
+        };
+      }
+      return { ok: true, acknowledgement };
     } catch (error) {
       if (error instanceof TrytonError) return { ok: false, error: error.erpError };
       // A bug here is not fixed by retrying: dead-letter it, visibly, for a replay after the fix.

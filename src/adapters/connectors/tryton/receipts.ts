@@ -46,6 +46,8 @@ type ReceivingLine = {
 };
 
 interface ReceivingDocument {
+  /** The notice this receipt fulfils, if any. */
+  asnNumber?: string;
   company: string;
   supplier: string;
   site: string;
@@ -54,19 +56,19 @@ interface ReceivingDocument {
   lines: ReceivingLine[];
 }
 
+/** The shipment holding `reference`; the most advanced one when a notice was also received. */
 const findShipment = async (s: TrytonSession, company: Id, warehouse: Id, reference: string) => {
-  const [found] = await s.searchRead<TrytonShipment>(
+  const found = await s.searchRead<TrytonShipment>(
     company,
     'stock.shipment.in',
     [
       ['company', '=', company],
       ['warehouse', '=', warehouse],
       ['reference', '=', reference],
-      ['state', '!=', 'cancelled'],
     ],
     SHIPMENT_FIELDS,
   );
-  return found ?? null;
+  return found.find((shipment) => shipment.state !== 'cancelled') ?? found[0] ?? null;
 };
 
 const ensureLot = async (s: TrytonSession, company: Id, product: Id, number: string) => {
@@ -155,6 +157,14 @@ const deliverShipment = async (
   const { warehouse } = cw.site(doc.site);
   const supplier = cw.supplier(doc.supplier);
   let shipment = await findShipment(s, company, warehouse, doc.reference);
+  if (shipment?.state === 'cancelled') {
+    // A notice is cancelled once a receipt took its goods: it was delivered. A receipt is not.
+    if (finalState === 'draft') return shipmentAcknowledgement(shipment, true);
+    throw refusal(
+      'cancelled-in-tryton',
+      `Shipment ${shipment.number} (${doc.reference}) is cancelled in Tryton.`,
+    );
+  }
   const alreadyDelivered = shipment !== null && shipment.state === finalState;
   let purchases: Id[] = [];
   if (shipment === null) {
@@ -179,6 +189,8 @@ const deliverShipment = async (
     if (shipment.state !== 'done')
       await s.button(company, 'stock.shipment.in', 'done', [shipment.id]);
   }
+  if (finalState === 'done' && doc.asnNumber)
+    await retireNotice(s, company, warehouse, doc.asnNumber);
   if (purchases.length === 0) {
     purchases = (
       await Promise.all(
@@ -195,6 +207,17 @@ const deliverShipment = async (
     SHIPMENT_FIELDS,
   );
   return shipmentAcknowledgement(final ?? shipment, alreadyDelivered);
+};
+
+/**
+ * A receipt takes the moves out of the notice's draft shipment; the emptied notice is
+ * cancelled so that Tryton shows nothing more as expected from it.
+ */
+const retireNotice = async (s: TrytonSession, company: Id, warehouse: Id, asnNumber: string) => {
+  const notice = await findShipment(s, company, warehouse, asnNumber);
+  if (notice?.state === 'draft' && notice.incoming_moves.length === 0) {
+    await s.button(company, 'stock.shipment.in', 'cancel', [notice.id]);
+  }
 };
 
 export const submitShipmentNotice = (s: TrytonSession, asn: SubmitShipmentNotice) =>
@@ -220,6 +243,7 @@ export const recordGoodsReceipt = (s: TrytonSession, receipt: RecordGoodsReceipt
       site: receipt.site,
       reference: receipt.receiptNumber,
       date: receipt.receivedAt,
+      ...(receipt.asnNumber ? { asnNumber: receipt.asnNumber } : {}),
       lines: receipt.lines,
     },
     'done',

@@ -24,6 +24,8 @@ export type Id = number;
 
 export class TrytonSession {
   private readonly contexts = new Map<Id, TrytonContext>();
+  /** Names of the warnings acknowledged during this delivery (reported to the operator). */
+  readonly acknowledgedWarnings: string[] = [];
 
   constructor(
     readonly rpc: TrytonRpc,
@@ -62,6 +64,7 @@ export class TrytonSession {
           [[{ user: await this.rpc.userId(), name, always: false }]],
           context,
         );
+        this.acknowledgedWarnings.push(name);
       }
     }
   }
