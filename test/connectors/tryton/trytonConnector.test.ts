@@ -80,6 +80,43 @@ describe.skipIf(unavailable !== null)(
         ctx,
       );
 
+    /** The create step alone, as a crashed delivery leaves it: a draft purchase with the reference. */
+    const createDraftOnly = async (po: ReturnType<typeof purchaseOrderState>) => {
+      const supplier = cw.suppliers['SUP-10023'] as { party: number; address: number };
+      await rpc.model(
+        'purchase.purchase',
+        'create',
+        [
+          [
+            {
+              party: supplier.party,
+              invoice_address: supplier.address,
+              currency: cw.currencies.USD,
+              warehouse: cw.sites.DAL1?.warehouse,
+              reference: po.poNumber,
+              invoice_method: 'manual',
+              purchase_date: { __class__: 'date', year: 2026, month: 11, day: 2 },
+              lines: [
+                [
+                  'create',
+                  po.lines.map((l) => ({
+                    type: 'line',
+                    sequence: l.lineNumber,
+                    product: cw.items[l.item],
+                    quantity: Number(l.quantity.value),
+                    unit: cw.units[l.quantity.uom],
+                    unit_price: { __class__: 'Decimal', decimal: l.unitPrice },
+                    description: l.description,
+                  })),
+                ],
+              ],
+            },
+          ],
+        ],
+        ctx,
+      );
+    };
+
     beforeAll(async () => {
       tryton = await startPrivateTryton();
       connector = new TrytonConnector(tryton.config);
@@ -145,40 +182,7 @@ describe.skipIf(unavailable !== null)(
 
     it('continues a purchase created but never confirmed (a crash after the create step) to processing, with one purchase', async () => {
       const po = purchaseOrderState();
-      // The create step alone, as a crashed delivery left it: a draft purchase with the reference.
-      const supplier = cw.suppliers['SUP-10023'] as { party: number; address: number };
-      await rpc.model(
-        'purchase.purchase',
-        'create',
-        [
-          [
-            {
-              party: supplier.party,
-              invoice_address: supplier.address,
-              currency: cw.currencies.USD,
-              warehouse: cw.sites.DAL1?.warehouse,
-              reference: po.poNumber,
-              invoice_method: 'manual',
-              purchase_date: { __class__: 'date', year: 2026, month: 11, day: 2 },
-              lines: [
-                [
-                  'create',
-                  po.lines.map((l) => ({
-                    type: 'line',
-                    sequence: l.lineNumber,
-                    product: cw.items[l.item],
-                    quantity: Number(l.quantity.value),
-                    unit: cw.units[l.quantity.uom],
-                    unit_price: { __class__: 'Decimal', decimal: l.unitPrice },
-                    description: l.item,
-                  })),
-                ],
-              ],
-            },
-          ],
-        ],
-        ctx,
-      );
+      await createDraftOnly(po);
       expect((await purchaseOf(po.poNumber)).state).toBe('draft');
       const ack = await delivered(submitPo(po));
       const purchase = await purchaseOf(po.poNumber);
@@ -441,6 +445,64 @@ describe.skipIf(unavailable !== null)(
         ok: false,
         error: { kind: 'permanent', code: 'tryton-refused-change' },
       });
+    });
+
+    it('changes a purchase not yet confirmed by writing its lines (quantity, price, a new line, a cancelled line), then confirms it', async () => {
+      const po = purchaseOrderState();
+      await createDraftOnly(po);
+      const changed = structuredClone(po);
+      (changed.lines[0] as { quantity: { value: string } }).quantity.value = '600';
+      (changed.lines[1] as { status: string }).status = 'cancelled';
+      changed.lines.push({
+        lineNumber: 40,
+        item: 'SEAL-CR-12345',
+        description: 'Oil seal 25x47x7',
+        quantity: { value: '100', uom: 'EA' },
+        unitPrice: '0.92',
+        status: 'open',
+      });
+      await delivered(poDelivery('change', changed));
+      const purchase = await purchaseOf(po.poNumber);
+      expect(purchase.state).toBe('processing');
+      const lines = await linesOf(purchase.lines);
+      expect(lines.map((l) => [l.sequence, l.product, l.quantity, l.unit_price]).sort()).toEqual([
+        [10, cw.items['BRG-6204-2RS'], 600, '1.84'],
+        [20, cw.items['BRG-6305-ZZ'], 0, '3.10'],
+        [30, cw.items['GRS-LGMT2-1KG'], 12, '18.75'],
+        [40, cw.items['SEAL-CR-12345'], 100, '0.92'],
+      ]);
+    });
+
+    it("records a supplier's acknowledgement: confirmed delivery dates on the lines and a note, once", async () => {
+      const po = purchaseOrderState();
+      await delivered(submitPo(po));
+      const acked = structuredClone(po);
+      acked.acknowledgement = {
+        status: 'accepted_with_changes',
+        acknowledgedAt: '2026-11-03T09:15:00-06:00',
+      };
+      (acked.lines[1] as { acknowledgement?: unknown }).acknowledgement = {
+        status: 'changed',
+        confirmedQuantity: { value: '200', uom: 'EA' },
+        confirmedDeliveryDate: '2026-12-04',
+      };
+      expect((await delivered(poDelivery('acknowledge', acked))).alreadyDelivered).toBe(false);
+      expect((await delivered(poDelivery('acknowledge', acked))).alreadyDelivered).toBe(true);
+      const purchase = await purchaseOf(po.poNumber);
+      const comment = (
+        await read<{ comment: string }>('purchase.purchase', purchase.id, ['comment'])
+      ).comment;
+      expect(comment).toContain(
+        'Supplier acknowledgement: accepted_with_changes at 2026-11-03T09:15:00-06:00',
+      );
+      expect(comment).toContain('line 20: changed, quantity 200 EA, delivery 2026-12-04');
+      const lines = await rpc.model<Array<Record<string, unknown>>>(
+        'purchase.line',
+        'read',
+        [purchase.lines, ['sequence', 'delivery_date']],
+        ctx,
+      );
+      expect(lines.find((l) => l.sequence === 20)?.delivery_date).toBe('2026-12-04');
     });
   },
 );

@@ -117,9 +117,9 @@ export const parseCrosswalk = (text: string, source: string, target: string): Cr
   return new Crosswalk(data as CrosswalkData, target);
 };
 
-/** A crosswalk file, re-read whenever its modification time changes. */
+/** A crosswalk file, re-read whenever its modification time or size changes. */
 export class CrosswalkFile {
-  private loaded: { mtimeMs: number; crosswalk: Crosswalk } | null = null;
+  private loaded: { version: string; crosswalk: Crosswalk } | null = null;
 
   constructor(
     private readonly path: string,
@@ -127,10 +127,11 @@ export class CrosswalkFile {
   ) {}
 
   current(): Crosswalk {
-    const { mtimeMs } = statSync(this.path);
-    if (this.loaded?.mtimeMs !== mtimeMs) {
+    const { mtimeMs, size } = statSync(this.path);
+    const version = `${mtimeMs}:${size}`;
+    if (this.loaded?.version !== version) {
       const crosswalk = parseCrosswalk(readFileSync(this.path, 'utf8'), this.path, this.target);
-      this.loaded = { mtimeMs, crosswalk };
+      this.loaded = { version, crosswalk };
     }
     return this.loaded.crosswalk;
   }

@@ -11,8 +11,9 @@
  *   cannot be cancelled in Tryton 6.0; when nothing was received yet, an amendment sets every
  *   line to zero (Tryton then drops the pending moves); once goods are received it is refused.
  * - acknowledge: Tryton 6.0 has no supplier confirmation. What it can record: each line's
- *   confirmed delivery date (the line's delivery date, which drives the moves' planned date)
- *   and a note in the purchase's comment (status, and per line what the supplier confirmed).
+ *   confirmed delivery date (the line's delivery date before confirmation; after it, the planned
+ *   date of the line's pending moves, which is what Tryton then shows as the line's delivery
+ *   date) and a note in the purchase's comment (status, and per line what the supplier confirmed).
  *   Confirmed quantities and prices are not applied: a changed order is the buyer's decision,
  *   sent as a change.
  */
@@ -396,10 +397,20 @@ export const acknowledgePurchaseOrder = async (
     });
   }
   for (const [line, date] of dated) {
-    await s.write(company, 'purchase.line', [line], {
-      delivery_date_edit: true,
-      delivery_date_store: tdate(date),
-    });
+    if (['draft', 'quotation'].includes(purchase.state)) {
+      await s.write(company, 'purchase.line', [line], {
+        delivery_date_edit: true,
+        delivery_date_store: tdate(date),
+      });
+      continue;
+    }
+    // Once confirmed, a line's delivery date is its pending moves' planned date.
+    const pending = await s.search(company, 'stock.move', [
+      ['origin', '=', `purchase.line,${line}`],
+      ['state', '=', 'draft'],
+    ]);
+    if (pending.length > 0)
+      await s.write(company, 'stock.move', pending, { planned_date: tdate(date) });
   }
   return acknowledgement(purchase, unchanged);
 };
