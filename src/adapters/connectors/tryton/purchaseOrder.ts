@@ -1,0 +1,416 @@
+/**
+ * Purchase orders → `purchase.purchase`, found again by `reference` = the PO number within
+ * the company (Tryton has no unique external reference; the dispatcher serialises per PO).
+ * Line numbers are kept in the lines' `sequence`, which is how children find their PO line.
+ *
+ * - submit: create (draft) → quote → confirm → process, resuming from whatever state it finds.
+ * - change: brings Tryton's lines to the gateway's state. Before confirmation by writing the
+ *   lines; after it through a purchase amendment (Tryton's way to change a confirmed purchase).
+ *   An amendment cannot add lines: adding one to a confirmed purchase is refused.
+ * - cancel: draft, quotation or confirmed purchases are cancelled. A purchase in processing
+ *   cannot be cancelled in Tryton 6.0; when nothing was received yet, an amendment sets every
+ *   line to zero (Tryton then drops the pending moves); once goods are received it is refused.
+ * - acknowledge: Tryton 6.0 has no supplier confirmation. What it can record: each line's
+ *   confirmed delivery date (the line's delivery date before confirmation; after it, the planned
+ *   date of the line's pending moves, which is what Tryton then shows as the line's delivery
+ *   date) and a note in the purchase's comment (status, and per line what the supplier confirmed).
+ *   Confirmed quantities and prices are not applied: a changed order is the buyer's decision,
+ *   sent as a change.
+ */
+import type {
+  PurchaseOrderLineState,
+  PurchaseOrderState,
+} from '../../../domain/purchaseOrder/types.js';
+import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
+import { dec, tdate } from './rpc.js';
+import { type Id, refusal, type TrytonSession } from './session.js';
+
+export interface TrytonPurchase {
+  id: Id;
+  number: string | null;
+  reference: string;
+  state: 'draft' | 'quotation' | 'confirmed' | 'processing' | 'done' | 'cancelled';
+  shipment_state: string;
+  lines: Id[];
+}
+
+export interface TrytonPurchaseLine {
+  id: Id;
+  sequence: number | null;
+  product: Id | null;
+  quantity: number;
+  unit: Id | null;
+  unit_price: string | null;
+  description: string;
+  moves: Id[];
+}
+
+const PURCHASE_FIELDS = ['number', 'reference', 'state', 'shipment_state', 'lines'];
+const LINE_FIELDS = [
+  'sequence',
+  'product',
+  'quantity',
+  'unit',
+  'unit_price',
+  'description',
+  'moves',
+];
+
+export const findPurchase = async (
+  s: TrytonSession,
+  company: Id,
+  poNumber: string,
+): Promise<TrytonPurchase | null> => {
+  const [found] = await s.searchRead<TrytonPurchase>(
+    company,
+    'purchase.purchase',
+    [
+      ['company', '=', company],
+      ['reference', '=', poNumber],
+    ],
+    PURCHASE_FIELDS,
+  );
+  return found ?? null;
+};
+
+export const purchaseLines = (s: TrytonSession, company: Id, purchase: TrytonPurchase) =>
+  s.read<TrytonPurchaseLine>(company, 'purchase.line', purchase.lines, LINE_FIELDS);
+
+const acknowledgement = (
+  purchase: TrytonPurchase,
+  alreadyDelivered: boolean,
+): ErpAcknowledgement => ({
+  reference: purchase.number ?? `purchase.purchase,${purchase.id}`,
+  record: `purchase.purchase,${purchase.id}`,
+  alreadyDelivered,
+  details: { state: purchase.state, shipmentState: purchase.shipment_state },
+});
+
+const lineValues = (s: TrytonSession, po: PurchaseOrderState, line: PurchaseOrderLineState) => {
+  const cw = s.crosswalk;
+  const delivery = line.requestedDeliveryDate ?? po.requestedDeliveryDate;
+  return {
+    type: 'line',
+    sequence: line.lineNumber,
+    product: cw.item(line.item),
+    quantity: Number(line.quantity.value),
+    unit: cw.unit(line.quantity.uom),
+    unit_price: dec(line.unitPrice),
+    description: line.description ?? line.item,
+    ...(delivery ? { delivery_date_edit: true, delivery_date_store: tdate(delivery) } : {}),
+  };
+};
+
+const taxesOf = (s: TrytonSession, po: PurchaseOrderState, line: PurchaseOrderLineState) =>
+  line.taxCode ? [['add', [s.crosswalk.tax(po.company, line.taxCode)]]] : [];
+
+/** Draft → quotation → confirmed → processing, from wherever the purchase is. */
+const advance = async (s: TrytonSession, company: Id, purchase: TrytonPurchase) => {
+  const steps: Record<string, string> = {
+    draft: 'quote',
+    quotation: 'confirm',
+    confirmed: 'process',
+  };
+  let current = purchase;
+  for (let step = steps[current.state]; step !== undefined; step = steps[current.state]) {
+    await s.button(company, 'purchase.purchase', step, [current.id]);
+    const [next] = await s.read<TrytonPurchase>(
+      company,
+      'purchase.purchase',
+      [current.id],
+      PURCHASE_FIELDS,
+    );
+    if (!next || next.state === current.state) {
+      throw refusal(
+        'tryton-state',
+        `Tryton left purchase ${current.number ?? current.id} in state ${current.state} after ${step}.`,
+      );
+    }
+    current = next;
+  }
+  return current;
+};
+
+export const submitPurchaseOrder = async (
+  s: TrytonSession,
+  po: PurchaseOrderState,
+): Promise<ErpAcknowledgement> => {
+  const cw = s.crosswalk;
+  const company = cw.company(po.company).id;
+  let purchase = await findPurchase(s, company, po.poNumber);
+  const alreadyDelivered = purchase !== null && ['processing', 'done'].includes(purchase.state);
+  if (purchase === null) {
+    const supplier = cw.supplier(po.supplier);
+    const lines = po.lines
+      .filter((line) => line.status === 'open')
+      .map((line) => ({ ...lineValues(s, po, line), taxes: taxesOf(s, po, line) }));
+    const id = await s.create(company, 'purchase.purchase', {
+      company,
+      party: supplier.party,
+      invoice_address: supplier.address,
+      payment_term: cw.paymentTerm(s.defaults.paymentTerm),
+      currency: cw.currency(po.currency),
+      // Supplier invoices come from the gateway and are linked to the lines; Tryton must not
+      // draft its own.
+      invoice_method: 'manual',
+      reference: po.poNumber,
+      purchase_date: tdate(po.orderDate),
+      warehouse: cw.site(po.site).warehouse,
+      ...(po.requestedDeliveryDate ? { delivery_date: tdate(po.requestedDeliveryDate) } : {}),
+      ...(po.notes ? { comment: po.notes } : {}),
+      lines: [['create', lines]],
+    });
+    const [created] = await s.read<TrytonPurchase>(
+      company,
+      'purchase.purchase',
+      [id],
+      PURCHASE_FIELDS,
+    );
+    purchase = created ?? null;
+    if (!purchase) throw refusal('tryton-state', `Tryton lost purchase ${id} just created.`);
+  }
+  if (purchase.state === 'cancelled') {
+    throw refusal(
+      'cancelled-in-tryton',
+      `Purchase ${purchase.number ?? purchase.id} (${po.company}/${po.poNumber}) is cancelled in Tryton.`,
+    );
+  }
+  return acknowledgement(await advance(s, company, purchase), alreadyDelivered);
+};
+
+/** The line writes that bring Tryton's lines to the gateway's state (empty: nothing to do). */
+const lineDiff = (s: TrytonSession, po: PurchaseOrderState, existing: TrytonPurchaseLine[]) => {
+  const bySequence = new Map(existing.map((line) => [line.sequence, line]));
+  const add: PurchaseOrderLineState[] = [];
+  const update: Array<{ line: TrytonPurchaseLine; values: ReturnType<typeof lineValues> }> = [];
+  for (const line of po.lines) {
+    const current = bySequence.get(line.lineNumber);
+    const wanted = lineValues(
+      s,
+      po,
+      line.status === 'open' ? line : { ...line, quantity: { ...line.quantity, value: '0' } },
+    );
+    if (!current) {
+      if (line.status === 'open') add.push(line);
+      continue;
+    }
+    const same =
+      current.product === wanted.product &&
+      current.quantity === wanted.quantity &&
+      current.unit === wanted.unit &&
+      Number(current.unit_price) === Number(line.unitPrice) &&
+      current.description === wanted.description;
+    if (!same) update.push({ line: current, values: wanted });
+  }
+  return { add, update };
+};
+
+export const changePurchaseOrder = async (
+  s: TrytonSession,
+  po: PurchaseOrderState,
+  reason: string,
+): Promise<ErpAcknowledgement> => {
+  const company = s.crosswalk.company(po.company).id;
+  let purchase = await findPurchase(s, company, po.poNumber);
+  if (purchase === null) return submitPurchaseOrder(s, po);
+  const { add, update } = lineDiff(s, po, await purchaseLines(s, company, purchase));
+  if (add.length === 0 && update.length === 0) {
+    return acknowledgement(await advance(s, company, purchase), true);
+  }
+  if (['quotation', 'confirmed'].includes(purchase.state)) {
+    await s.button(company, 'purchase.purchase', 'draft', [purchase.id]);
+    purchase = (await findPurchase(s, company, po.poNumber)) ?? purchase;
+  }
+  if (purchase.state === 'draft') {
+    await s.write(company, 'purchase.purchase', [purchase.id], {
+      lines: [
+        ...update.map(({ line, values }) => ['write', [line.id], values]),
+        [
+          'create',
+          add.map((line) => ({ ...lineValues(s, po, line), taxes: taxesOf(s, po, line) })),
+        ],
+      ],
+    });
+    return acknowledgement(await advance(s, company, purchase), false);
+  }
+  if (purchase.state !== 'processing') {
+    throw refusal(
+      'tryton-refused-change',
+      `Tryton cannot change purchase ${purchase.number} (${po.company}/${po.poNumber}) in state ${purchase.state}.`,
+    );
+  }
+  if (add.length > 0) {
+    throw refusal(
+      'tryton-refused-change',
+      `Tryton cannot add line ${add.map((line) => line.lineNumber).join(', ')} to purchase ${purchase.number} (${po.company}/${po.poNumber}): it is confirmed, and a purchase amendment only changes existing lines.`,
+    );
+  }
+  await amend(s, company, purchase, reason, update);
+  return acknowledgement((await findPurchase(s, company, po.poNumber)) ?? purchase, false);
+};
+
+interface AmendedLine {
+  product: Id | null;
+  quantity: number;
+  unit: Id | null;
+  unit_price: ReturnType<typeof dec>;
+  description: string;
+}
+
+const amend = async (
+  s: TrytonSession,
+  company: Id,
+  purchase: TrytonPurchase,
+  description: string,
+  update: Array<{ line: TrytonPurchaseLine; values: AmendedLine }>,
+): Promise<void> => {
+  const amendment = await s.create(company, 'purchase.amendment', {
+    purchase: purchase.id,
+    description: description.slice(0, 200),
+    lines: [
+      [
+        'create',
+        update.map(({ line, values }) => ({
+          action: 'line',
+          line: line.id,
+          product: values.product,
+          quantity: values.quantity,
+          unit: values.unit,
+          unit_price: values.unit_price,
+          description: values.description,
+        })),
+      ],
+    ],
+  });
+  await s.button(company, 'purchase.amendment', 'validate_amendment', [amendment]);
+};
+
+export const cancelPurchaseOrder = async (
+  s: TrytonSession,
+  po: PurchaseOrderState,
+): Promise<ErpAcknowledgement> => {
+  const company = s.crosswalk.company(po.company).id;
+  const purchase = await findPurchase(s, company, po.poNumber);
+  const label = `${po.company}/${po.poNumber}`;
+  if (purchase === null) {
+    throw refusal(
+      'not-in-tryton',
+      `Purchase order ${label} is not in Tryton: there is nothing to cancel.`,
+    );
+  }
+  if (purchase.state === 'cancelled') return acknowledgement(purchase, true);
+  if (purchase.state === 'confirmed')
+    await s.button(company, 'purchase.purchase', 'draft', [purchase.id]);
+  if (['draft', 'quotation', 'confirmed'].includes(purchase.state)) {
+    await s.button(company, 'purchase.purchase', 'cancel', [purchase.id]);
+    const after = (await findPurchase(s, company, po.poNumber)) ?? purchase;
+    if (after.state !== 'cancelled') {
+      throw refusal(
+        'tryton-refused-cancel',
+        `Tryton did not cancel purchase ${after.number} (${label}); it is ${after.state}.`,
+      );
+    }
+    return acknowledgement(after, false);
+  }
+  const lines = await purchaseLines(s, company, purchase);
+  const moves = await s.read<{ id: Id; state: string }>(
+    company,
+    'stock.move',
+    lines.flatMap((line) => line.moves),
+    ['state'],
+  );
+  const received = moves.filter((move) => move.state === 'done').length;
+  if (received > 0 || purchase.state === 'done') {
+    throw refusal(
+      'tryton-refused-cancel',
+      `Tryton cannot cancel purchase ${purchase.number} (${label}): it is ${purchase.state} and ${received} of its stock moves are done (goods received). Tryton 6.0 cancels only draft and quotation purchases; a confirmed one can only be amended down to what was received.`,
+    );
+  }
+  const open = lines.filter((line) => line.quantity !== 0);
+  if (open.length === 0) return acknowledgement(purchase, true);
+  await amend(
+    s,
+    company,
+    purchase,
+    `Cancelled: ${po.cancellation?.reason ?? 'cancelled by the gateway'}`,
+    open.map((line) => ({
+      line,
+      values: {
+        product: line.product,
+        quantity: 0,
+        unit: line.unit,
+        unit_price: dec(line.unit_price ?? '0'),
+        description: line.description,
+      },
+    })),
+  );
+  return acknowledgement((await findPurchase(s, company, po.poNumber)) ?? purchase, false);
+};
+
+export const acknowledgePurchaseOrder = async (
+  s: TrytonSession,
+  po: PurchaseOrderState,
+): Promise<ErpAcknowledgement> => {
+  const company = s.crosswalk.company(po.company).id;
+  const purchase = await findPurchase(s, company, po.poNumber);
+  if (purchase === null) {
+    throw refusal(
+      'not-in-tryton',
+      `Purchase order ${po.company}/${po.poNumber} is not in Tryton: deliver it first, then replay the acknowledgement.`,
+    );
+  }
+  const lines = await purchaseLines(s, company, purchase);
+  const dated: Array<[Id, string]> = [];
+  const notes: string[] = [];
+  for (const line of po.lines) {
+    const ack = line.acknowledgement;
+    if (!ack) continue;
+    const confirmed = [
+      ack.status,
+      ack.confirmedQuantity &&
+        `quantity ${ack.confirmedQuantity.value} ${ack.confirmedQuantity.uom}`,
+      ack.confirmedUnitPrice && `price ${ack.confirmedUnitPrice}`,
+      ack.confirmedDeliveryDate && `delivery ${ack.confirmedDeliveryDate}`,
+    ].filter(Boolean);
+    notes.push(`line ${line.lineNumber}: ${confirmed.join(', ')}`);
+    const tryton = lines.find((candidate) => candidate.sequence === line.lineNumber);
+    if (tryton && ack.confirmedDeliveryDate) dated.push([tryton.id, ack.confirmedDeliveryDate]);
+  }
+  const status = po.acknowledgement;
+  const comment = [
+    `Supplier acknowledgement: ${status?.status ?? 'none'}${status ? ` at ${status.acknowledgedAt}` : ''}`,
+    ...notes,
+  ].join('\n');
+  const [current] = await s.read<{ comment: string | null }>(
+    company,
+    'purchase.purchase',
+    [purchase.id],
+    ['comment'],
+  );
+  const unchanged = current?.comment?.includes(comment) ?? false;
+  if (!unchanged) {
+    const kept = current?.comment?.split('\nSupplier acknowledgement:')[0] ?? '';
+    await s.write(company, 'purchase.purchase', [purchase.id], {
+      comment: kept.startsWith('Supplier acknowledgement:')
+        ? comment
+        : [kept, comment].filter(Boolean).join('\n'),
+    });
+  }
+  for (const [line, date] of dated) {
+    if (['draft', 'quotation'].includes(purchase.state)) {
+      await s.write(company, 'purchase.line', [line], {
+        delivery_date_edit: true,
+        delivery_date_store: tdate(date),
+      });
+      continue;
+    }
+    // Once confirmed, a line's delivery date is its pending moves' planned date.
+    const pending = await s.search(company, 'stock.move', [
+      ['origin', '=', `purchase.line,${line}`],
+      ['state', '=', 'draft'],
+    ]);
+    if (pending.length > 0)
+      await s.write(company, 'stock.move', pending, { planned_date: tdate(date) });
+  }
+  return acknowledgement(purchase, unchanged);
+};
