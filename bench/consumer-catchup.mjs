@@ -66,11 +66,14 @@ const seed = async () => {
       })),
       { expectedRevision: 'no_stream' },
     );
-    if ((i / perAppend) % 100 === 0) process.stdout.write(`\r  seeding ${i.toLocaleString()} / ${total.toLocaleString()}`);
+    if ((i / perAppend) % 100 === 0)
+      process.stdout.write(`\r  seeding ${i.toLocaleString()} / ${total.toLocaleString()}`);
   }
   await store.close();
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`\r  seeded ${total.toLocaleString()} events in ${seconds.toFixed(1)} s (${(statSync(eventsFile).size / 2 ** 20).toFixed(0)} MiB)\n`);
+  process.stdout.write(
+    `\r  seeded ${total.toLocaleString()} events in ${seconds.toFixed(1)} s (${(statSync(eventsFile).size / 2 ** 20).toFixed(0)} MiB)\n`,
+  );
 };
 
 /** Reads the whole log through the adapter's subscription with no consumer: the ceiling. */
@@ -78,6 +81,7 @@ const baseline = async () => {
   const store = getSqliteEventStore({ file: eventsFile });
   let seen = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await new Promise((resolve, reject) => {
     const subscription = store.subscribeToAll({
       maxBatchSize: batchSize,
@@ -89,9 +93,10 @@ const baseline = async () => {
     });
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuSecondsSince(cpuBefore);
   await store.close();
   if (seen !== total) throw new Error(`baseline saw ${seen} events, not ${total}`);
-  return total / seconds;
+  return { rate: total / seconds, cpuRate: total / cpuSeconds };
 };
 
 const consumerRun = async (label, makeHandler) => {
@@ -100,12 +105,14 @@ const consumerRun = async (label, makeHandler) => {
   const state = getSqliteConsumerState(openConsumerDatabase(stateFile));
   const handler = makeHandler(state.db);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const consumer = startConsumer(
     { name: label, batchSize, handler },
     { store, state, owner: 'bench', leaseTtlMs: null },
   );
   await consumer.caughtUp();
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuSecondsSince(cpuBefore);
   const { handled } = consumer.status();
   await consumer.stop();
   await store.close();
@@ -114,7 +121,13 @@ const consumerRun = async (label, makeHandler) => {
   rmSync(`${stateFile}-wal`, { force: true });
   rmSync(`${stateFile}-shm`, { force: true });
   if (handled !== total) throw new Error(`${label} handled ${handled} events, not ${total}`);
-  return total / seconds;
+  return { rate: total / seconds, cpuRate: total / cpuSeconds };
+};
+
+/** CPU time of this process (every thread) since `before`: robust to other processes' load. */
+const cpuSecondsSince = (before) => {
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / 1e6;
 };
 
 const cases = {
@@ -139,28 +152,36 @@ try {
   const perRound = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const [name, run] of Object.entries(cases)) {
-      const rate = await run();
-      perRound[name].push(rate);
-      console.log(`  round ${round}: ${name.padEnd(14)} ${Math.round(rate).toLocaleString().padStart(9)} events/s`);
+      const measured = await run();
+      perRound[name].push(measured);
+      console.log(
+        `  round ${round}: ${name.padEnd(14)} ${Math.round(measured.rate).toLocaleString().padStart(9)} events/s, ${Math.round(measured.cpuRate).toLocaleString().padStart(9)} events per CPU-second`,
+      );
     }
   }
   const results = Object.fromEntries(
-    Object.entries(perRound).map(([name, rates]) => [
+    Object.entries(perRound).map(([name, runs]) => [
       name,
       {
-        eventsPerSecond: Math.round(median(rates)),
-        rounds: rates.map(Math.round),
-        ofBaseline: name === 'baseline' ? 1 : median(rates.map((r, i) => r / perRound.baseline[i])),
+        eventsPerSecond: Math.round(median(runs.map((r) => r.rate))),
+        eventsPerCpuSecond: Math.round(median(runs.map((r) => r.cpuRate))),
+        rounds: runs.map((r) => Math.round(r.rate)),
+        ofBaseline:
+          name === 'baseline' ? 1 : median(runs.map((r, i) => r.rate / perRound.baseline[i].rate)),
       },
     ]),
   );
   const target = 100_000;
-  console.log('\n  case             events/s   of baseline');
+  console.log('\n  case             events/s   per CPU-s   of baseline');
   for (const [name, r] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(14)} ${r.eventsPerSecond.toLocaleString().padStart(10)}   ${(r.ofBaseline * 100).toFixed(0).padStart(5)} %`);
+    console.log(
+      `  ${name.padEnd(14)} ${r.eventsPerSecond.toLocaleString().padStart(10)} ${r.eventsPerCpuSecond.toLocaleString().padStart(11)}   ${(r.ofBaseline * 100).toFixed(0).padStart(5)} %`,
+    );
   }
   const pass = results['no-op'].eventsPerSecond >= target;
-  console.log(`\n  no-op consumer target ≥ ${target.toLocaleString()} events/s: ${pass ? 'met' : 'NOT met'}`);
+  console.log(
+    `\n  no-op consumer target ≥ ${target.toLocaleString()} events/s: ${pass ? 'met' : 'NOT met'}`,
+  );
   const timestamp = new Date().toISOString();
   const resultsDir = join(root, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
