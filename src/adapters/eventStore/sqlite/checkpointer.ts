@@ -103,10 +103,15 @@ export const checkpointFallbackWarning = 'COEXIST_SQLITE_CHECKPOINT_FALLBACK';
  * over (inside COMMIT: slower, but bounded), and the operator is told by a process warning
  * (printed on stderr, or to whatever listens for 'warning'): the store has no logger.
  */
-export const fallBackToAutomaticCheckpoints = (db: Database.Database, error: unknown): void => {
+export const fallBackToAutomaticCheckpoints = (
+  db: Database.Database,
+  error: unknown,
+  /** Where the warning goes; tests pass their own so the suite's output stays clean. */
+  warn: (message: string, options: { code: string }) => void = process.emitWarning,
+): void => {
   db.pragma('wal_autocheckpoint = 1000');
   const reason = error instanceof Error ? error.message : String(error);
-  process.emitWarning(
+  warn(
     `SQLite checkpoint worker failed (${reason}); checkpoints now run inside commits, which slows writes. Restart the gateway to get the worker back.`,
     { code: checkpointFallbackWarning },
   );
