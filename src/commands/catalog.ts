@@ -4,31 +4,36 @@
  * command (or a contract version with its upcaster) is one entry here.
  */
 
-import type { ParentOrders } from '../domain/children/children.js';
 import {
-  recordGoodsReceipt,
+  type ChildCommand,
+  goodsReceipt,
+  type ParentOrders,
   referencedPoNumbers,
-  submitShipmentNotice,
-  submitSupplierInvoice,
+  shipmentNotice,
+  supplierInvoice,
 } from '../domain/children/children.js';
 import type {
-  ChildState,
+  GoodsReceiptState,
   RecordGoodsReceipt,
+  ShipmentNoticeState,
   SubmitShipmentNotice,
   SubmitSupplierInvoice,
+  SupplierInvoiceState,
 } from '../domain/children/types.js';
+import type { Decider } from '../domain/decider.js';
 import { type DocumentKey, type DocumentType, keyOf } from '../domain/documents.js';
-import type { DomainEvent } from '../domain/fold.js';
+import type { CoexistEvent } from '../domain/events/registry.js';
 import {
   type JournalEntryState,
+  journalEntry,
   type SubmitJournalEntry,
-  submitJournalEntry,
 } from '../domain/journalEntry/journalEntry.js';
-import { acknowledge, cancel, change, submit } from '../domain/purchaseOrder/purchaseOrder.js';
+import { purchaseOrder } from '../domain/purchaseOrder/purchaseOrder.js';
 import type {
   AcknowledgePurchaseOrder,
   CancelPurchaseOrder,
   ChangePurchaseOrder,
+  PurchaseOrderCommand,
   PurchaseOrderKey,
   PurchaseOrderState,
   SubmitPurchaseOrder,
@@ -36,7 +41,11 @@ import type {
 
 const contractBase = 'https://coexist.dev/contracts/http/v1/';
 
-/** What a command's decide function receives. Bodies have passed contract validation. */
+/**
+ * What a command's decide function receives. The body has passed validation against the
+ * spec's `contract`, so it is that contract's type; the state is `foldDocument` of the spec's
+ * document type, so it is that document's decider state. The casts below rest on those two.
+ */
 export interface DecideInput {
   key: DocumentKey;
   body: unknown;
@@ -65,7 +74,7 @@ export interface CommandSpec {
   /** Purchase orders the command references (same company), loaded as `parents`. */
   parentPoNumbers(body: unknown): string[];
   attributes(body: unknown, state: object | null): DocumentAttributes;
-  decide(input: DecideInput): DomainEvent[];
+  decide(input: DecideInput): CoexistEvent[];
 }
 
 type Body = Record<string, unknown>;
@@ -76,7 +85,7 @@ const purchaseOrderCommand = (
   name: string,
   file: string,
   summary: string,
-  decide: (state: PurchaseOrderState | null, key: PurchaseOrderKey, body: unknown) => DomainEvent[],
+  command: (key: PurchaseOrderKey, body: unknown) => PurchaseOrderCommand,
 ): CommandSpec => ({
   name,
   documentType: 'purchaseOrder',
@@ -91,19 +100,18 @@ const purchaseOrderCommand = (
     return { company: po?.company, supplier: po?.supplier, site: po?.site };
   },
   decide: ({ state, key, body }) =>
-    decide(
+    purchaseOrder.decide(
+      command({ company: key.company ?? '', poNumber: key.poNumber ?? '' }, body),
       state as PurchaseOrderState | null,
-      { company: key.company ?? '', poNumber: key.poNumber ?? '' },
-      body,
     ),
 });
 
-const childCommand = <C extends { company: string; lines: { poNumber: string }[] }>(
+const childCommand = <C extends { company: string; lines: { poNumber: string }[] }, S>(
   name: string,
   documentType: DocumentType,
   file: string,
   summary: string,
-  decide: (state: ChildState | null, command: C, parents: ParentOrders) => DomainEvent[],
+  decider: Decider<S | null, ChildCommand<C>, CoexistEvent>,
 ): CommandSpec => ({
   name,
   documentType,
@@ -117,7 +125,8 @@ const childCommand = <C extends { company: string; lines: { poNumber: string }[]
     const b = body as Body;
     return { company: str(b.company), supplier: str(b.supplier), site: str(b.site) };
   },
-  decide: ({ state, body, parents }) => decide(state as ChildState | null, body as C, parents),
+  decide: ({ state, body, parents }) =>
+    decider.decide({ data: body as C, parents }, state as S | null),
 });
 
 export const commands = {
@@ -135,46 +144,53 @@ export const commands = {
       return { company: b.company, supplier: b.supplier, site: b.site };
     },
     decide: ({ state, body }) =>
-      submit(state as PurchaseOrderState | null, body as SubmitPurchaseOrder),
+      purchaseOrder.decide(
+        { type: 'SubmitPurchaseOrder', data: body as SubmitPurchaseOrder },
+        state as PurchaseOrderState | null,
+      ),
   },
   changePurchaseOrder: purchaseOrderCommand(
     'changePurchaseOrder',
     'purchase-order-change.json',
     'Change a purchase order (header fields, add, update or cancel lines)',
-    (state, key, body) => change(state, key, body as ChangePurchaseOrder),
+    (key, body) => ({ type: 'ChangePurchaseOrder', key, data: body as ChangePurchaseOrder }),
   ),
   cancelPurchaseOrder: purchaseOrderCommand(
     'cancelPurchaseOrder',
     'purchase-order-cancellation.json',
     'Cancel a purchase order',
-    (state, key, body) => cancel(state, key, body as CancelPurchaseOrder),
+    (key, body) => ({ type: 'CancelPurchaseOrder', key, data: body as CancelPurchaseOrder }),
   ),
   acknowledgePurchaseOrder: purchaseOrderCommand(
     'acknowledgePurchaseOrder',
     'purchase-order-acknowledgement.json',
     "Record the supplier's acknowledgement of a purchase order",
-    (state, key, body) => acknowledge(state, key, body as AcknowledgePurchaseOrder),
+    (key, body) => ({
+      type: 'AcknowledgePurchaseOrder',
+      key,
+      data: body as AcknowledgePurchaseOrder,
+    }),
   ),
-  submitShipmentNotice: childCommand<SubmitShipmentNotice>(
+  submitShipmentNotice: childCommand<SubmitShipmentNotice, ShipmentNoticeState>(
     'submitShipmentNotice',
     'shipmentNotice',
     'shipment-notice.json',
     'Submit an advance shipment notice (ASN)',
-    submitShipmentNotice,
+    shipmentNotice,
   ),
-  recordGoodsReceipt: childCommand<RecordGoodsReceipt>(
+  recordGoodsReceipt: childCommand<RecordGoodsReceipt, GoodsReceiptState>(
     'recordGoodsReceipt',
     'goodsReceipt',
     'goods-receipt.json',
     'Record a goods receipt from the warehouse',
-    recordGoodsReceipt,
+    goodsReceipt,
   ),
-  submitSupplierInvoice: childCommand<SubmitSupplierInvoice>(
+  submitSupplierInvoice: childCommand<SubmitSupplierInvoice, SupplierInvoiceState>(
     'submitSupplierInvoice',
     'supplierInvoice',
     'supplier-invoice.json',
     'Submit a supplier invoice',
-    submitSupplierInvoice,
+    supplierInvoice,
   ),
   submitJournalEntry: {
     name: 'submitJournalEntry',
@@ -187,7 +203,7 @@ export const commands = {
     parentPoNumbers: noParents,
     attributes: (body) => ({ company: (body as SubmitJournalEntry).company }),
     decide: ({ state, body }) =>
-      submitJournalEntry(state as JournalEntryState | null, body as SubmitJournalEntry),
+      journalEntry.decide(body as SubmitJournalEntry, state as JournalEntryState | null),
   },
 } satisfies Record<string, CommandSpec>;
 

@@ -52,8 +52,9 @@ describe('documents that reference purchase order lines', () => {
     expect(event?.data.exceptions).toEqual([
       {
         code: 'OVER_RECEIPT',
+        severity: 'warning',
         pointer: '/lines/0/quantity/value',
-        detail: 'Quantity 105 exceeds the ordered 100 EA by 5.',
+        detail: 'Received 95 EA and 10 EA damaged (105 EA delivered) exceed the ordered 100 EA by 5.',
       },
     ]);
   });

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { BusinessRuleError } from '../../src/domain/errors.js';
 import {
   foldJournalEntry,
+  type JournalLine,
+  type SubmitJournalEntry,
   submitJournalEntry,
 } from '../../src/domain/journalEntry/journalEntry.js';
 
-const entry = {
+const entry: SubmitJournalEntry = {
   company: 'ACME-US',
   entryNumber: 'JE-2026-11-0042',
   postingDate: '2026-11-30',
@@ -45,7 +47,7 @@ describe('journal entry', () => {
   });
 
   it('does not let 0.1 + 0.2 float errors through: 0.1 + 0.2 balances 0.3', () => {
-    const lines = [
+    const lines: JournalLine[] = [
       { lineNumber: 1, account: '1', currency: 'USD', debit: '0.1' },
       { lineNumber: 2, account: '1', currency: 'USD', debit: '0.2' },
       { lineNumber: 3, account: '2', currency: 'USD', credit: '0.3' },
