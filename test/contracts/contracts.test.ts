@@ -211,7 +211,8 @@ describe('contracts', () => {
 
   it('refuses dates outside the years 1900 to 2099', () => {
     const order = example('purchase-order-submit');
-    const at = (orderDate: string) => errors(http('purchase-order-submit'), { ...order, orderDate });
+    const at = (orderDate: string) =>
+      errors(http('purchase-order-submit'), { ...order, orderDate });
     expect(at('1900-01-01')).toEqual([]);
     expect(at('2099-12-31')).toEqual([]);
     expect(at('0000-01-01')).toEqual(['/orderDate pattern']);

@@ -54,4 +54,32 @@ describe('journal entry', () => {
     ];
     expect(submitJournalEntry(null, { ...entry, lines })).toHaveLength(1);
   });
+
+  it('reports a duplicate line number with its own code, not as unbalanced', () => {
+    const lines = entry.lines.map((line) =>
+      line.lineNumber === 2 ? { ...line, lineNumber: 1 } : line,
+    );
+    const error = catchError(() => submitJournalEntry(null, { ...entry, lines }));
+    expect(error).toBeInstanceOf(BusinessRuleError);
+    expect([(error as BusinessRuleError).code, (error as BusinessRuleError).violations]).toEqual([
+      'duplicate-line-number',
+      [{ pointer: '/lines/1/lineNumber', detail: 'Line number 1 is used more than once.' }],
+    ]);
+    const both = lines.map((line) => (line.lineNumber === 5 ? { ...line, credit: '9' } : line));
+    const error2 = catchError(() => submitJournalEntry(null, { ...entry, lines: both }));
+    expect((error2 as BusinessRuleError).code).toBe('invalid-journal-entry');
+    expect((error2 as BusinessRuleError).violations.map((v) => v.pointer)).toEqual([
+      '/lines/1/lineNumber',
+      '/lines',
+    ]);
+  });
 });
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
