@@ -21,7 +21,13 @@ import type {
   SupplierInvoiceState,
 } from '../domain/children/types.js';
 import type { Decider } from '../domain/decider.js';
-import { type DocumentKey, type DocumentType, keyOf } from '../domain/documents.js';
+import {
+  type DocumentKey,
+  type DocumentRef,
+  type DocumentType,
+  keyOf,
+  streamNameOf,
+} from '../domain/documents.js';
 import type { CoexistEvent } from '../domain/events/registry.js';
 import {
   type JournalEntryState,
@@ -51,6 +57,11 @@ export interface DecideInput {
   body: unknown;
   state: object | null;
   parents: ParentOrders;
+  /**
+   * The states of the spec's `referencedDocuments`, by stream name (null: no such document).
+   * A document missing here was not looked up, and the checks that need it are skipped.
+   */
+  documents?: ReadonlyMap<string, object | null>;
 }
 
 /** Attributes used for routing and scope checks: from the body, else the current state. */
@@ -73,6 +84,8 @@ export interface CommandSpec {
   keyOf(params: Record<string, string>, body: unknown): DocumentKey;
   /** Purchase orders the command references (same company), loaded as `parents`. */
   parentPoNumbers(body: unknown): string[];
+  /** Other documents the decision reads (a receipt's shipment notice), for `documents`. */
+  referencedDocuments?(body: unknown): DocumentRef[];
   attributes(body: unknown, state: object | null): DocumentAttributes;
   decide(input: DecideInput): CoexistEvent[];
 }
@@ -112,6 +125,7 @@ const childCommand = <C extends { company: string; lines: { poNumber: string }[]
   file: string,
   summary: string,
   decider: Decider<S | null, ChildCommand<C>, CoexistEvent>,
+  shipmentNoticeOf: (body: C) => DocumentRef | null = () => null,
 ): CommandSpec => ({
   name,
   documentType,
@@ -121,12 +135,26 @@ const childCommand = <C extends { company: string; lines: { poNumber: string }[]
   summary,
   keyOf: (_params, body) => keyOf(documentType, body as Body),
   parentPoNumbers: (body) => referencedPoNumbers((body as C).lines),
+  referencedDocuments: (body) => {
+    const notice = shipmentNoticeOf(body as C);
+    return notice ? [notice] : [];
+  },
   attributes: (body) => {
     const b = body as Body;
     return { company: str(b.company), supplier: str(b.supplier), site: str(b.site) };
   },
-  decide: ({ state, body, parents }) =>
-    decider.decide({ data: body as C, parents }, state as S | null),
+  decide: ({ state, body, parents, documents }) => {
+    const notice = shipmentNoticeOf(body as C);
+    const loaded = notice ? documents?.get(streamNameOf(notice)) : undefined;
+    return decider.decide(
+      {
+        data: body as C,
+        parents,
+        shipmentNotice: loaded as ShipmentNoticeState | null | undefined,
+      },
+      state as S | null,
+    );
+  },
 });
 
 export const commands = {
@@ -184,6 +212,8 @@ export const commands = {
     'goods-receipt.json',
     'Record a goods receipt from the warehouse',
     goodsReceipt,
+    ({ supplier, asnNumber }) =>
+      asnNumber === undefined ? null : { type: 'shipmentNotice', key: { supplier, asnNumber } },
   ),
   submitSupplierInvoice: childCommand<SubmitSupplierInvoice, SupplierInvoiceState>(
     'submitSupplierInvoice',

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { commands } from '../../src/commands/catalog.js';
 import {
   recordGoodsReceipt,
+  shipmentNotice,
   submitShipmentNotice,
   submitSupplierInvoice,
 } from '../../src/domain/children/children.js';
@@ -9,6 +11,8 @@ import type {
   SubmitShipmentNotice,
   SubmitSupplierInvoice,
 } from '../../src/domain/children/types.js';
+import { fold } from '../../src/domain/decider.js';
+import { streamNameOf } from '../../src/domain/documents.js';
 import { foldDocument } from '../../src/domain/fold.js';
 import { foldPurchaseOrder } from '../../src/domain/purchaseOrder/purchaseOrder.js';
 
@@ -202,6 +206,34 @@ describe('documents that reference purchase order lines', () => {
     expect(event?.data.exceptions.map((e) => [e.code, e.pointer])).toEqual([
       ['UOM_MISMATCH', '/lines/0/damagedQuantity/uom'],
     ]);
+  });
+});
+
+describe('a receipt naming a shipment notice', () => {
+  const named = { ...receipt, asnNumber: 'ASN-1' };
+  const codes = (notice: Parameters<typeof recordGoodsReceipt>[3]) =>
+    recordGoodsReceipt(null, named, parents, notice)[0]?.data.exceptions.map((e) => [
+      e.code,
+      e.pointer,
+    ]);
+
+  it('flags an ASN the gateway does not have, and only when it was looked up', () => {
+    expect(codes(null)).toEqual([['UNKNOWN_SHIPMENT_NOTICE', '/asnNumber']]);
+    expect(codes(undefined)).toEqual([]);
+    const [asn] = submitShipmentNotice(null, notice, parents);
+    expect(codes(fold(shipmentNotice, asn ? [asn] : []))).toEqual([]);
+  });
+
+  it('names the ASN for the write path to load, and checks it once loaded', () => {
+    const spec = commands.recordGoodsReceipt;
+    const ref = { type: 'shipmentNotice' as const, key: { supplier: 'SUP-1', asnNumber: 'ASN-1' } };
+    expect(spec.referencedDocuments?.(named)).toEqual([ref]);
+    expect(spec.referencedDocuments?.(receipt)).toEqual([]);
+    const decide = (documents?: Map<string, object | null>) =>
+      spec.decide({ key: {}, body: named, state: null, parents, documents });
+    const [unknown] = decide(new Map([[streamNameOf(ref), null]]));
+    expect(unknown?.data).toMatchObject({ exceptions: [{ code: 'UNKNOWN_SHIPMENT_NOTICE' }] });
+    expect(decide()[0]?.data).toMatchObject({ exceptions: [] });
   });
 });
 

@@ -31,6 +31,7 @@ const severityOf: Record<ExceptionCode, Severity> = {
   OVER_RECEIPT: 'warning',
   CURRENCY_MISMATCH: 'warning',
   LOT_QUANTITY_MISMATCH: 'warning',
+  UNKNOWN_SHIPMENT_NOTICE: 'warning',
 };
 
 export const exception = (

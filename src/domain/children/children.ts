@@ -71,10 +71,15 @@ export const submitShipmentNotice = (
   ];
 };
 
+/**
+ * `shipmentNotice` is the ASN the receipt names (`asnNumber`, same supplier): null when the
+ * gateway has none, undefined when it was not looked up (then it is not checked).
+ */
 export const recordGoodsReceipt = (
   state: GoodsReceiptState | null,
   command: RecordGoodsReceipt,
   parents: ParentOrders,
+  shipmentNotice?: ShipmentNoticeState | null,
 ): EventOf<'GoodsReceiptRecorded'>[] => {
   requireNew(state, `Goods receipt ${command.site}/${command.receiptNumber}`);
   checkLines(command.lines, 'invalid-goods-receipt');
@@ -99,6 +104,15 @@ export const recordGoodsReceipt = (
     ];
   });
   exceptions.push(...lotExceptions(command.lines));
+  if (command.asnNumber !== undefined && shipmentNotice === null) {
+    exceptions.push(
+      exception(
+        'UNKNOWN_SHIPMENT_NOTICE',
+        '/asnNumber',
+        `Shipment notice ${command.asnNumber} of supplier ${command.supplier} is unknown to the gateway.`,
+      ),
+    );
+  }
   return [{ type: 'GoodsReceiptRecorded', data: { schemaVersion: 2, ...command, exceptions } }];
 };
 
@@ -138,6 +152,8 @@ const recorded = <D extends { schemaVersion: 2; exceptions: DocumentException[] 
 export interface ChildCommand<C> {
   data: C;
   parents: ParentOrders;
+  /** A receipt's shipment notice (see recordGoodsReceipt); ignored by the other children. */
+  shipmentNotice?: ShipmentNoticeState | null;
 }
 
 export const shipmentNotice: Decider<
@@ -157,7 +173,8 @@ export const goodsReceipt: Decider<
   EventOf<'GoodsReceiptRecorded'>
 > = {
   initialState: () => null,
-  decide: ({ data, parents }, state) => recordGoodsReceipt(state, data, parents),
+  decide: ({ data, parents, shipmentNotice }, state) =>
+    recordGoodsReceipt(state, data, parents, shipmentNotice),
   evolve: (state, event) =>
     state === null && event.type === 'GoodsReceiptRecorded' ? recorded(event.data) : state,
 };

@@ -507,7 +507,8 @@ export interface ExceptionV2 {
     | 'OVER_RECEIPT'
     | 'CURRENCY_MISMATCH'
     | 'SUPPLIER_MISMATCH'
-    | 'LOT_QUANTITY_MISMATCH';
+    | 'LOT_QUANTITY_MISMATCH'
+    | 'UNKNOWN_SHIPMENT_NOTICE';
   severity: 'warning' | 'blocking';
   pointer: string;
   detail: string;
