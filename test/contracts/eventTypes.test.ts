@@ -7,6 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { describe, expect, it } from 'vitest';
+import { commands } from '../../src/commands/catalog.js';
+import { eventSchemaId, type StoredEvent } from '../../src/domain/events/registry.js';
+import { foldPurchaseOrder } from '../../src/domain/purchaseOrder/purchaseOrder.js';
+import { createAjv, loadContracts } from '../../src/http/contracts.js';
 
 const contracts = fileURLToPath(new URL('../../contracts/', import.meta.url));
 const base = 'https://coexist.dev/contracts/';
@@ -125,5 +129,89 @@ describe('event data types', () => {
   it('are the ones generated from the event schemas', async () => {
     expect(eventSchemas).toContain('events/v2/goods-receipt-recorded.json');
     await expect(await generate()).toMatchFileSnapshot(generatedFile);
+  });
+});
+
+describe('events the deciders write', () => {
+  const contractSchemas = loadContracts();
+  const ajv = createAjv(contractSchemas.values());
+  const example = (name: string, index = 0) =>
+    structuredClone(contractSchemas.get(`${base}http/v1/${name}.json`)?.examples?.[index]) as {
+      [field: string]: unknown;
+      lines: { [field: string]: unknown }[];
+    };
+  const invalid = (event: StoredEvent) => {
+    const validate = ajv.getSchema(eventSchemaId(event));
+    if (!validate) return `no schema ${eventSchemaId(event)}`;
+    return validate(event.data) ? null : { type: event.type, errors: validate.errors };
+  };
+
+  it('follow their schemas, at the version each records (contract examples, with exceptions)', () => {
+    const order = example('purchase-order-submit');
+    const key = { company: String(order.company), poNumber: String(order.poNumber) };
+    const [submitted] = commands.submitPurchaseOrder.decide({
+      key,
+      body: order,
+      state: null,
+      parents: new Map(),
+    });
+    const po = foldPurchaseOrder(submitted ? [submitted] : []);
+    const events = [
+      submitted,
+      ...(
+        [
+          ['changePurchaseOrder', 'purchase-order-change'],
+          ['cancelPurchaseOrder', 'purchase-order-cancellation'],
+          ['acknowledgePurchaseOrder', 'purchase-order-acknowledgement'],
+        ] as const
+      ).flatMap(([name, contract]) =>
+        commands[name].decide({ key, body: example(contract), state: po, parents: new Map() }),
+      ),
+      ...commands.submitJournalEntry.decide({
+        key: {},
+        body: example('journal-entry'),
+        state: null,
+        parents: new Map(),
+      }),
+    ];
+    const children = [
+      ['submitShipmentNotice', 'shipment-notice'],
+      ['recordGoodsReceipt', 'goods-receipt'],
+      ['submitSupplierInvoice', 'supplier-invoice'],
+    ] as const;
+    for (const [name, contract] of children) {
+      const body = example(contract);
+      const parents = new Map([[key.poNumber, po]]);
+      events.push(...commands[name].decide({ key: {}, body, state: null, parents }));
+      // And with exceptions: another supplier's order, and an order the gateway has not seen.
+      const flagged = { ...body, supplier: 'SUP-OTHER' };
+      const lines = body.lines.map((line, i) => (i === 0 ? line : { ...line, poNumber: 'PO-404' }));
+      const withExceptions = commands[name].decide({
+        key: {},
+        body: { ...flagged, lines },
+        state: null,
+        parents: new Map([...parents, ['PO-404', null]]),
+      });
+      expect(withExceptions[0]?.data).toMatchObject({
+        exceptions: expect.arrayContaining([expect.objectContaining({ severity: 'blocking' })]),
+      });
+      events.push(...withExceptions);
+    }
+    expect(events.map((event) => event?.type)).toEqual([
+      'PurchaseOrderSubmitted',
+      'PurchaseOrderChanged',
+      'PurchaseOrderCancelled',
+      'PurchaseOrderAcknowledged',
+      'JournalEntrySubmitted',
+      'ShipmentNoticeSubmitted',
+      'ShipmentNoticeSubmitted',
+      'GoodsReceiptRecorded',
+      'GoodsReceiptRecorded',
+      'SupplierInvoiceReceived',
+      'SupplierInvoiceReceived',
+    ]);
+    expect(events.flatMap((event) => (event ? [invalid(event)] : ['missing']))).toEqual(
+      events.map(() => null),
+    );
   });
 });
