@@ -4,31 +4,42 @@
  * command (or a contract version with its upcaster) is one entry here.
  */
 
-import type { ParentOrders } from '../domain/children/children.js';
 import {
-  recordGoodsReceipt,
+  type ChildCommand,
+  goodsReceipt,
+  type ParentOrders,
   referencedPoNumbers,
-  submitShipmentNotice,
-  submitSupplierInvoice,
+  shipmentNotice,
+  supplierInvoice,
 } from '../domain/children/children.js';
 import type {
-  ChildState,
+  GoodsReceiptState,
   RecordGoodsReceipt,
+  ShipmentNoticeState,
   SubmitShipmentNotice,
   SubmitSupplierInvoice,
+  SupplierInvoiceState,
 } from '../domain/children/types.js';
-import { type DocumentKey, type DocumentType, keyOf } from '../domain/documents.js';
-import type { DomainEvent } from '../domain/fold.js';
+import type { Decider } from '../domain/decider.js';
+import {
+  type DocumentKey,
+  type DocumentRef,
+  type DocumentType,
+  keyOf,
+  streamNameOf,
+} from '../domain/documents.js';
+import type { CoexistEvent } from '../domain/events/registry.js';
 import {
   type JournalEntryState,
+  journalEntry,
   type SubmitJournalEntry,
-  submitJournalEntry,
 } from '../domain/journalEntry/journalEntry.js';
-import { acknowledge, cancel, change, submit } from '../domain/purchaseOrder/purchaseOrder.js';
+import { purchaseOrder } from '../domain/purchaseOrder/purchaseOrder.js';
 import type {
   AcknowledgePurchaseOrder,
   CancelPurchaseOrder,
   ChangePurchaseOrder,
+  PurchaseOrderCommand,
   PurchaseOrderKey,
   PurchaseOrderState,
   SubmitPurchaseOrder,
@@ -36,12 +47,19 @@ import type {
 
 const contractBase = 'https://coexist.dev/contracts/http/v1/';
 
-/** What a command's decide function receives. Bodies have passed contract validation. */
-export interface DecideInput {
+/** What a command's decide function receives. */
+export interface DecideInput<Body = unknown, State = object> {
   key: DocumentKey;
-  body: unknown;
-  state: object | null;
+  /** The request body, valid against the spec's `contract`. */
+  body: Body;
+  /** `foldDocument` of the spec's document type; null before its first event. */
+  state: State | null;
   parents: ParentOrders;
+  /**
+   * The states of the spec's `referencedDocuments`, by stream name (null: no such document).
+   * A document missing here was not looked up, and the checks that need it are skipped.
+   */
+  documents?: ReadonlyMap<string, object | null>;
 }
 
 /** Attributes used for routing and scope checks: from the body, else the current state. */
@@ -64,131 +82,164 @@ export interface CommandSpec {
   keyOf(params: Record<string, string>, body: unknown): DocumentKey;
   /** Purchase orders the command references (same company), loaded as `parents`. */
   parentPoNumbers(body: unknown): string[];
+  /** Other documents the decision reads (a receipt's shipment notice), for `documents`. */
+  referencedDocuments(body: unknown): DocumentRef[];
   attributes(body: unknown, state: object | null): DocumentAttributes;
-  decide(input: DecideInput): DomainEvent[];
+  decide(input: DecideInput): CoexistEvent[];
 }
 
-type Body = Record<string, unknown>;
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const noParents = (): string[] => [];
+/** A command spec written against its request body's type and its document's state type. */
+interface TypedSpec<Body, State>
+  extends Pick<
+    CommandSpec,
+    'name' | 'documentType' | 'contract' | 'contractVersion' | 'creates' | 'summary'
+  > {
+  keyOf(params: Record<string, string>, body: Body): DocumentKey;
+  parentPoNumbers?(body: Body): string[];
+  referencedDocuments?(body: Body): DocumentRef[];
+  attributes(body: Body, state: State | null): DocumentAttributes;
+  decide(input: DecideInput<Body, State>): CoexistEvent[];
+}
 
-const purchaseOrderCommand = (
+/**
+ * The one place where a request body and a folded state get their types. It holds because
+ * the routes validate every body against the spec's `contract` before the handler sees it,
+ * and the handler folds the state with `foldDocument(spec.documentType)`, the decider of the
+ * very document type the spec names.
+ */
+const typed = <Body, State>(spec: TypedSpec<Body, State>): CommandSpec => ({
+  ...spec,
+  keyOf: (params, body) => spec.keyOf(params, body as Body),
+  parentPoNumbers: (body) => spec.parentPoNumbers?.(body as Body) ?? [],
+  referencedDocuments: (body) => spec.referencedDocuments?.(body as Body) ?? [],
+  attributes: (body, state) => spec.attributes(body as Body, state as State | null),
+  decide: (input) =>
+    spec.decide({ ...input, body: input.body as Body, state: input.state as State | null }),
+});
+
+const purchaseOrderCommand = <Body>(
   name: string,
   file: string,
   summary: string,
-  decide: (state: PurchaseOrderState | null, key: PurchaseOrderKey, body: unknown) => DomainEvent[],
-): CommandSpec => ({
-  name,
-  documentType: 'purchaseOrder',
-  contract: `${contractBase}${file}`,
-  contractVersion: 'v1',
-  creates: false,
-  summary,
-  keyOf: (params) => keyOf('purchaseOrder', params),
-  parentPoNumbers: noParents,
-  attributes: (_body, state) => {
-    const po = state as PurchaseOrderState | null;
-    return { company: po?.company, supplier: po?.supplier, site: po?.site };
-  },
-  decide: ({ state, key, body }) =>
-    decide(
-      state as PurchaseOrderState | null,
-      { company: key.company ?? '', poNumber: key.poNumber ?? '' },
-      body,
-    ),
-});
+  command: (key: PurchaseOrderKey, body: Body) => PurchaseOrderCommand,
+): CommandSpec =>
+  typed<Body, PurchaseOrderState>({
+    name,
+    documentType: 'purchaseOrder',
+    contract: `${contractBase}${file}`,
+    contractVersion: 'v1',
+    creates: false,
+    summary,
+    keyOf: (params) => keyOf('purchaseOrder', params),
+    attributes: (_body, po) => ({ company: po?.company, supplier: po?.supplier, site: po?.site }),
+    decide: ({ state, key, body }) =>
+      purchaseOrder.decide(
+        command({ company: key.company ?? '', poNumber: key.poNumber ?? '' }, body),
+        state,
+      ),
+  });
 
-const childCommand = <C extends { company: string; lines: { poNumber: string }[] }>(
+type ChildBody = { company: string; supplier: string; site?: string } & {
+  lines: { poNumber: string }[];
+};
+
+const childCommand = <Body extends ChildBody, State>(
   name: string,
   documentType: DocumentType,
   file: string,
   summary: string,
-  decide: (state: ChildState | null, command: C, parents: ParentOrders) => DomainEvent[],
-): CommandSpec => ({
-  name,
-  documentType,
-  contract: `${contractBase}${file}`,
-  contractVersion: 'v1',
-  creates: true,
-  summary,
-  keyOf: (_params, body) => keyOf(documentType, body as Body),
-  parentPoNumbers: (body) => referencedPoNumbers((body as C).lines),
-  attributes: (body) => {
-    const b = body as Body;
-    return { company: str(b.company), supplier: str(b.supplier), site: str(b.site) };
-  },
-  decide: ({ state, body, parents }) => decide(state as ChildState | null, body as C, parents),
-});
+  decider: Decider<State | null, ChildCommand<Body>, CoexistEvent>,
+  /** The shipment notice the document names, if it names one (receipts). */
+  shipmentNoticeOf: (body: Body) => DocumentRef | null = () => null,
+): CommandSpec =>
+  typed<Body, State>({
+    name,
+    documentType,
+    contract: `${contractBase}${file}`,
+    contractVersion: 'v1',
+    creates: true,
+    summary,
+    keyOf: (_params, body) => keyOf(documentType, body),
+    parentPoNumbers: (body) => referencedPoNumbers(body.lines),
+    referencedDocuments: (body) => {
+      const notice = shipmentNoticeOf(body);
+      return notice ? [notice] : [];
+    },
+    attributes: ({ company, supplier, site }) => ({ company, supplier, site }),
+    decide: ({ state, body, parents, documents }) => {
+      const notice = shipmentNoticeOf(body);
+      const loaded = notice ? documents?.get(streamNameOf(notice)) : undefined;
+      // A shipment notice's state, folded by foldDocument('shipmentNotice') (see `typed`).
+      const shipmentNotice = loaded as ShipmentNoticeState | null | undefined;
+      return decider.decide({ data: body, parents, shipmentNotice }, state);
+    },
+  });
 
 export const commands = {
-  submitPurchaseOrder: {
+  submitPurchaseOrder: typed<SubmitPurchaseOrder, PurchaseOrderState>({
     name: 'submitPurchaseOrder',
     documentType: 'purchaseOrder',
     contract: `${contractBase}purchase-order-submit.json`,
     contractVersion: 'v1',
     creates: true,
     summary: 'Submit a purchase order',
-    keyOf: (_params, body) => keyOf('purchaseOrder', body as Body),
-    parentPoNumbers: noParents,
-    attributes: (body) => {
-      const b = body as SubmitPurchaseOrder;
-      return { company: b.company, supplier: b.supplier, site: b.site };
-    },
+    keyOf: (_params, { company, poNumber }) => ({ company, poNumber }),
+    attributes: ({ company, supplier, site }) => ({ company, supplier, site }),
     decide: ({ state, body }) =>
-      submit(state as PurchaseOrderState | null, body as SubmitPurchaseOrder),
-  },
-  changePurchaseOrder: purchaseOrderCommand(
+      purchaseOrder.decide({ type: 'SubmitPurchaseOrder', data: body }, state),
+  }),
+  changePurchaseOrder: purchaseOrderCommand<ChangePurchaseOrder>(
     'changePurchaseOrder',
     'purchase-order-change.json',
     'Change a purchase order (header fields, add, update or cancel lines)',
-    (state, key, body) => change(state, key, body as ChangePurchaseOrder),
+    (key, data) => ({ type: 'ChangePurchaseOrder', key, data }),
   ),
-  cancelPurchaseOrder: purchaseOrderCommand(
+  cancelPurchaseOrder: purchaseOrderCommand<CancelPurchaseOrder>(
     'cancelPurchaseOrder',
     'purchase-order-cancellation.json',
     'Cancel a purchase order',
-    (state, key, body) => cancel(state, key, body as CancelPurchaseOrder),
+    (key, data) => ({ type: 'CancelPurchaseOrder', key, data }),
   ),
-  acknowledgePurchaseOrder: purchaseOrderCommand(
+  acknowledgePurchaseOrder: purchaseOrderCommand<AcknowledgePurchaseOrder>(
     'acknowledgePurchaseOrder',
     'purchase-order-acknowledgement.json',
     "Record the supplier's acknowledgement of a purchase order",
-    (state, key, body) => acknowledge(state, key, body as AcknowledgePurchaseOrder),
+    (key, data) => ({ type: 'AcknowledgePurchaseOrder', key, data }),
   ),
-  submitShipmentNotice: childCommand<SubmitShipmentNotice>(
+  submitShipmentNotice: childCommand<SubmitShipmentNotice, ShipmentNoticeState>(
     'submitShipmentNotice',
     'shipmentNotice',
     'shipment-notice.json',
     'Submit an advance shipment notice (ASN)',
-    submitShipmentNotice,
+    shipmentNotice,
   ),
-  recordGoodsReceipt: childCommand<RecordGoodsReceipt>(
+  recordGoodsReceipt: childCommand<RecordGoodsReceipt, GoodsReceiptState>(
     'recordGoodsReceipt',
     'goodsReceipt',
     'goods-receipt.json',
     'Record a goods receipt from the warehouse',
-    recordGoodsReceipt,
+    goodsReceipt,
+    ({ supplier, asnNumber }) =>
+      asnNumber === undefined ? null : { type: 'shipmentNotice', key: { supplier, asnNumber } },
   ),
-  submitSupplierInvoice: childCommand<SubmitSupplierInvoice>(
+  submitSupplierInvoice: childCommand<SubmitSupplierInvoice, SupplierInvoiceState>(
     'submitSupplierInvoice',
     'supplierInvoice',
     'supplier-invoice.json',
     'Submit a supplier invoice',
-    submitSupplierInvoice,
+    supplierInvoice,
   ),
-  submitJournalEntry: {
+  submitJournalEntry: typed<SubmitJournalEntry, JournalEntryState>({
     name: 'submitJournalEntry',
     documentType: 'journalEntry',
     contract: `${contractBase}journal-entry.json`,
     contractVersion: 'v1',
     creates: true,
     summary: 'Submit a GL journal entry',
-    keyOf: (_params, body) => keyOf('journalEntry', body as Body),
-    parentPoNumbers: noParents,
-    attributes: (body) => ({ company: (body as SubmitJournalEntry).company }),
-    decide: ({ state, body }) =>
-      submitJournalEntry(state as JournalEntryState | null, body as SubmitJournalEntry),
-  },
+    keyOf: (_params, { company, entryNumber }) => ({ company, entryNumber }),
+    attributes: ({ company }) => ({ company }),
+    decide: ({ state, body }) => journalEntry.decide(body, state),
+  }),
 } satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof commands;

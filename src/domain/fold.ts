@@ -1,34 +1,32 @@
 /** Folds any document's events into its current state, by document type. */
-import { foldChild } from './children/children.js';
-import type { ChildEvent } from './children/types.js';
+import { goodsReceipt, shipmentNotice, supplierInvoice } from './children/children.js';
+import { fold } from './decider.js';
 import type { DocumentType } from './documents.js';
-import { foldJournalEntry, type JournalEntryEvent } from './journalEntry/journalEntry.js';
-import { foldPurchaseOrder } from './purchaseOrder/purchaseOrder.js';
-import type { PurchaseOrderEvent } from './purchaseOrder/types.js';
+import type { StoredEvent } from './events/registry.js';
+import { journalEntry } from './journalEntry/journalEntry.js';
+import { purchaseOrder } from './purchaseOrder/purchaseOrder.js';
 
-export interface DomainEvent {
-  type: string;
-  data: object;
-}
+/** Any event as stored: a type and its data (typed events are these, and more precise). */
+export type DomainEvent = StoredEvent;
 
 /** The state of a document, or null when it has no events. `status` is always present. */
 export type DocumentState = { status: string } & object;
 
-/** Events about a document that are not commands on it (its ownership record, for one). */
-const isCommandEvent = (event: DomainEvent): boolean => event.type !== 'DocumentOwnershipAssigned';
-
+/** Events of any type and schema version; those no decider handles are ignored. */
 export const foldDocument = (
   type: DocumentType,
-  allEvents: readonly DomainEvent[],
+  events: readonly StoredEvent[],
 ): DocumentState | null => {
-  const events = allEvents.filter(isCommandEvent);
-  // Events come from the document's own stream, so their types match the document type.
   switch (type) {
     case 'purchaseOrder':
-      return foldPurchaseOrder(events as PurchaseOrderEvent[]);
+      return fold(purchaseOrder, events);
+    case 'shipmentNotice':
+      return fold(shipmentNotice, events);
+    case 'goodsReceipt':
+      return fold(goodsReceipt, events);
+    case 'supplierInvoice':
+      return fold(supplierInvoice, events);
     case 'journalEntry':
-      return foldJournalEntry(events as JournalEntryEvent[]);
-    default:
-      return foldChild(events as ChildEvent[]);
+      return fold(journalEntry, events);
   }
 };

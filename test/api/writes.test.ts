@@ -1,5 +1,6 @@
 /** The v1 write path end to end, in-process: contracts, business rules, events and their metadata. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventSchemaId } from '../../src/domain/events/registry.js';
 import { createAjv, loadContracts } from '../../src/http/contracts.js';
 import { example, json, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -264,12 +265,10 @@ describe('recorded events follow their contracts', () => {
   it('validates the data of every recorded event and the metadata of every command event', async () => {
     const contracts = loadContracts();
     const ajv = createAjv(contracts.values());
-    const schemaFor = (type: string) =>
-      `https://coexist.dev/contracts/events/v1/${type.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.json`;
     const events = await gw.allEvents();
     expect(events.length).toBeGreaterThan(10);
     for (const event of events) {
-      const validateData = ajv.getSchema(schemaFor(event.type));
+      const validateData = ajv.getSchema(eventSchemaId(event));
       expect(validateData, `no contract for ${event.type}`).toBeDefined();
       expect(
         validateData?.(event.data),

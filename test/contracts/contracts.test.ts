@@ -130,6 +130,14 @@ describe('contracts', () => {
     expect(
       errors(event('goods-receipt-recorded'), { ...receipt, exceptions: [overReceipt] }),
     ).toEqual([]);
+    // Version 2 of the child events: exceptions carry a severity, and the data says its version.
+    const v2 = `${base}events/v2/goods-receipt-recorded.json`;
+    const blocking = { ...overReceipt, code: 'SUPPLIER_MISMATCH', severity: 'blocking' };
+    expect(errors(v2, { ...receipt, schemaVersion: 2, exceptions: [blocking] })).toEqual([]);
+    expect(errors(v2, { ...receipt, schemaVersion: 2, exceptions: [overReceipt] })).toEqual([
+      '/exceptions/0 required',
+    ]);
+    expect(errors(v2, { ...receipt, exceptions: [] })).toEqual([' required']);
   });
 
   it('rejects money as a JSON number and unknown properties', () => {
@@ -186,6 +194,33 @@ describe('contracts', () => {
       '/lines/0/quantity/value pattern',
     ]);
     const invoice = { ...example('supplier-invoice'), currency: 'usd' };
-    expect(errors(http('supplier-invoice'), invoice)).toEqual(['/currency pattern']);
+    expect(errors(http('supplier-invoice'), invoice)).toEqual(['/currency enum']);
+  });
+
+  it('takes only ISO 4217 currency codes', () => {
+    const order = example('purchase-order-submit');
+    for (const currency of ['USD', 'EUR', 'JPY', 'CHF', 'XCG']) {
+      expect(errors(http('purchase-order-submit'), { ...order, currency }), currency).toEqual([]);
+    }
+    for (const currency of ['ABC', 'XXX', 'XTS', 'EURO', 'US$']) {
+      expect(errors(http('purchase-order-submit'), { ...order, currency }), currency).toEqual([
+        '/currency enum',
+      ]);
+    }
+  });
+
+  it('refuses dates outside the years 1900 to 2099', () => {
+    const order = example('purchase-order-submit');
+    const at = (orderDate: string) =>
+      errors(http('purchase-order-submit'), { ...order, orderDate });
+    expect(at('1900-01-01')).toEqual([]);
+    expect(at('2099-12-31')).toEqual([]);
+    expect(at('0000-01-01')).toEqual(['/orderDate pattern']);
+    expect(at('1899-12-31')).toEqual(['/orderDate pattern']);
+    expect(at('2100-01-01')).toEqual(['/orderDate pattern']);
+    const receipt = example('goods-receipt');
+    expect(
+      errors(http('goods-receipt'), { ...receipt, receivedAt: '0001-01-01T00:00:00Z' }),
+    ).toEqual(['/receivedAt pattern']);
   });
 });

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { BusinessRuleError } from '../../src/domain/errors.js';
 import {
   foldJournalEntry,
+  type JournalLine,
+  type SubmitJournalEntry,
   submitJournalEntry,
 } from '../../src/domain/journalEntry/journalEntry.js';
 
-const entry = {
+const entry: SubmitJournalEntry = {
   company: 'ACME-US',
   entryNumber: 'JE-2026-11-0042',
   postingDate: '2026-11-30',
@@ -45,11 +47,39 @@ describe('journal entry', () => {
   });
 
   it('does not let 0.1 + 0.2 float errors through: 0.1 + 0.2 balances 0.3', () => {
-    const lines = [
+    const lines: JournalLine[] = [
       { lineNumber: 1, account: '1', currency: 'USD', debit: '0.1' },
       { lineNumber: 2, account: '1', currency: 'USD', debit: '0.2' },
       { lineNumber: 3, account: '2', currency: 'USD', credit: '0.3' },
     ];
     expect(submitJournalEntry(null, { ...entry, lines })).toHaveLength(1);
   });
+
+  it('reports a duplicate line number with its own code, not as unbalanced', () => {
+    const lines = entry.lines.map((line) =>
+      line.lineNumber === 2 ? { ...line, lineNumber: 1 } : line,
+    );
+    const error = catchError(() => submitJournalEntry(null, { ...entry, lines }));
+    expect(error).toBeInstanceOf(BusinessRuleError);
+    expect([(error as BusinessRuleError).code, (error as BusinessRuleError).violations]).toEqual([
+      'duplicate-line-number',
+      [{ pointer: '/lines/1/lineNumber', detail: 'Line number 1 is used more than once.' }],
+    ]);
+    const both = lines.map((line) => (line.lineNumber === 5 ? { ...line, credit: '9' } : line));
+    const error2 = catchError(() => submitJournalEntry(null, { ...entry, lines: both }));
+    expect((error2 as BusinessRuleError).code).toBe('invalid-journal-entry');
+    expect((error2 as BusinessRuleError).violations.map((v) => v.pointer)).toEqual([
+      '/lines/1/lineNumber',
+      '/lines',
+    ]);
+  });
 });
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

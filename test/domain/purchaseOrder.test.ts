@@ -149,3 +149,99 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('purchase order state', () => {
+  it('folds past event types it does not handle, exactly as without them', () => {
+    const unknown = { type: 'DeliveryAttemptRecorded', data: { target: 'legacy' } };
+    const ownership = {
+      type: 'DocumentOwnershipAssigned',
+      data: { document: { type: 'purchaseOrder', key }, owner: 'legacy' },
+    };
+    expect(foldPurchaseOrder([ownership, submitted, unknown])).toEqual(given(submitted));
+    const changed = change(given(submitted), key, { notes: 'Dock 4' });
+    expect(foldPurchaseOrder([submitted, unknown, ...changed])).toEqual(
+      given(submitted, ...changed),
+    );
+  });
+
+  it('keeps every header field the client sent, and the changes to them', () => {
+    const header = {
+      buyer: 'j.doe',
+      paymentTerms: 'NET30',
+      incoterms: { code: 'FCA' as const, place: 'Memphis' },
+      externalReference: 'EDI-850-0042',
+      requestedDeliveryDate: '2026-11-20',
+      notes: 'Call before delivery.',
+      shipTo: { street: '1 Main St', city: 'Dallas', country: 'US' },
+    };
+    const full: PurchaseOrderEvent = {
+      type: 'PurchaseOrderSubmitted',
+      data: { ...order, ...header },
+    };
+    const { lines: _lines, ...sent } = full.data;
+    expect(given(full)).toMatchObject(sent);
+    const changes = change(given(full), key, {
+      changeReason: 'Supplier moved the date',
+      requestedDeliveryDate: '2026-11-27',
+      notes: 'Dock 4',
+    });
+    expect(given(full, ...changes)).toMatchObject({
+      ...sent,
+      requestedDeliveryDate: '2026-11-27',
+      notes: 'Dock 4',
+      lastChangeReason: 'Supplier moved the date',
+    });
+  });
+
+  it('is cancelled once every line is cancelled, and then refuses changes (409)', () => {
+    const first = change(given(submitted), key, { lines: [{ action: 'cancel', lineNumber: 10 }] });
+    expect(given(submitted, ...first)?.status).toBe('open');
+    const second = change(given(submitted, ...first), key, {
+      changeReason: 'Project stopped',
+      lines: [{ action: 'cancel', lineNumber: 20, reason: 'Not needed' }],
+    });
+    const state = given(submitted, ...first, ...second);
+    expect(state?.status).toBe('cancelled');
+    expect(state?.cancellation).toEqual({ reason: 'Project stopped' });
+    expect(state?.lines[1]).toMatchObject({
+      status: 'cancelled',
+      cancellationReason: 'Not needed',
+    });
+    expect(() => change(state, key, { notes: 'x' })).toThrow(DocumentStateConflictError);
+  });
+
+  it("refuses to change a line's unit of measure, pointing at it (422)", () => {
+    const error = catchError(() =>
+      change(given(submitted), key, {
+        lines: [{ action: 'update', lineNumber: 10, quantity: { value: '5', uom: 'BOX' } }],
+      }),
+    ) as BusinessRuleError;
+    expect(error).toBeInstanceOf(BusinessRuleError);
+    expect(error.code).toBe('invalid-change');
+    expect(error.violations).toEqual([
+      {
+        pointer: '/lines/0/quantity/uom',
+        detail:
+          'Line 10 is ordered in EA; its unit cannot change to BOX (cancel the line and add one in BOX).',
+      },
+    ]);
+  });
+
+  it('keeps the acknowledgement number and notes', () => {
+    const events = acknowledge(given(submitted), key, {
+      acknowledgedAt: '2026-11-03T09:00:00Z',
+      status: 'accepted',
+      acknowledgementNumber: 'ACK-77',
+      note: 'Ships from Memphis',
+      lines: [{ lineNumber: 10, status: 'accepted', note: 'In stock' }],
+    });
+    const state = given(submitted, ...events);
+    expect(state?.acknowledgement).toEqual({
+      acknowledgedAt: '2026-11-03T09:00:00Z',
+      status: 'accepted',
+      acknowledgementNumber: 'ACK-77',
+      note: 'Ships from Memphis',
+    });
+    expect(state?.lines[0]?.acknowledgement).toEqual({ status: 'accepted', note: 'In stock' });
+  });
+});

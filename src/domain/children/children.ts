@@ -1,95 +1,38 @@
 /**
- * Decide for shipment notices, goods receipts and supplier invoices. Each is a single fact;
- * references to purchase order lines are checked against the parent orders the handler
- * loaded, and anything that does not fit is flagged as an exception on the recorded event.
+ * Deciders for shipment notices, goods receipts and supplier invoices. Each is a single fact;
+ * its lines are checked against the parent orders the handler loaded (checks.ts), and
+ * anything that does not fit is flagged as an exception on the recorded event.
  */
+import type { Decider } from '../decider.js';
 import { decimal, format } from '../decimal.js';
 import { checkUniqueLineNumbers, DocumentStateConflictError, Violations } from '../errors.js';
-import type { PurchaseOrderState } from '../purchaseOrder/types.js';
+import type { EventOf } from '../events/registry.js';
+import {
+  exception,
+  isDeliverable,
+  lotExceptions,
+  type ParentOrders,
+  parentExceptions,
+  uomMismatch,
+} from './checks.js';
 import type {
-  ChildEvent,
-  ChildState,
   DocumentException,
-  PoReferencingLine,
+  GoodsReceiptState,
   RecordGoodsReceipt,
+  ShipmentNoticeState,
   SubmitShipmentNotice,
   SubmitSupplierInvoice,
+  SupplierInvoiceState,
 } from './types.js';
 
-/** Parent purchase orders by poNumber (same company as the child); null when unknown. */
-export type ParentOrders = ReadonlyMap<string, PurchaseOrderState | null>;
+export type { ParentOrders } from './checks.js';
 
 /** Distinct purchase order numbers a child document references. */
 export const referencedPoNumbers = (lines: readonly { poNumber: string }[]): string[] => [
   ...new Set(lines.map((line) => line.poNumber)),
 ];
 
-/**
- * Checks each line against its parent. `quantityCheck` names the exception raised when a line
- * asks for more than the order line holds (per document for now; cumulative receipts and
- * invoices are matched by the three-way-match projection).
- */
-const lineExceptions = (
-  lines: readonly PoReferencingLine[],
-  parents: ParentOrders,
-  quantityCheck: 'OVER_SHIPMENT' | 'OVER_RECEIPT' | null,
-): DocumentException[] => {
-  const exceptions: DocumentException[] = [];
-  const flaggedCancelled = new Set<string>();
-  lines.forEach((line, index) => {
-    const at = `/lines/${index}`;
-    const parent = parents.get(line.poNumber) ?? null;
-    if (parent === null) {
-      exceptions.push({
-        code: 'UNKNOWN_PURCHASE_ORDER',
-        pointer: `${at}/poNumber`,
-        detail: `Purchase order ${line.poNumber} is unknown to the gateway.`,
-      });
-      return;
-    }
-    if (parent.status === 'cancelled' && !flaggedCancelled.has(line.poNumber)) {
-      flaggedCancelled.add(line.poNumber);
-      exceptions.push({
-        code: 'PURCHASE_ORDER_CANCELLED',
-        pointer: `${at}/poNumber`,
-        detail: `Purchase order ${line.poNumber} was cancelled.`,
-      });
-    }
-    const poLine = parent.lines.find((candidate) => candidate.lineNumber === line.poLineNumber);
-    if (!poLine) {
-      exceptions.push({
-        code: 'UNKNOWN_PO_LINE',
-        pointer: `${at}/poLineNumber`,
-        detail: `Purchase order ${line.poNumber} has no line ${line.poLineNumber}.`,
-      });
-      return;
-    }
-    if (line.item !== undefined && line.item !== poLine.item) {
-      exceptions.push({
-        code: 'ITEM_MISMATCH',
-        pointer: `${at}/item`,
-        detail: `Item ${line.item} differs from ${poLine.item} on purchase order line ${line.poNumber}/${line.poLineNumber}.`,
-      });
-    }
-    if (line.quantity.uom !== poLine.quantity.uom) {
-      exceptions.push({
-        code: 'UOM_MISMATCH',
-        pointer: `${at}/quantity/uom`,
-        detail: `Unit ${line.quantity.uom} differs from ${poLine.quantity.uom} on the purchase order line.`,
-      });
-    } else if (quantityCheck && decimal(line.quantity.value).gt(poLine.quantity.value)) {
-      const variance = decimal(line.quantity.value).minus(poLine.quantity.value);
-      exceptions.push({
-        code: quantityCheck,
-        pointer: `${at}/quantity/value`,
-        detail: `Quantity ${line.quantity.value} exceeds the ordered ${poLine.quantity.value} ${poLine.quantity.uom} by ${format(variance)}.`,
-      });
-    }
-  });
-  return exceptions;
-};
-
-const requireNew = (state: ChildState | null, what: string): void => {
+const requireNew = (state: object | null, what: string): void => {
   if (state !== null) {
     throw new DocumentStateConflictError('document-exists', `${what} already exists.`);
   }
@@ -102,62 +45,147 @@ const checkLines = (lines: readonly { lineNumber: number }[], code: string): voi
 };
 
 export const submitShipmentNotice = (
-  state: ChildState | null,
+  state: ShipmentNoticeState | null,
   command: SubmitShipmentNotice,
   parents: ParentOrders,
-): ChildEvent[] => {
+): EventOf<'ShipmentNoticeSubmitted'>[] => {
   requireNew(state, `Shipment notice ${command.supplier}/${command.asnNumber}`);
   checkLines(command.lines, 'invalid-shipment-notice');
-  const exceptions = lineExceptions(command.lines, parents, 'OVER_SHIPMENT');
-  return [{ type: 'ShipmentNoticeSubmitted', data: { ...command, exceptions } }];
+  const { exceptions } = parentExceptions(command, parents, (line, poLine, at) => {
+    const excess = decimal(line.quantity.value).minus(poLine.quantity.value);
+    if (excess.lte(0)) return [];
+    return [
+      exception(
+        'OVER_SHIPMENT',
+        `${at}/quantity/value`,
+        `Shipped ${line.quantity.value} ${line.quantity.uom} exceeds the ordered ${poLine.quantity.value} ${poLine.quantity.uom} by ${format(excess)}.`,
+      ),
+    ];
+  });
+  exceptions.push(...lotExceptions(command.lines));
+  return [
+    {
+      type: 'ShipmentNoticeSubmitted',
+      data: { schemaVersion: 2, ...command, exceptions },
+    },
+  ];
 };
 
+/**
+ * `shipmentNotice` is the ASN the receipt names (`asnNumber`, same supplier): null when the
+ * gateway has none, undefined when it was not looked up (then it is not checked).
+ */
 export const recordGoodsReceipt = (
-  state: ChildState | null,
+  state: GoodsReceiptState | null,
   command: RecordGoodsReceipt,
   parents: ParentOrders,
-): ChildEvent[] => {
+  shipmentNotice?: ShipmentNoticeState | null,
+): EventOf<'GoodsReceiptRecorded'>[] => {
   requireNew(state, `Goods receipt ${command.site}/${command.receiptNumber}`);
   checkLines(command.lines, 'invalid-goods-receipt');
-  // Received quantity includes what arrived damaged: both were delivered against the line.
-  const delivered = command.lines.map((line) => ({
-    ...line,
-    quantity: line.damagedQuantity
-      ? {
-          value: format(decimal(line.quantity.value).plus(line.damagedQuantity.value)),
-          uom: line.quantity.uom,
-        }
-      : line.quantity,
-  }));
-  const exceptions = lineExceptions(delivered, parents, 'OVER_RECEIPT');
-  return [{ type: 'GoodsReceiptRecorded', data: { ...command, exceptions } }];
+  const { exceptions } = parentExceptions(command, parents, (line, poLine, at) => {
+    const { quantity, damagedQuantity: damaged } = line;
+    if (damaged && damaged.uom !== poLine.quantity.uom) {
+      return [uomMismatch(`${at}/damagedQuantity/uom`, damaged.uom, poLine)];
+    }
+    // What arrived damaged was delivered against the line too: both count toward the order.
+    const delivered = decimal(quantity.value).plus(damaged?.value ?? '0');
+    const excess = delivered.minus(poLine.quantity.value);
+    if (excess.lte(0)) return [];
+    const received = damaged
+      ? `Received ${quantity.value} ${quantity.uom} and ${damaged.value} ${damaged.uom} damaged (${format(delivered)} ${quantity.uom} delivered) exceed`
+      : `Received ${quantity.value} ${quantity.uom} exceeds`;
+    return [
+      exception(
+        'OVER_RECEIPT',
+        `${at}/quantity/value`,
+        `${received} the ordered ${poLine.quantity.value} ${poLine.quantity.uom} by ${format(excess)}.`,
+      ),
+    ];
+  });
+  exceptions.push(...lotExceptions(command.lines));
+  if (command.asnNumber !== undefined && shipmentNotice === null) {
+    exceptions.push(
+      exception(
+        'UNKNOWN_SHIPMENT_NOTICE',
+        '/asnNumber',
+        `Shipment notice ${command.asnNumber} of supplier ${command.supplier} is unknown to the gateway.`,
+      ),
+    );
+  }
+  return [{ type: 'GoodsReceiptRecorded', data: { schemaVersion: 2, ...command, exceptions } }];
 };
 
 export const submitSupplierInvoice = (
-  state: ChildState | null,
+  state: SupplierInvoiceState | null,
   command: SubmitSupplierInvoice,
   parents: ParentOrders,
-): ChildEvent[] => {
+): EventOf<'SupplierInvoiceReceived'>[] => {
   requireNew(state, `Supplier invoice ${command.supplier}/${command.invoiceNumber}`);
   checkLines(command.lines, 'invalid-supplier-invoice');
-  const exceptions = lineExceptions(command.lines, parents, null);
+  // Quantities and prices are matched cumulatively by the three-way-match process.
+  const { exceptions, matched } = parentExceptions(command, parents, () => []);
   const flagged = new Set<string>();
   command.lines.forEach((line, index) => {
-    const parent = parents.get(line.poNumber);
+    const parent = matched.get(line.poNumber);
     if (parent && parent.currency !== command.currency && !flagged.has(line.poNumber)) {
       flagged.add(line.poNumber);
-      exceptions.push({
-        code: 'CURRENCY_MISMATCH',
-        pointer: `/lines/${index}/poNumber`,
-        detail: `Invoice currency ${command.currency} differs from ${parent.currency} on purchase order ${line.poNumber}.`,
-      });
+      exceptions.push(
+        exception(
+          'CURRENCY_MISMATCH',
+          `/lines/${index}/poNumber`,
+          `Invoice currency ${command.currency} differs from ${parent.currency} on purchase order ${line.poNumber}.`,
+        ),
+      );
     }
   });
-  return [{ type: 'SupplierInvoiceReceived', data: { ...command, exceptions } }];
+  return [{ type: 'SupplierInvoiceReceived', data: { schemaVersion: 2, ...command, exceptions } }];
 };
 
-/** A child document is one fact: its state is that fact. */
-export const foldChild = (events: readonly ChildEvent[]): ChildState | null => {
-  const first = events[0];
-  return first ? { status: 'recorded', ...first.data } : null;
+/** The state of a child document: the fact it recorded, and whether it may be delivered. */
+const recorded = <D extends { schemaVersion: 2; exceptions: DocumentException[] }>({
+  schemaVersion: _version,
+  ...fact
+}: D) => ({ ...fact, status: 'recorded' as const, deliverable: isDeliverable(fact.exceptions) });
+
+/** A child command: the request body and the parent orders its lines reference. */
+export interface ChildCommand<C> {
+  data: C;
+  parents: ParentOrders;
+  /** A receipt's shipment notice (see recordGoodsReceipt); ignored by the other children. */
+  shipmentNotice?: ShipmentNoticeState | null;
+}
+
+export const shipmentNotice: Decider<
+  ShipmentNoticeState | null,
+  ChildCommand<SubmitShipmentNotice>,
+  EventOf<'ShipmentNoticeSubmitted'>
+> = {
+  initialState: () => null,
+  decide: ({ data, parents }, state) => submitShipmentNotice(state, data, parents),
+  evolve: (state, event) =>
+    state === null && event.type === 'ShipmentNoticeSubmitted' ? recorded(event.data) : state,
+};
+
+export const goodsReceipt: Decider<
+  GoodsReceiptState | null,
+  ChildCommand<RecordGoodsReceipt>,
+  EventOf<'GoodsReceiptRecorded'>
+> = {
+  initialState: () => null,
+  decide: ({ data, parents, shipmentNotice }, state) =>
+    recordGoodsReceipt(state, data, parents, shipmentNotice),
+  evolve: (state, event) =>
+    state === null && event.type === 'GoodsReceiptRecorded' ? recorded(event.data) : state,
+};
+
+export const supplierInvoice: Decider<
+  SupplierInvoiceState | null,
+  ChildCommand<SubmitSupplierInvoice>,
+  EventOf<'SupplierInvoiceReceived'>
+> = {
+  initialState: () => null,
+  decide: ({ data, parents }, state) => submitSupplierInvoice(state, data, parents),
+  evolve: (state, event) =>
+    state === null && event.type === 'SupplierInvoiceReceived' ? recorded(event.data) : state,
 };

@@ -1,17 +1,32 @@
 /**
  * Documents that reference purchase order lines: shipment notices, goods receipts and
- * supplier invoices (contract v1 shapes). They record facts that already happened elsewhere,
- * so a reference the gateway cannot resolve is flagged as an exception, never rejected.
+ * supplier invoices. They record facts that already happened elsewhere, so a reference the
+ * gateway cannot resolve is flagged as an exception the document keeps, never rejected.
+ * Commands are the v1 request bodies; events are typed from contracts/events (v2).
  */
-import type { DecimalString } from '../decimal.js';
-import type { Quantity } from '../purchaseOrder/types.js';
+import type { EventOf } from '../events/registry.js';
+import type {
+  ExceptionV2,
+  GoodsReceiptRecordedV2,
+  ShipmentNoticeSubmittedV2,
+  SupplierInvoiceReceivedV2,
+} from '../events/schemaTypes.generated.js';
 
-export interface Lot {
-  lot: string;
-  quantity: Quantity;
-  expiryDate?: string;
-  manufacturedDate?: string;
-}
+export type { Lot } from '../events/schemaTypes.generated.js';
+
+/** A flagged problem with a recorded fact, pointing into the event data. */
+export type DocumentException = ExceptionV2;
+export type ExceptionCode = DocumentException['code'];
+/**
+ * `warning`: recorded, delivered, flagged for attention. `blocking`: recorded, but never
+ * delivered to an ERP as valid until an operator resolves it.
+ */
+export type Severity = DocumentException['severity'];
+
+type Command<T> = Omit<T, 'schemaVersion' | 'exceptions'>;
+export type SubmitShipmentNotice = Command<ShipmentNoticeSubmittedV2>;
+export type RecordGoodsReceipt = Command<GoodsReceiptRecordedV2>;
+export type SubmitSupplierInvoice = Command<SupplierInvoiceReceivedV2>;
 
 /** A line that points at a purchase order line. */
 export interface PoReferencingLine {
@@ -19,100 +34,20 @@ export interface PoReferencingLine {
   poNumber: string;
   poLineNumber: number;
   item?: string;
-  quantity: Quantity;
-}
-
-export interface SubmitShipmentNotice {
-  supplier: string;
-  asnNumber: string;
-  company: string;
-  site: string;
-  shippedAt: string;
-  expectedDeliveryDate?: string;
-  carrier?: { name: string; scac?: string };
-  trackingNumber?: string;
-  packages?: number;
-  grossWeight?: Quantity;
-  lines: Array<
-    PoReferencingLine & { item: string; lots?: Lot[]; serials?: string[]; supplierItem?: string }
-  >;
-}
-
-export interface RecordGoodsReceipt {
-  site: string;
-  receiptNumber: string;
-  company: string;
-  supplier: string;
-  receivedAt: string;
-  asnNumber?: string;
-  receivedBy?: string;
-  note?: string;
-  lines: Array<
-    PoReferencingLine & {
-      item: string;
-      damagedQuantity?: Quantity;
-      lots?: Lot[];
-      serials?: string[];
-      location?: string;
-      reasonCode?: string;
-    }
-  >;
-}
-
-export interface SubmitSupplierInvoice {
-  supplier: string;
-  invoiceNumber: string;
-  company: string;
-  invoiceDate: string;
-  currency: string;
-  dueDate?: string;
-  supplierTaxId?: string;
-  paymentTerms?: string;
-  lines: Array<
-    PoReferencingLine & {
-      unitPrice: DecimalString;
-      lineAmount: DecimalString;
-      description?: string;
-      taxCode?: string;
-    }
-  >;
-  taxes?: Array<{ taxCode: string; taxableAmount: DecimalString; taxAmount: DecimalString }>;
-  charges?: Array<{ type: string; amount: DecimalString; taxCode?: string; description?: string }>;
-  totals: { netAmount: DecimalString; taxAmount: DecimalString; grossAmount: DecimalString };
-}
-
-export const exceptionCodes = [
-  'UNKNOWN_PURCHASE_ORDER',
-  'UNKNOWN_PO_LINE',
-  'PURCHASE_ORDER_CANCELLED',
-  'ITEM_MISMATCH',
-  'UOM_MISMATCH',
-  'OVER_SHIPMENT',
-  'OVER_RECEIPT',
-  'CURRENCY_MISMATCH',
-] as const;
-export type ExceptionCode = (typeof exceptionCodes)[number];
-
-/** A flagged problem with a recorded fact, pointing into the event data. */
-export interface DocumentException {
-  code: ExceptionCode;
-  pointer: string;
-  detail: string;
+  quantity: { value: string; uom: string };
 }
 
 export type ChildEvent =
-  | {
-      type: 'ShipmentNoticeSubmitted';
-      data: SubmitShipmentNotice & { exceptions: DocumentException[] };
-    }
-  | { type: 'GoodsReceiptRecorded'; data: RecordGoodsReceipt & { exceptions: DocumentException[] } }
-  | {
-      type: 'SupplierInvoiceReceived';
-      data: SubmitSupplierInvoice & { exceptions: DocumentException[] };
-    };
+  | EventOf<'ShipmentNoticeSubmitted'>
+  | EventOf<'GoodsReceiptRecorded'>
+  | EventOf<'SupplierInvoiceReceived'>;
 
-export interface ChildState {
-  status: 'recorded';
-  exceptions: DocumentException[];
-  [field: string]: unknown;
-}
+/**
+ * A child document is one fact: its state is that fact, plus whether it may be delivered
+ * (false while it carries a blocking exception).
+ */
+type Recorded<T> = Omit<T, 'schemaVersion'> & { status: 'recorded'; deliverable: boolean };
+export type ShipmentNoticeState = Recorded<ShipmentNoticeSubmittedV2>;
+export type GoodsReceiptState = Recorded<GoodsReceiptRecordedV2>;
+export type SupplierInvoiceState = Recorded<SupplierInvoiceReceivedV2>;
+export type ChildState = ShipmentNoticeState | GoodsReceiptState | SupplierInvoiceState;

@@ -1,99 +1,144 @@
 /**
- * Purchase order: pure decide (state + command → events) and evolve (state + event → state).
- * No I/O; the command handler loads the state, calls decide and appends the events.
+ * Purchase order decider: pure decide (state + command → events) and evolve (state + event →
+ * state). No I/O; the command handler loads the state, calls decide and appends the events.
  */
+import { type Decider, fold } from '../decider.js';
 import {
   checkUniqueLineNumbers,
   DocumentNotFoundError,
   DocumentStateConflictError,
   Violations,
 } from '../errors.js';
+import type { CoexistEvent, EventData, StoredEvent } from '../events/registry.js';
 import type {
   AcknowledgePurchaseOrder,
   CancelPurchaseOrder,
   ChangePurchaseOrder,
+  PurchaseOrderCommand,
   PurchaseOrderEvent,
   PurchaseOrderKey,
+  PurchaseOrderLineChange,
   PurchaseOrderLineState,
   PurchaseOrderState,
   SubmitPurchaseOrder,
 } from './types.js';
 
-export const evolve = (
-  state: PurchaseOrderState | null,
-  event: PurchaseOrderEvent,
-): PurchaseOrderState | null => {
-  if (event.type === 'PurchaseOrderSubmitted') {
-    const { lines, company, poNumber, supplier, site, currency, orderDate } = event.data;
+// ---------------------------------------------------------------------------------------------
+// evolve
+
+const submitted = ({
+  lines,
+  ...header
+}: EventData['PurchaseOrderSubmitted']): PurchaseOrderState => ({
+  ...header,
+  status: 'open',
+  lines: lines.map((line) => ({ ...line, status: 'open' })),
+  changeCount: 0,
+});
+
+/** The line an `add` change creates (the contract requires item, quantity and unit price). */
+const addedLine = (change: PurchaseOrderLineChange): PurchaseOrderLineState | null => {
+  const { action: _action, reason: _reason, item, quantity, unitPrice, ...optional } = change;
+  if (item === undefined || quantity === undefined || unitPrice === undefined) return null;
+  return { ...optional, item, quantity, unitPrice, status: 'open' };
+};
+
+const changedLines = (
+  current: readonly PurchaseOrderLineState[],
+  changes: readonly PurchaseOrderLineChange[],
+): PurchaseOrderLineState[] => {
+  const lines = [...current];
+  for (const change of changes) {
+    const index = lines.findIndex((line) => line.lineNumber === change.lineNumber);
+    const line = lines[index];
+    if (change.action === 'add') {
+      const added = addedLine(change);
+      if (added && !line) lines.push(added);
+    } else if (line && change.action === 'cancel') {
+      lines[index] = { ...line, status: 'cancelled', cancellationReason: change.reason };
+    } else if (line) {
+      const { quantity, unitPrice, requestedDeliveryDate, description, taxCode } = change;
+      lines[index] = {
+        ...line,
+        quantity: quantity ?? line.quantity,
+        unitPrice: unitPrice ?? line.unitPrice,
+        requestedDeliveryDate: requestedDeliveryDate ?? line.requestedDeliveryDate,
+        description: description ?? line.description,
+        taxCode: taxCode ?? line.taxCode,
+      };
+    }
+  }
+  return lines;
+};
+
+const changed = (
+  state: PurchaseOrderState,
+  { changeReason, requestedDeliveryDate, shipTo, notes, lines }: EventData['PurchaseOrderChanged'],
+): PurchaseOrderState => {
+  const next: PurchaseOrderState = {
+    ...state,
+    requestedDeliveryDate: requestedDeliveryDate ?? state.requestedDeliveryDate,
+    shipTo: shipTo ?? state.shipTo,
+    notes: notes ?? state.notes,
+    lastChangeReason: changeReason ?? state.lastChangeReason,
+    lines: changedLines(state.lines, lines ?? []),
+    changeCount: state.changeCount + 1,
+  };
+  // Once every line is cancelled nothing is left to order: the order is cancelled with them.
+  if (next.lines.every((line) => line.status === 'cancelled')) {
     return {
-      company,
-      poNumber,
-      supplier,
-      site,
-      currency,
-      orderDate,
-      status: 'open',
-      requestedDeliveryDate: event.data.requestedDeliveryDate,
-      shipTo: event.data.shipTo,
-      notes: event.data.notes,
-      lines: lines.map((line) => ({ ...line, status: 'open' })),
-      changeCount: 0,
+      ...next,
+      status: 'cancelled',
+      cancellation: { reason: changeReason ?? 'Every line of the order was cancelled.' },
     };
   }
-  if (state === null) return null; // a stream must start with Submitted; ignore anything else
+  return next;
+};
+
+const acknowledged = (
+  state: PurchaseOrderState,
+  {
+    lines,
+    company: _company,
+    poNumber: _poNumber,
+    ...acknowledgement
+  }: EventData['PurchaseOrderAcknowledged'],
+): PurchaseOrderState => {
+  const byLine = new Map((lines ?? []).map(({ lineNumber, ...line }) => [lineNumber, line]));
+  return {
+    ...state,
+    status: acknowledgement.status === 'rejected' ? 'rejected' : 'acknowledged',
+    acknowledgement,
+    lines: state.lines.map((line) => {
+      const ack = byLine.get(line.lineNumber);
+      return ack ? { ...line, acknowledgement: ack } : line;
+    }),
+  };
+};
+
+export const evolve = (
+  state: PurchaseOrderState | null,
+  event: CoexistEvent,
+): PurchaseOrderState | null => {
+  if (event.type === 'PurchaseOrderSubmitted') return submitted(event.data);
+  if (state === null) return null; // a stream starts with Submitted; nothing else creates one
   switch (event.type) {
-    case 'PurchaseOrderChanged': {
-      const { requestedDeliveryDate, shipTo, notes } = event.data;
-      const lines = state.lines.map((line) => ({ ...line }));
-      for (const change of event.data.lines ?? []) {
-        const index = lines.findIndex((line) => line.lineNumber === change.lineNumber);
-        if (change.action === 'add') {
-          const { action: _action, ...line } = change;
-          lines.push({ ...line, status: 'open' });
-        } else if (index >= 0) {
-          const current = lines[index] as PurchaseOrderLineState;
-          if (change.action === 'cancel') {
-            lines[index] = { ...current, status: 'cancelled' };
-          } else {
-            const { action: _action, lineNumber: _n, ...fields } = change;
-            lines[index] = { ...current, ...fields };
-          }
-        }
-      }
-      return {
-        ...state,
-        requestedDeliveryDate: requestedDeliveryDate ?? state.requestedDeliveryDate,
-        shipTo: shipTo ?? state.shipTo,
-        notes: notes ?? state.notes,
-        lines,
-        changeCount: state.changeCount + 1,
-      };
+    case 'PurchaseOrderChanged':
+      return changed(state, event.data);
+    case 'PurchaseOrderCancelled': {
+      const { company: _company, poNumber: _poNumber, ...cancellation } = event.data;
+      return { ...state, status: 'cancelled', cancellation };
     }
-    case 'PurchaseOrderCancelled':
-      return {
-        ...state,
-        status: 'cancelled',
-        cancellation: { reason: event.data.reason, cancelledAt: event.data.cancelledAt },
-      };
-    case 'PurchaseOrderAcknowledged': {
-      const byLine = new Map((event.data.lines ?? []).map((ack) => [ack.lineNumber, ack]));
-      return {
-        ...state,
-        status: event.data.status === 'rejected' ? 'rejected' : 'acknowledged',
-        acknowledgement: { status: event.data.status, acknowledgedAt: event.data.acknowledgedAt },
-        lines: state.lines.map((line) => {
-          const ack = byLine.get(line.lineNumber);
-          if (!ack) return line;
-          const { lineNumber: _n, note: _note, ...acknowledgement } = ack;
-          return { ...line, acknowledgement };
-        }),
-      };
-    }
+    case 'PurchaseOrderAcknowledged':
+      return acknowledged(state, event.data);
+    default:
+      // Ownership, delivery and other events are about the order, not changes to it.
+      return state;
   }
 };
 
-export const foldPurchaseOrder = (events: readonly PurchaseOrderEvent[]) =>
-  events.reduce<PurchaseOrderState | null>(evolve, null);
+// ---------------------------------------------------------------------------------------------
+// decide
 
 export const submit = (
   state: PurchaseOrderState | null,
@@ -141,14 +186,25 @@ export const change = (
   checkUniqueLineNumbers(lines, violations);
   const existing = new Map(current.lines.map((line) => [line.lineNumber, line]));
   lines.forEach((line, index) => {
-    const pointer = `/lines/${index}/lineNumber`;
+    const at = `/lines/${index}`;
     const known = existing.get(line.lineNumber);
     if (line.action === 'add') {
-      if (known) violations.add(pointer, `Line ${line.lineNumber} already exists; use "update".`);
+      if (known)
+        violations.add(`${at}/lineNumber`, `Line ${line.lineNumber} already exists; use "update".`);
     } else if (!known) {
-      violations.add(pointer, `Purchase order has no line ${line.lineNumber}.`);
+      violations.add(`${at}/lineNumber`, `Purchase order has no line ${line.lineNumber}.`);
     } else if (known.status === 'cancelled') {
-      violations.add(pointer, `Line ${line.lineNumber} is cancelled; it cannot be changed.`);
+      violations.add(
+        `${at}/lineNumber`,
+        `Line ${line.lineNumber} is cancelled; it cannot be changed.`,
+      );
+    } else if (line.quantity && line.quantity.uom !== known.quantity.uom) {
+      // A new unit silently re-prices and re-counts everything already shipped, received and
+      // invoiced against the line: a different unit is a new line (cancel this one, add it).
+      violations.add(
+        `${at}/quantity/uom`,
+        `Line ${line.lineNumber} is ordered in ${known.quantity.uom}; its unit cannot change to ${line.quantity.uom} (cancel the line and add one in ${line.quantity.uom}).`,
+      );
     }
   });
   violations.throwIfAny('invalid-change');
@@ -201,3 +257,28 @@ export const acknowledge = (
   violations.throwIfAny('invalid-acknowledgement');
   return [{ type: 'PurchaseOrderAcknowledged', data: { ...key, ...command } }];
 };
+
+export const purchaseOrder: Decider<
+  PurchaseOrderState | null,
+  PurchaseOrderCommand,
+  PurchaseOrderEvent
+> = {
+  initialState: () => null,
+  evolve,
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'SubmitPurchaseOrder':
+        return submit(state, command.data);
+      case 'ChangePurchaseOrder':
+        return change(state, command.key, command.data);
+      case 'CancelPurchaseOrder':
+        return cancel(state, command.key, command.data);
+      case 'AcknowledgePurchaseOrder':
+        return acknowledge(state, command.key, command.data);
+    }
+  },
+};
+
+/** The state after the events (any stored events: upcast, unknown types ignored). */
+export const foldPurchaseOrder = (events: readonly StoredEvent[]): PurchaseOrderState | null =>
+  fold(purchaseOrder, events);

@@ -1,133 +1,70 @@
 /**
- * Canonical purchase order commands and events (contract v1 shapes; see
- * contracts/http/v1/purchase-order-*.json and contracts/events/v1/purchase-order-*.json).
- * A later contract version is upcast to these before the domain sees it.
+ * Purchase order commands, events and state. Commands are the v1 request bodies (a later
+ * contract version is upcast to these before the domain sees it); events and their data are
+ * typed from contracts/events (see ../events/registry.ts).
  */
-import type { DecimalString } from '../decimal.js';
+import type { EventOf } from '../events/registry.js';
+import type {
+  PurchaseOrderAcknowledgedV1,
+  PurchaseOrderCancelledV1,
+  PurchaseOrderChangedV1,
+  PurchaseOrderSubmittedV1,
+} from '../events/schemaTypes.generated.js';
 
-export interface Quantity {
-  value: DecimalString;
-  uom: string;
-}
-
-export interface Address {
-  name?: string;
-  street: string;
-  city: string;
-  postalCode?: string;
-  region?: string;
-  country: string;
-}
-
-export interface PurchaseOrderLine {
-  lineNumber: number;
-  item: string;
-  quantity: Quantity;
-  unitPrice: DecimalString;
-  supplierItem?: string;
-  description?: string;
-  taxCode?: string;
-  requestedDeliveryDate?: string;
-  costCenter?: string;
-}
-
-export interface SubmitPurchaseOrder {
-  company: string;
-  poNumber: string;
-  supplier: string;
-  site: string;
-  orderDate: string;
-  currency: string;
-  lines: PurchaseOrderLine[];
-  buyer?: string;
-  paymentTerms?: string;
-  incoterms?: { code: string; place?: string };
-  requestedDeliveryDate?: string;
-  shipTo?: Address;
-  notes?: string;
-  externalReference?: string;
-}
-
-export type PurchaseOrderLineChange =
-  | ({ action: 'add' } & PurchaseOrderLine)
-  | {
-      action: 'update';
-      lineNumber: number;
-      quantity?: Quantity;
-      unitPrice?: DecimalString;
-      requestedDeliveryDate?: string;
-      description?: string;
-      taxCode?: string;
-    }
-  | { action: 'cancel'; lineNumber: number; reason?: string };
-
-export interface ChangePurchaseOrder {
-  changeReason?: string;
-  requestedDeliveryDate?: string;
-  shipTo?: Address;
-  notes?: string;
-  lines?: PurchaseOrderLineChange[];
-}
-
-export interface CancelPurchaseOrder {
-  reason: string;
-  cancelledAt?: string;
-}
-
-export type AcknowledgementLineStatus = 'accepted' | 'changed' | 'rejected' | 'backordered';
-
-export interface AcknowledgePurchaseOrder {
-  acknowledgedAt: string;
-  status: 'accepted' | 'accepted_with_changes' | 'rejected';
-  acknowledgementNumber?: string;
-  note?: string;
-  lines?: Array<{
-    lineNumber: number;
-    status: AcknowledgementLineStatus;
-    confirmedQuantity?: Quantity;
-    confirmedUnitPrice?: DecimalString;
-    confirmedDeliveryDate?: string;
-    note?: string;
-  }>;
-}
+export type { Address, Quantity } from '../events/schemaTypes.generated.js';
 
 export interface PurchaseOrderKey {
   company: string;
   poNumber: string;
 }
 
-export type PurchaseOrderEvent =
-  | { type: 'PurchaseOrderSubmitted'; data: SubmitPurchaseOrder }
-  | { type: 'PurchaseOrderChanged'; data: PurchaseOrderKey & ChangePurchaseOrder }
-  | { type: 'PurchaseOrderCancelled'; data: PurchaseOrderKey & CancelPurchaseOrder }
-  | { type: 'PurchaseOrderAcknowledged'; data: PurchaseOrderKey & AcknowledgePurchaseOrder };
+type WithoutKey<T> = Omit<T, keyof PurchaseOrderKey>;
 
+export type SubmitPurchaseOrder = PurchaseOrderSubmittedV1;
+export type ChangePurchaseOrder = WithoutKey<PurchaseOrderChangedV1>;
+export type CancelPurchaseOrder = WithoutKey<PurchaseOrderCancelledV1>;
+export type AcknowledgePurchaseOrder = WithoutKey<PurchaseOrderAcknowledgedV1>;
+
+export type PurchaseOrderLine = SubmitPurchaseOrder['lines'][number];
+export type PurchaseOrderLineChange = NonNullable<ChangePurchaseOrder['lines']>[number];
+type AcknowledgementLine = NonNullable<AcknowledgePurchaseOrder['lines']>[number];
+
+export type PurchaseOrderCommand =
+  | { type: 'SubmitPurchaseOrder'; data: SubmitPurchaseOrder }
+  | { type: 'ChangePurchaseOrder'; key: PurchaseOrderKey; data: ChangePurchaseOrder }
+  | { type: 'CancelPurchaseOrder'; key: PurchaseOrderKey; data: CancelPurchaseOrder }
+  | { type: 'AcknowledgePurchaseOrder'; key: PurchaseOrderKey; data: AcknowledgePurchaseOrder };
+
+export type PurchaseOrderEvent =
+  | EventOf<'PurchaseOrderSubmitted'>
+  | EventOf<'PurchaseOrderChanged'>
+  | EventOf<'PurchaseOrderCancelled'>
+  | EventOf<'PurchaseOrderAcknowledged'>;
+
+/**
+ * `cancelled`: by a cancellation, or by changes that cancelled every line (nothing is left to
+ * order or deliver, which is what cancelling the order means). `closed` is kept for a fully
+ * received and invoiced order, which the three-way-match process will decide.
+ */
 export type PurchaseOrderStatus = 'open' | 'acknowledged' | 'rejected' | 'cancelled' | 'closed';
 
 export interface PurchaseOrderLineState extends PurchaseOrderLine {
   status: 'open' | 'cancelled';
-  acknowledgement?: {
-    status: AcknowledgementLineStatus;
-    confirmedQuantity?: Quantity;
-    confirmedUnitPrice?: DecimalString;
-    confirmedDeliveryDate?: string;
-  };
+  /** Why the line was cancelled, when the change said. */
+  cancellationReason?: string;
+  acknowledgement?: Omit<AcknowledgementLine, 'lineNumber'>;
 }
 
-/** The current state of a purchase order, folded from its events. */
-export interface PurchaseOrderState {
-  company: string;
-  poNumber: string;
-  supplier: string;
-  site: string;
-  currency: string;
-  orderDate: string;
+/**
+ * The current state of a purchase order: every header field of the order as submitted (and as
+ * changed since), its lines, and what happened to it.
+ */
+export interface PurchaseOrderState extends Omit<SubmitPurchaseOrder, 'lines'> {
   status: PurchaseOrderStatus;
-  requestedDeliveryDate?: string;
-  shipTo?: Address;
-  notes?: string;
   lines: PurchaseOrderLineState[];
   changeCount: number;
+  /** The reason given by the last change that had one. */
+  lastChangeReason?: string;
   cancellation?: CancelPurchaseOrder;
-  acknowledgement?: { status: AcknowledgePurchaseOrder['status']; acknowledgedAt: string };
+  acknowledgement?: Omit<AcknowledgePurchaseOrder, 'lines'>;
 }
