@@ -17,7 +17,12 @@ import type {
   SubmitShipmentNotice,
   SubmitSupplierInvoice,
 } from '../domain/children/types.js';
-import { type DocumentKey, type DocumentType, keyOf } from '../domain/documents.js';
+import {
+  type DocumentKey,
+  type DocumentRef,
+  type DocumentType,
+  keyOf,
+} from '../domain/documents.js';
 import type { DomainEvent } from '../domain/fold.js';
 import {
   type JournalEntryState,
@@ -65,6 +70,8 @@ export interface CommandSpec {
   /** Purchase orders the command references (same company), loaded as `parents`. */
   parentPoNumbers(body: unknown): string[];
   attributes(body: unknown, state: object | null): DocumentAttributes;
+  /** Other documents the command names, which must be recorded (a reversal's original). */
+  references?(body: unknown): { pointer: string; document: DocumentRef }[];
   decide(input: DecideInput): DomainEvent[];
 }
 
@@ -186,6 +193,12 @@ export const commands = {
     keyOf: (_params, body) => keyOf('journalEntry', body as Body),
     parentPoNumbers: noParents,
     attributes: (body) => ({ company: (body as SubmitJournalEntry).company }),
+    references: (body) => {
+      const { company, reversalOf } = body as SubmitJournalEntry;
+      if (reversalOf === undefined) return [];
+      const document = { type: 'journalEntry' as const, key: { company, entryNumber: reversalOf } };
+      return [{ pointer: '/reversalOf', document }];
+    },
     decide: ({ state, body }) =>
       submitJournalEntry(state as JournalEntryState | null, body as SubmitJournalEntry),
   },

@@ -3,7 +3,6 @@
  * it, by which rule of which rule-set version, and why. Later commands read it back, and
  * documents that reference purchase orders read their parents' to follow them.
  */
-import { randomUUID } from 'node:crypto';
 import type { DocumentRef } from '../domain/documents.js';
 import { streamNameOf } from '../domain/documents.js';
 import { foldDocument } from '../domain/fold.js';
@@ -14,11 +13,12 @@ import type { ParentRoute, RouteDecision } from '../routing/route.js';
 export const ownershipEventType = 'DocumentOwnershipAssigned';
 
 export const ownershipEvent = (
+  id: string,
   document: DocumentRef,
   route: RouteDecision,
   metadata: JsonObject,
 ): NewEvent => ({
-  id: randomUUID(),
+  id,
   type: ownershipEventType,
   data: { document, ...route } as unknown as JsonObject,
   metadata,
@@ -39,14 +39,16 @@ export interface Parents {
   routes: ParentRoute[] | null;
 }
 
-/** Loads the purchase orders (of one company) a command references. */
+const noParents = (): Parents => ({ states: new Map(), routes: null });
+
+/** Loads the purchase orders (of one company) a command or document references. */
 export const loadParents = async (
   store: EventStore,
   company: string | undefined,
   poNumbers: readonly string[],
 ): Promise<Parents> => {
+  if (company === undefined || poNumbers.length === 0) return noParents();
   const states = new Map<string, PurchaseOrderState | null>();
-  if (company === undefined || poNumbers.length === 0) return { states, routes: null };
   const routes = await Promise.all(
     poNumbers.map(async (poNumber) => {
       const events = await store.readStream(
