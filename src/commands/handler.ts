@@ -164,10 +164,10 @@ export class CommandHandler {
   /** Load: the document (unless `read` is false), the orders and documents it references. */
   private async load(command: Command, read: boolean): Promise<Loaded> {
     const { spec, envelope, streamName } = command;
-    const [events, unknownReferences] = await Promise.all([
-      read ? this.store.readStream(streamName) : [],
-      this.unknownReferences(spec, envelope.body),
-    ]);
+    const events = read ? await this.store.readStream(streamName) : [];
+    const unknownReferences = spec.references
+      ? await this.unknownReferences(spec, envelope.body)
+      : [];
     const state = foldDocument(spec.documentType, events);
     const { company } = spec.attributes(envelope.body, state);
     return {
@@ -253,6 +253,7 @@ export class CommandHandler {
   /** The referenced documents (spec.references) the gateway has not recorded, as violations. */
   private async unknownReferences(spec: CommandSpec, body: unknown): Promise<Violation[]> {
     const references = spec.references?.(body) ?? [];
+    if (references.length === 0) return [];
     const found = await Promise.all(
       references.map(({ document }) =>
         this.store.readStream(streamNameOf(document), { maxCount: 1 }),
