@@ -25,7 +25,7 @@ import type { RouteDecision, Router } from '../routing/route.js';
 import type { CommandSpec } from './catalog.js';
 import { ConcurrencyConflictError, ScopeForbiddenError } from './errors.js';
 import { IdempotencyKey } from './idempotency.js';
-import { loadParents, ownershipEvent, type Parents, recordedRoute } from './ownership.js';
+import { loadParents, noParents, ownershipEvent, type Parents, recordedRoute } from './ownership.js';
 import { acceptedResponse, type CommandAccepted } from './response.js';
 import { authoriseDocumentType, documentNotFound } from './scope.js';
 import { Turns } from './turns.js';
@@ -169,13 +169,17 @@ export class CommandHandler {
       ? await this.unknownReferences(spec, envelope.body)
       : [];
     const state = foldDocument(spec.documentType, events);
-    const { company } = spec.attributes(envelope.body, state);
+    const poNumbers = spec.parentPoNumbers(envelope.body);
+    const parents =
+      poNumbers.length === 0
+        ? noParents
+        : await loadParents(this.store, spec.attributes(envelope.body, state).company, poNumbers);
     return {
       events,
       state,
       route: recordedRoute(events),
       expectedRevision: events.at(-1)?.revision ?? 'no_stream',
-      parents: await loadParents(this.store, company, spec.parentPoNumbers(envelope.body)),
+      parents,
       unknownReferences,
     };
   }

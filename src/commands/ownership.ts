@@ -34,12 +34,13 @@ export const recordedRoute = (events: readonly RecordedEvent[]): RouteDecision |
 
 export interface Parents {
   /** Parent orders' states by poNumber, null when unknown (for the domain's checks). */
-  states: Map<string, PurchaseOrderState | null>;
+  states: ReadonlyMap<string, PurchaseOrderState | null>;
   /** Parent orders' routes, or null when the command references no purchase order. */
   routes: ParentRoute[] | null;
 }
 
-const noParents = (): Parents => ({ states: new Map(), routes: null });
+/** A command that references no purchase order. */
+export const noParents: Parents = { states: new Map(), routes: null };
 
 /** Loads the purchase orders (of one company) a command or document references. */
 export const loadParents = async (
@@ -47,7 +48,7 @@ export const loadParents = async (
   company: string | undefined,
   poNumbers: readonly string[],
 ): Promise<Parents> => {
-  if (company === undefined || poNumbers.length === 0) return noParents();
+  if (company === undefined || poNumbers.length === 0) return noParents;
   const states = new Map<string, PurchaseOrderState | null>();
   const routes = await Promise.all(
     poNumbers.map(async (poNumber) => {

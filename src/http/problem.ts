@@ -188,18 +188,20 @@ const fastifyProblem = (error: unknown): Problem | null => {
   return { status: statusCode, code: problemCode, title, detail: message };
 };
 
+/** Anything else is our fault: it is logged with the request id; the client is told only that. */
+const internalError = (request: FastifyRequest): Problem => ({
+  status: 500,
+  code: 'internal-error',
+  title: 'Internal server error',
+  detail: `The request could not be processed. Quote request id ${request.id} when reporting it.`,
+});
+
+/** The problem an error is for the client, and the headers to send with it. */
 export const toProblem = (
   error: unknown,
   request: FastifyRequest,
 ): { problem: ProblemBody; headers: Record<string, string> } => {
-  const known = knownProblem(error) ??
-    fastifyProblem(error) ?? {
-      // Anything else is our fault: log it with the request id, tell the client only that.
-      status: 500,
-      code: 'internal-error',
-      title: 'Internal server error',
-      detail: `The request could not be processed. Quote request id ${request.id} when reporting it.`,
-    };
+  const known = knownProblem(error) ?? fastifyProblem(error) ?? internalError(request);
   const { status, code, title, detail, extensions, headers = {}, retryAfterSeconds } = known;
   const problem: ProblemBody = {
     type: `${problemTypeBase}${code}`,
