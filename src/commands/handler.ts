@@ -25,7 +25,13 @@ import type { RouteDecision, Router } from '../routing/route.js';
 import type { CommandSpec } from './catalog.js';
 import { ConcurrencyConflictError, ScopeForbiddenError } from './errors.js';
 import { IdempotencyKey } from './idempotency.js';
-import { loadParents, noParents, ownershipEvent, type Parents, recordedRoute } from './ownership.js';
+import {
+  loadParents,
+  noParents,
+  ownershipEvent,
+  type Parents,
+  recordedRoute,
+} from './ownership.js';
 import { acceptedResponse, type CommandAccepted } from './response.js';
 import { authoriseDocumentType, documentNotFound } from './scope.js';
 import { Turns } from './turns.js';
