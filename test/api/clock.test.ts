@@ -8,14 +8,15 @@ import type { Principal } from '../../src/auth/principal.js';
 import { commands } from '../../src/commands/catalog.js';
 import { CommandHandler } from '../../src/commands/handler.js';
 import type { EventStore } from '../../src/ports/eventStore.js';
-import { FreezeRegistry } from '../../src/routing/freezes.js';
+import { type Freeze, freezeApplies, ScopeFrozenError } from '../../src/routing/freezes.js';
 import { singleTargetRouter } from '../../src/routing/router.js';
 import { example } from '../support/gateway.js';
 import { tempSqliteFiles } from '../support/tempFiles.js';
 
 const files = tempSqliteFiles('coexist-clock-');
 let store: EventStore;
-let freezes: FreezeRegistry;
+/** Declared freezes, checked as the freeze registry checks them. */
+const freezes: Freeze[] = [];
 let now: Date;
 let handler: CommandHandler;
 let nextId = 0;
@@ -34,11 +35,15 @@ const submit = (poNumber: string) =>
 
 beforeAll(async () => {
   store = getSqliteEventStore({ file: files.file() });
-  freezes = new FreezeRegistry(store);
   handler = new CommandHandler({
     store,
     router: singleTargetRouter('legacy'),
-    freezes,
+    freezes: {
+      check: (scope, at) => {
+        const freeze = freezes.find((candidate) => freezeApplies(candidate, scope, at));
+        if (freeze) throw new ScopeFrozenError(freeze);
+      },
+    },
     clock: { now: () => now },
     newId: () => `id-${++nextId}`,
   });
@@ -63,16 +68,15 @@ describe('the write path clock and ids', () => {
   });
 
   it('refuses commands inside a freeze window by its clock, and accepts them after it', async () => {
-    await freezes.freeze(
-      {
-        scope: { companies: ['ACME-US'] },
-        from: '2031-06-01T00:00:00.000Z',
-        until: '2031-06-02T00:00:00.000Z',
-        reason: 'cutover',
-      },
-      'architect',
-      new Date('2031-05-01T00:00:00.000Z'),
-    );
+    freezes.push({
+      freezeId: 'f-1',
+      scope: { companies: ['ACME-US'] },
+      from: '2031-06-01T00:00:00.000Z',
+      until: '2031-06-02T00:00:00.000Z',
+      reason: 'cutover',
+      frozenBy: 'architect',
+      frozenAt: '2031-05-01T00:00:00.000Z',
+    });
     now = new Date('2031-06-01T12:00:00.000Z');
     await expect(submit('T-2')).rejects.toMatchObject({ type: 'scope-frozen' });
     now = new Date('2031-06-02T00:00:00.000Z');
