@@ -3,8 +3,6 @@
  * `randomUUID()`, so a test can set the time (a freeze window, a rule set's effective date)
  * and predict ids without sleeping or patching globals.
  */
-import { randomUUID } from 'node:crypto';
-
 export interface Clock {
   now(): Date;
 }
@@ -14,4 +12,5 @@ export const systemClock: Clock = { now: () => new Date() };
 /** A new unique id (a UUID in production) for an event or a command. */
 export type IdGenerator = () => string;
 
-export const randomIds: IdGenerator = () => randomUUID();
+/** Random UUIDs from the platform's Web Crypto (a global, like `Date`: no module to import). */
+export const randomIds: IdGenerator = () => crypto.randomUUID();
