@@ -58,6 +58,36 @@ describe('concurrent changes to one order', () => {
     expect(lines.filter((l) => l.lineNumber >= 100)).toHaveLength(20);
   });
 
+  it('decides again (up to 8 times) while another instance keeps winning the race', async () => {
+    // Another instance appends to this order before each of the first 6 attempts.
+    let racesLost = 0;
+    const contested = await startTestGateway({}, (store) => ({
+      ...store,
+      appendToStream: (stream, events, options) =>
+        stream.endsWith('/RACED') && events[0]?.type === 'PurchaseOrderChanged' && racesLost++ < 6
+          ? Promise.reject(new WrongExpectedRevisionError(stream, options.expectedRevision, 99n))
+          : store.appendToStream(stream, events, options),
+    }));
+    try {
+      const auth = await contested.key('erp', ['writer']);
+      const send = (url: string, payload: object) =>
+        contested.app.inject({
+          method: 'POST',
+          url,
+          headers: { authorization: auth, 'idempotency-key': newKey() },
+          payload,
+        });
+      expect((await send('/v1/purchase-orders', order('RACED'))).statusCode).toBe(202);
+      const change = await send('/v1/purchase-orders/ACME-US/RACED/changes', {
+        lines: [{ lineNumber: 10, action: 'update', unitPrice: '2.00' }],
+      });
+      expect(change.statusCode).toBe(202);
+      expect(racesLost).toBe(7);
+    } finally {
+      await contested.close();
+    }
+  });
+
   it('answers a race lost on every attempt with a retryable 409: its own code and Retry-After', async () => {
     // A document that changes under every attempt, as under a writer in another process.
     const busy = await startTestGateway({}, (store) => ({
