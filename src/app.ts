@@ -13,6 +13,7 @@ import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
+import { jsonBodyParser } from './http/jsonBody.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
@@ -20,6 +21,7 @@ import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
 import { commandRoutes } from './http/routes/v1/commands.js';
 import { documentRoutes } from './http/routes/v1/documents.js';
+import type { Clock } from './ports/clock.js';
 import type { EventStore } from './ports/eventStore.js';
 import type { ApiKeyRegistry } from './registries/apiKeys.js';
 import type { FreezeRegistry } from './registries/freezes.js';
@@ -34,6 +36,8 @@ export interface AppDependencies {
   router: Router;
   rules: RuleSetRegistry;
   freezes: FreezeRegistry;
+  /** The write path's clock; the system clock by default. */
+  clock?: Clock;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | object;
 }
@@ -70,6 +74,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
 
   const contracts = loadContracts();
   const ajv = createAjv(contracts.values());
+  // Refuses prototype-poisoning keys by name, where Fastify's parser says "not valid JSON".
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   // Response schemas document the API; serialising with JSON.stringify keeps every field.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -154,7 +161,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store });
-  const handler = new CommandHandler(store, router, freezes);
+  const handler = new CommandHandler({ store, router, freezes, clock: deps.clock });
   const validateRuleSet = createRuleSetValidator(ajv);
   await app.register(
     async (v1) => {

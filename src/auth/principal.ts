@@ -34,22 +34,54 @@ export interface ScopedAttributes {
   site?: string;
 }
 
-/** Why the principal may not act on the document, or null when it may. */
-export const scopeViolation = (principal: Principal, doc: ScopedAttributes): string | null => {
-  const { scopes } = principal;
-  if (scopes.documentTypes && !scopes.documentTypes.includes(doc.documentType)) {
-    return `Client ${principal.clientId} may not act on ${doc.documentType} documents.`;
-  }
-  const names = { companies: 'company', suppliers: 'supplier', sites: 'site' } as const;
-  const checks: Array<[keyof typeof names, string | undefined]> = [
-    ['companies', doc.company],
-    ['suppliers', doc.supplier],
-    ['sites', doc.site],
-  ];
-  for (const [scope, value] of checks) {
+/** Why the principal may not act on documents of this type at all, or null when it may. */
+export const documentTypeViolation = (principal: Principal, type: DocumentType): string | null =>
+  principal.scopes.documentTypes && !principal.scopes.documentTypes.includes(type)
+    ? `Client ${principal.clientId} may not act on ${type} documents.`
+    : null;
+
+const dimensions = [
+  ['companies', 'company'],
+  ['suppliers', 'supplier'],
+  ['sites', 'site'],
+] as const;
+
+/**
+ * Why the principal may not act on the document, or null when it may.
+ *
+ * A restriction always holds. Where the document lacks the restricted attribute (a supplier
+ * invoice has no site), it is taken from its `parents` (the purchase orders it references):
+ * every one must be known and allowed, since an order the gateway never saw has no site to
+ * vouch for. With no parents to take it from (a journal entry has no site and no supplier), a
+ * key restricted on it is refused. The reason given for a parent's attribute is the same
+ * whether the parent is unknown or outside the scope, so it does not reveal which.
+ */
+export const scopeViolation = (
+  principal: Principal,
+  doc: ScopedAttributes,
+  parents: ReadonlyArray<Omit<ScopedAttributes, 'documentType'> | null> = [],
+): string | null => {
+  const wrongType = documentTypeViolation(principal, doc.documentType);
+  if (wrongType) return wrongType;
+  const { clientId, scopes } = principal;
+  for (const [scope, attribute] of dimensions) {
     const allowed = scopes[scope];
-    if (allowed && value !== undefined && !allowed.includes(value)) {
-      return `Client ${principal.clientId} may not act for ${names[scope]} ${value}.`;
+    if (!allowed) continue;
+    const own = doc[attribute];
+    if (own !== undefined) {
+      if (!allowed.includes(own)) return `Client ${clientId} may not act for ${attribute} ${own}.`;
+      continue;
+    }
+    const limits = `Client ${clientId} may act only for ${scope} ${allowed.join(', ')}`;
+    if (parents.length === 0) {
+      return `${limits}; a ${doc.documentType} has no ${attribute} to check.`;
+    }
+    const allowedParent = (parent: (typeof parents)[number]) => {
+      const value = parent?.[attribute];
+      return value !== undefined && allowed.includes(value);
+    };
+    if (!parents.every(allowedParent)) {
+      return `${limits}; a ${doc.documentType}'s ${attribute} is that of the purchase orders it references, and not all of them are known orders of those ${scope}.`;
     }
   }
   return null;

@@ -85,6 +85,8 @@ export interface CommandSpec {
   /** Other documents the decision reads (a receipt's shipment notice), for `documents`. */
   referencedDocuments(body: unknown): DocumentRef[];
   attributes(body: unknown, state: object | null): DocumentAttributes;
+  /** Other documents the command names, which must be recorded (a reversal's original). */
+  references?(body: unknown): { pointer: string; document: DocumentRef }[];
   decide(input: DecideInput): CoexistEvent[];
 }
 
@@ -97,6 +99,7 @@ interface TypedSpec<Body, State>
   keyOf(params: Record<string, string>, body: Body): DocumentKey;
   parentPoNumbers?(body: Body): string[];
   referencedDocuments?(body: Body): DocumentRef[];
+  references?(body: Body): { pointer: string; document: DocumentRef }[];
   attributes(body: Body, state: State | null): DocumentAttributes;
   decide(input: DecideInput<Body, State>): CoexistEvent[];
 }
@@ -112,6 +115,7 @@ const typed = <Body, State>(spec: TypedSpec<Body, State>): CommandSpec => ({
   keyOf: (params, body) => spec.keyOf(params, body as Body),
   parentPoNumbers: (body) => spec.parentPoNumbers?.(body as Body) ?? [],
   referencedDocuments: (body) => spec.referencedDocuments?.(body as Body) ?? [],
+  references: (body) => spec.references?.(body as Body) ?? [],
   attributes: (body, state) => spec.attributes(body as Body, state as State | null),
   decide: (input) =>
     spec.decide({ ...input, body: input.body as Body, state: input.state as State | null }),
@@ -238,6 +242,11 @@ export const commands = {
     summary: 'Submit a GL journal entry',
     keyOf: (_params, { company, entryNumber }) => ({ company, entryNumber }),
     attributes: ({ company }) => ({ company }),
+    references: ({ company, reversalOf }) => {
+      if (reversalOf === undefined) return [];
+      const document = { type: 'journalEntry' as const, key: { company, entryNumber: reversalOf } };
+      return [{ pointer: '/reversalOf', document }];
+    },
     decide: ({ state, body }) => journalEntry.decide(body, state),
   }),
 } satisfies Record<string, CommandSpec>;

@@ -3,22 +3,21 @@
  * it, by which rule of which rule-set version, and why. Later commands read it back, and
  * documents that reference purchase orders read their parents' to follow them.
  */
-import { randomUUID } from 'node:crypto';
 import type { DocumentRef } from '../domain/documents.js';
 import { streamNameOf } from '../domain/documents.js';
+import { ownershipEventType } from '../domain/events/registry.js';
 import { foldDocument } from '../domain/fold.js';
 import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
 import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '../ports/eventStore.js';
 import type { ParentRoute, RouteDecision } from '../routing/route.js';
 
-export const ownershipEventType = 'DocumentOwnershipAssigned';
-
 export const ownershipEvent = (
+  id: string,
   document: DocumentRef,
   route: RouteDecision,
   metadata: JsonObject,
 ): NewEvent => ({
-  id: randomUUID(),
+  id,
   type: ownershipEventType,
   data: { document, ...route } as unknown as JsonObject,
   metadata,
@@ -34,19 +33,22 @@ export const recordedRoute = (events: readonly RecordedEvent[]): RouteDecision |
 
 export interface Parents {
   /** Parent orders' states by poNumber, null when unknown (for the domain's checks). */
-  states: Map<string, PurchaseOrderState | null>;
+  states: ReadonlyMap<string, PurchaseOrderState | null>;
   /** Parent orders' routes, or null when the command references no purchase order. */
   routes: ParentRoute[] | null;
 }
 
-/** Loads the purchase orders (of one company) a command references. */
+/** A command that references no purchase order. */
+export const noParents: Parents = { states: new Map(), routes: null };
+
+/** Loads the purchase orders (of one company) a command or document references. */
 export const loadParents = async (
   store: EventStore,
   company: string | undefined,
   poNumbers: readonly string[],
 ): Promise<Parents> => {
+  if (company === undefined || poNumbers.length === 0) return noParents;
   const states = new Map<string, PurchaseOrderState | null>();
-  if (company === undefined || poNumbers.length === 0) return { states, routes: null };
   const routes = await Promise.all(
     poNumbers.map(async (poNumber) => {
       const events = await store.readStream(

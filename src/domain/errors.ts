@@ -1,6 +1,8 @@
 /**
- * Rejections the pure domain can produce. The HTTP layer maps each kind to a problem
- * response; nothing here knows about HTTP.
+ * Rejections the pure domain can produce. Each carries a literal `type` (as the EventStore
+ * client's errors do), so a caller tells one kind from another with a `switch` or a table
+ * instead of `instanceof`: the HTTP layer maps each `type` to a problem response
+ * (http/problem.ts); nothing here knows about HTTP.
  */
 
 /** One violated rule, pointing into the command (RFC 6901 JSON pointer). */
@@ -11,6 +13,7 @@ export interface Violation {
 
 /** The command is well-formed but breaks a business rule (HTTP 422). */
 export class BusinessRuleError extends Error {
+  readonly type = 'business-rule-violated' as const;
   override name = 'BusinessRuleError';
   constructor(
     readonly code: string,
@@ -23,6 +26,7 @@ export class BusinessRuleError extends Error {
 
 /** The command conflicts with the document's current state (HTTP 409). */
 export class DocumentStateConflictError extends Error {
+  readonly type = 'document-state-conflict' as const;
   override name = 'DocumentStateConflictError';
   constructor(
     readonly code: string,
@@ -34,8 +38,11 @@ export class DocumentStateConflictError extends Error {
 
 /** The command targets a document the gateway has never seen (HTTP 404). */
 export class DocumentNotFoundError extends Error {
+  readonly type = 'document-not-found' as const;
   override name = 'DocumentNotFoundError';
 }
+
+export type DomainError = BusinessRuleError | DocumentStateConflictError | DocumentNotFoundError;
 
 /** Collects violations so a command gets every broken rule reported at once. */
 export class Violations {

@@ -3,15 +3,12 @@
  * goes through `toProblem`, so clients see one shape and 5xx responses never leak internals.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ScopeForbiddenError } from '../commands/handler.js';
-import {
-  BusinessRuleError,
-  DocumentNotFoundError,
-  DocumentStateConflictError,
-} from '../domain/errors.js';
-import { EventStoreUnavailableError } from '../ports/eventStore.js';
-import { RuleSetVersionConflictError } from '../registries/ruleSets.js';
-import { ScopeFrozenError } from '../routing/freezes.js';
+import type { WritePathError } from '../commands/errors.js';
+import type { DomainError } from '../domain/errors.js';
+import type { EventStoreUnavailableError } from '../ports/eventStore.js';
+import type { RuleSetVersionConflictError } from '../registries/ruleSets.js';
+import type { ScopeFrozenError } from '../routing/freezes.js';
+import type { ForbiddenKeyError } from './jsonBody.js';
 
 export interface ProblemViolation {
   /** RFC 6901 JSON pointer into the part of the request named by `in`. */
@@ -36,6 +33,7 @@ export const problemTypeBase = 'https://coexist.dev/problems/';
 
 /** An error that is already a problem: thrown anywhere, rendered as-is. */
 export class HttpProblem extends Error {
+  readonly type = 'http-problem' as const;
   override name = 'HttpProblem';
   constructor(
     readonly status: number,
@@ -49,22 +47,127 @@ export class HttpProblem extends Error {
   }
 }
 
-const body = (
-  status: number,
-  code: string,
-  title: string,
-  detail: string | undefined,
-  request: FastifyRequest,
-  extensions: Partial<ProblemBody> = {},
-): ProblemBody => ({
-  type: `${problemTypeBase}${code}`,
-  title,
-  status,
-  ...(detail === undefined ? {} : { detail }),
-  instance: request.url,
-  code,
-  ...extensions,
-});
+/** What a problem says, before the request's own parts (type URI, instance) are added. */
+interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  extensions?: Partial<ProblemBody>;
+  headers?: Record<string, string>;
+  /** Sending the same request again after this many seconds may succeed (`Retry-After`). */
+  retryAfterSeconds?: number;
+}
+
+/** Every error the gateway raises on purpose: each carries a literal `type`. */
+type KnownError =
+  | HttpProblem
+  | DomainError
+  | WritePathError
+  | ScopeFrozenError
+  | RuleSetVersionConflictError
+  | EventStoreUnavailableError
+  | ForbiddenKeyError;
+
+/** How each known error becomes a problem, by its `type`. */
+const problems: { [E in KnownError as E['type']]: (error: E) => Problem } = {
+  'http-problem': (error) => ({
+    status: error.status,
+    code: error.code,
+    title: error.title,
+    detail: error.message,
+    extensions: error.extensions,
+    headers: error.headers,
+  }),
+  'business-rule-violated': (error) => ({
+    status: 422,
+    code: error.code,
+    title: 'Business rule violated',
+    detail: error.message,
+    extensions: { errors: error.violations.map((v) => ({ ...v, in: 'body' })) },
+  }),
+  'document-state-conflict': (error) => ({
+    status: 409,
+    code: error.code,
+    title: 'Conflict',
+    detail: error.message,
+  }),
+  'document-not-found': (error) => ({
+    status: 404,
+    code: 'document-not-found',
+    title: 'Document not found',
+    detail: error.message,
+  }),
+  'scope-forbidden': (error) => ({
+    status: 403,
+    code: 'out-of-scope',
+    title: 'Forbidden',
+    detail: error.message,
+  }),
+  'concurrency-conflict': (error) => ({
+    status: 409,
+    code: 'concurrent-modification',
+    title: 'Conflict with concurrent writers',
+    detail: error.message,
+    retryAfterSeconds: 1,
+  }),
+  'idempotency-key-reused': (error) => ({
+    status: 422,
+    code: 'idempotency-key-reused',
+    title: 'Idempotency key reused',
+    detail: error.message,
+  }),
+  'idempotency-key-in-progress': (error) => ({
+    status: 409,
+    code: 'idempotency-key-in-progress',
+    title: 'Conflict',
+    detail: error.message,
+    retryAfterSeconds: 1,
+  }),
+  'scope-frozen': ({ freeze, message }) => ({
+    status: 423,
+    code: 'scope-frozen',
+    title: 'Scope frozen for cutover',
+    detail: message,
+    extensions: {
+      frozenUntil: freeze.until,
+      reason: freeze.reason,
+      freezeId: freeze.freezeId,
+      scope: freeze.scope,
+    },
+    retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(freeze.until) - Date.now()) / 1000)),
+  }),
+  'rule-set-version-conflict': (error) => ({
+    status: 409,
+    code: 'rule-set-version-conflict',
+    title: 'Conflict',
+    detail: error.message,
+  }),
+  'store-unavailable': () => ({
+    status: 503,
+    code: 'store-unavailable',
+    title: 'Service unavailable',
+    detail:
+      'The event store is unavailable; nothing was recorded. Retry with the same Idempotency-Key.',
+    retryAfterSeconds: 5,
+  }),
+  'forbidden-key': (error) => ({
+    status: 400,
+    code: 'forbidden-key',
+    title: 'Forbidden key in body',
+    detail: error.message,
+    extensions: {
+      errors: [{ pointer: error.pointer, detail: error.message, in: 'body' }],
+    },
+  }),
+};
+
+const knownProblem = (error: unknown): Problem | null => {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(problems, type)) return null;
+  const toProblem = problems[type as KnownError['type']] as (error: KnownError) => Problem;
+  return toProblem(error as KnownError);
+};
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large, …). */
 const fastifyClientErrors: Record<string, [string, string]> = {
@@ -75,113 +178,47 @@ const fastifyClientErrors: Record<string, [string, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['malformed-body', 'Invalid Content-Length'],
 };
 
+/** A client error raised by Fastify or one of its plugins, by its `code` and status. */
+const fastifyProblem = (error: unknown): Problem | null => {
+  const { code, statusCode, message } = error as Partial<FastifyError>;
+  if (statusCode === undefined || statusCode < 400 || statusCode >= 500) return null;
+  const [problemCode, title] =
+    (code && fastifyClientErrors[code]) ||
+    (statusCode === 429 ? ['rate-limited', 'Too many requests'] : ['bad-request', 'Bad request']);
+  return { status: statusCode, code: problemCode, title, detail: message };
+};
+
+/** Anything else is our fault: it is logged with the request id; the client is told only that. */
+const internalError = (request: FastifyRequest): Problem => ({
+  status: 500,
+  code: 'internal-error',
+  title: 'Internal server error',
+  detail: `The request could not be processed. Quote request id ${request.id} when reporting it.`,
+});
+
+/** The problem an error is for the client, and the headers to send with it. */
 export const toProblem = (
   error: unknown,
   request: FastifyRequest,
 ): { problem: ProblemBody; headers: Record<string, string> } => {
-  if (error instanceof HttpProblem) {
-    return {
-      problem: body(
-        error.status,
-        error.code,
-        error.title,
-        error.message,
-        request,
-        error.extensions,
-      ),
-      headers: error.headers,
-    };
-  }
-  if (error instanceof BusinessRuleError) {
-    return {
-      problem: body(422, error.code, 'Business rule violated', error.message, request, {
-        errors: error.violations.map((v) => ({ ...v, in: 'body' })),
-      }),
-      headers: {},
-    };
-  }
-  if (error instanceof DocumentStateConflictError) {
-    return { problem: body(409, error.code, 'Conflict', error.message, request), headers: {} };
-  }
-  if (error instanceof ScopeFrozenError) {
-    const { freeze } = error;
-    const seconds = Math.max(1, Math.ceil((Date.parse(freeze.until) - Date.now()) / 1000));
-    return {
-      problem: body(423, 'scope-frozen', 'Scope frozen for cutover', error.message, request, {
-        frozenUntil: freeze.until,
-        reason: freeze.reason,
-        freezeId: freeze.freezeId,
-        scope: freeze.scope,
-      }),
-      headers: { 'retry-after': String(seconds) },
-    };
-  }
-  if (error instanceof RuleSetVersionConflictError) {
-    return {
-      problem: body(409, 'rule-set-version-conflict', 'Conflict', error.message, request),
-      headers: {},
-    };
-  }
-  if (error instanceof DocumentNotFoundError) {
-    return {
-      problem: body(404, 'document-not-found', 'Document not found', error.message, request),
-      headers: {},
-    };
-  }
-  if (error instanceof ScopeForbiddenError) {
-    return {
-      problem: body(403, 'out-of-scope', 'Forbidden', error.message, request),
-      headers: {},
-    };
-  }
-  if (error instanceof EventStoreUnavailableError) {
-    return {
-      problem: body(
-        503,
-        'store-unavailable',
-        'Service unavailable',
-        'The event store is unavailable; nothing was recorded. Retry with the same Idempotency-Key.',
-        request,
-      ),
-      headers: { 'retry-after': '5' },
-    };
-  }
-  const fastifyError = error as Partial<FastifyError>;
-  const known = fastifyError.code ? fastifyClientErrors[fastifyError.code] : undefined;
-  if (known && fastifyError.statusCode && fastifyError.statusCode < 500) {
-    return {
-      problem: body(fastifyError.statusCode, known[0], known[1], fastifyError.message, request),
-      headers: {},
-    };
-  }
-  if (fastifyError.statusCode === 429) {
-    return {
-      problem: body(429, 'rate-limited', 'Too many requests', fastifyError.message, request),
-      headers: {},
-    };
-  }
-  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return {
-      problem: body(
-        fastifyError.statusCode,
-        'bad-request',
-        'Bad request',
-        fastifyError.message,
-        request,
-      ),
-      headers: {},
-    };
-  }
-  // Anything else is our fault: log it with the request id, tell the client only that.
+  const known = knownProblem(error) ?? fastifyProblem(error) ?? internalError(request);
+  const { status, code, title, detail, extensions, headers = {}, retryAfterSeconds } = known;
+  const problem: ProblemBody = {
+    type: `${problemTypeBase}${code}`,
+    title,
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    instance: request.url,
+    code,
+    ...(retryAfterSeconds === undefined ? {} : { retryable: true }),
+    ...extensions,
+  };
   return {
-    problem: body(
-      500,
-      'internal-error',
-      'Internal server error',
-      `The request could not be processed. Quote request id ${request.id} when reporting it.`,
-      request,
-    ),
-    headers: {},
+    problem,
+    headers:
+      retryAfterSeconds === undefined
+        ? headers
+        : { ...headers, 'retry-after': String(retryAfterSeconds) },
   };
 };
 

@@ -230,5 +230,6 @@ export class WrongExpectedRevisionError extends EventStoreError {
 
 /** The store could not be reached or failed transiently; the operation may be retried. */
 export class EventStoreUnavailableError extends EventStoreError {
+  readonly type = 'store-unavailable' as const;
   override name = 'EventStoreUnavailableError';
 }

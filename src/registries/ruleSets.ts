@@ -31,6 +31,7 @@ export interface PublishedRuleSet {
 }
 
 export class RuleSetVersionConflictError extends Error {
+  readonly type = 'rule-set-version-conflict' as const;
   override name = 'RuleSetVersionConflictError';
 }
 

@@ -31,6 +31,7 @@ export interface FreezeTarget {
 }
 
 export class ScopeFrozenError extends Error {
+  readonly type = 'scope-frozen' as const;
   override name = 'ScopeFrozenError';
   constructor(readonly freeze: Freeze) {
     super(

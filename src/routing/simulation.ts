@@ -6,6 +6,7 @@
  */
 import type { DocumentRef, DocumentType } from '../domain/documents.js';
 import { documentTypeInfo, documentTypes } from '../domain/documents.js';
+import { ownershipEventType } from '../domain/events/registry.js';
 import type { RecordedEvent } from '../ports/eventStore.js';
 import { compileRuleSet } from './evaluator.js';
 import type { RouteDecision } from './route.js';
@@ -77,7 +78,7 @@ const collect = async (
     if (onProgress && count % 1_000 === 0) onProgress({ events: count, documents: documents.size });
     const type = categories.get(event.streamName.slice(0, event.streamName.indexOf('-')));
     if (!type) continue;
-    if (event.type === 'DocumentOwnershipAssigned') {
+    if (event.type === ownershipEventType) {
       documents.set(event.streamName, {
         ref: event.data.document as unknown as DocumentRef,
         streamName: event.streamName,

@@ -52,6 +52,13 @@ const idempotencyKeyHeader = {
   },
 } as const;
 
+/**
+ * The path of a route with its parameters filled in, as a client would spell it
+ * (`/v1/purchase-orders/ACME-US/4500012345/changes`).
+ */
+const pathOf = (route: string | undefined, params: Record<string, string>): string =>
+  (route ?? '').replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+
 const respond = (reply: FastifyReply, response: CommandAccepted, replayed: boolean) =>
   reply
     .code(202)
@@ -111,25 +118,23 @@ export const commandRoutes = async (
         }
         const principal = request.principal;
         if (!principal) throw new Error('authenticated route without principal');
+        const params = request.params as Record<string, string>;
         const outcome = await handler.handle({
           spec,
-          params: request.params as Record<string, string>,
+          params,
           body: request.body,
           principal,
           idempotencyKey: request.headers['idempotency-key'] as string,
-          fingerprint: fingerprintOf(request.method, request.url, request.body),
+          // The route's path, not the raw URL: a retry to the same path with a query string (or
+          // another spelling of the same key) is the same request.
+          fingerprint: fingerprintOf(
+            request.method,
+            pathOf(request.routeOptions.url, params),
+            request.body,
+          ),
           correlationId: correlationIdOf(request),
           traceparent: request.headers.traceparent as string | undefined,
-          receivedAt: new Date(),
         });
-        if (outcome.kind === 'key-reused') {
-          throw new HttpProblem(
-            422,
-            'idempotency-key-reused',
-            'Idempotency key reused',
-            `Idempotency-Key was already used at ${outcome.original.recordedAt.toISOString()} for a different request; use a new key for a new request.`,
-          );
-        }
         reply.header('x-correlation-id', outcome.response.correlationId);
         return respond(reply, outcome.response, outcome.kind === 'replayed');
       },

@@ -3,7 +3,7 @@
  * document's stream (the read-model projections will serve richer queries).
  */
 import type { FastifyInstance } from 'fastify';
-import { scopeViolation } from '../../../auth/principal.js';
+import { authoriseDocumentType, documentNotFound, maySee } from '../../../commands/scope.js';
 import {
   type DocumentRef,
   type DocumentType,
@@ -15,14 +15,11 @@ import {
 } from '../../../domain/documents.js';
 import { foldDocument } from '../../../domain/fold.js';
 import type { EventStore } from '../../../ports/eventStore.js';
-import { HttpProblem } from '../../problem.js';
 import { documentParamsSchema, documentViewSchema, problemResponses } from './schemas.js';
 
 export interface DocumentRoutesOptions {
   store: EventStore;
 }
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 export const documentRoutes = async (app: FastifyInstance, { store }: DocumentRoutesOptions) => {
   for (const type of documentTypes as readonly DocumentType[]) {
@@ -41,28 +38,15 @@ export const documentRoutes = async (app: FastifyInstance, { store }: DocumentRo
           type,
           key: keyOf(type, request.params as Record<string, string>),
         };
-        const events = await store.readStream(streamNameOf(ref));
-        const state = foldDocument(type, events) as
-          | (Record<string, unknown> & { status: string })
-          | null;
-        if (!state) {
-          throw new HttpProblem(
-            404,
-            'document-not-found',
-            'Document not found',
-            `No ${type} ${Object.values(ref.key).join('/')} has been recorded.`,
-          );
-        }
         const principal = request.principal;
         // Writers see only the documents they may act on; the other roles oversee everything.
-        if (principal && !principal.roles.some((role) => role !== 'writer')) {
-          const forbidden = scopeViolation(principal, {
-            documentType: type,
-            company: str(state.company),
-            supplier: str(state.supplier),
-            site: str(state.site),
-          });
-          if (forbidden) throw new HttpProblem(403, 'out-of-scope', 'Forbidden', forbidden);
+        const scoped = principal?.roles.every((role) => role === 'writer') ? principal : null;
+        if (scoped) authoriseDocumentType(scoped, type);
+        const events = await store.readStream(streamNameOf(ref));
+        const state = foldDocument(type, events);
+        // A document outside the key's scope is answered as a missing one: see commands/scope.ts.
+        if (!state || (scoped && !(await maySee(store, scoped, type, state)))) {
+          throw documentNotFound(ref);
         }
         return {
           document: { ...ref, url: urlOf(ref) },

@@ -120,7 +120,9 @@ export const problemResponses = {
   401: problem('No valid API key.'),
   403: problem('The API key lacks the role or scope for this document.'),
   404: problem('No such document.'),
-  409: problem('The document is in a state that does not allow the command.'),
+  409: problem(
+    'The document is in a state that does not allow the command (final), or, with code `concurrent-modification`, `retryable: true` and `Retry-After`, it changed while the command was decided: nothing was recorded, send the same request again.',
+  ),
   413: problem('Request body too large.'),
   415: problem('Content-Type must be application/json.'),
   422: problem('A business rule is broken, or the Idempotency-Key was used for another request.'),
