@@ -42,6 +42,10 @@ export const printSimulation = (report: SimulationReport): void => {
   console.log(
     `Simulation of "${report.ruleSet}" over ${report.documents} document(s)${report.since ? ` since ${report.since}` : ''}: ${report.changed} would be owned differently.`,
   );
+  if (report.documents === 0) {
+    console.log('Nothing to replay: no split to report, and no rule can be judged unused.');
+    return;
+  }
   if (report.byScope.length) {
     console.log('');
     console.log(
