@@ -6,9 +6,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
+import { CliError } from './gateway.js';
 import { keysCommand } from './keys.js';
 import { configFrom, withStoreOptions } from './options.js';
-import { CliError, rulesCommand } from './rules.js';
+import { rulesCommand } from './rules.js';
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);

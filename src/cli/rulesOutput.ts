@@ -20,22 +20,37 @@ export const table = (headers: string[], rows: Array<Array<string | number>>): s
   ].join('\n');
 };
 
-export const printDiff = (diff: RuleSetDiff & { againstVersion: number }): void => {
-  if (diff.identical) {
-    console.log(
-      `Identical to the published version ${diff.againstVersion}: publishing would change nothing.`,
-    );
-    return;
+/** A published version as `GET /v1/admin/routing-rules/versions` lists it. */
+export interface PublishedVersion {
+  version: number;
+  name: string;
+  effectiveFrom: string;
+}
+
+export const printDiff = (
+  diff: RuleSetDiff & { againstVersion: number },
+  pending: PublishedVersion[] = [],
+): void => {
+  const against = diff.againstVersion
+    ? `version ${diff.againstVersion}, the rule set in force now`
+    : 'no rule set (none is in force yet)';
+  if (diff.identical) console.log(`Identical to ${against}: publishing would change nothing.`);
+  else {
+    console.log(`Against ${against}:`);
+    const rows: string[][] = [
+      ...diff.header.map((field) => ['header', field]),
+      ...diff.added.map((id) => ['added', id]),
+      ...diff.removed.map((id) => ['removed', id]),
+      ...diff.changed.map((c) => ['changed', `${c.id} (${c.fields.join(', ')})`]),
+      ...diff.reordered.map((id) => ['moved', `${id} (order matters: first match wins)`]),
+    ];
+    console.log(table(['change', 'rule'], rows));
   }
-  console.log(`Against published version ${diff.againstVersion}:`);
-  const rows: string[][] = [
-    ...diff.header.map((field) => ['header', field]),
-    ...diff.added.map((id) => ['added', id]),
-    ...diff.removed.map((id) => ['removed', id]),
-    ...diff.changed.map((c) => ['changed', `${c.id} (${c.fields.join(', ')})`]),
-    ...diff.reordered.map((id) => ['moved', `${id} (order matters: first match wins)`]),
-  ];
-  console.log(table(['change', 'rule'], rows));
+  for (const v of pending) {
+    console.log(
+      `Note: version ${v.version} ("${v.name}") is published and takes effect at ${v.effectiveFrom}; a set published to take effect before then will be in force only until then.`,
+    );
+  }
 };
 
 export const printSimulation = (report: SimulationReport): void => {
@@ -43,7 +58,7 @@ export const printSimulation = (report: SimulationReport): void => {
     `Simulation of "${report.ruleSet}" over ${report.documents} document(s)${report.since ? ` since ${report.since}` : ''}: ${report.changed} would be owned differently.`,
   );
   if (report.documents === 0) {
-    console.log('Nothing to replay: no split to report, and no rule can be judged unused.');
+    console.log('Nothing to replay: no document was recorded in that window.');
     return;
   }
   if (report.byScope.length) {

@@ -15,17 +15,23 @@ beforeAll(async () => {
   gateway = await startGatewayProcess(dataDir);
   env = { COEXIST_URL: gateway.url, COEXIST_API_KEY: 'coexist-dev-key' };
   // One Dallas purchase order, recorded under the start-up rule set (everything legacy).
-  const response = await fetch(`${gateway.url}/v1/purchase-orders`, {
+  await post('/v1/purchase-orders', example('purchase-order-submit'));
+}, 60_000);
+
+let keys = 0;
+const post = async (path: string, body: object) => {
+  const response = await fetch(`${gateway.url}${path}`, {
     method: 'POST',
     headers: {
       authorization: 'Bearer coexist-dev-key',
       'content-type': 'application/json',
-      'idempotency-key': 'cli-po-1',
+      'idempotency-key': `cli-${++keys}`,
     },
-    body: JSON.stringify(example('purchase-order-submit')),
+    body: JSON.stringify(body),
   });
   expect(response.status).toBe(202);
-}, 60_000);
+  return (await response.json()) as { route: object };
+};
 
 afterAll(async () => {
   gateway?.child.kill('SIGTERM');
@@ -58,7 +64,7 @@ describe('coexist rules', () => {
 
   it('diffs, simulates and publishes against the running gateway', async () => {
     const diff = await coexist(['rules', 'diff', phase1], env);
-    expect(diff.stdout).toMatch(/Against published version 1:/);
+    expect(diff.stdout).toMatch(/Against version 1, the rule set in force now:/);
     expect(diff.stdout).toMatch(/added\s+acme-us-gl-cloud/);
 
     const simulation = await coexist(['rules', 'simulate', phase1], env);
@@ -69,13 +75,40 @@ describe('coexist rules', () => {
     expect(simulation.stdout).toMatch(/never match: acme-us-gl-cloud, acme-eu-po-canary/);
     expect(simulation.stderr).toMatch(/replaying history: \d+ events, 1 documents/);
 
+    const future = await coexist(['rules', 'simulate', phase1, '--since', '2099-01-01'], env);
+    expect(future.stdout).toMatch(/over 0 document\(s\) since 2099-01-01T00:00:00.000Z: 0 would/);
+    expect(future.stdout).toMatch(/Nothing to replay/);
+    expect(future.stdout).not.toMatch(/would be split|would never match/);
+
     const published = await coexist(
       ['rules', 'publish', phase1, '--reason', 'CAB-2291 approved'],
       env,
     );
-    expect(published.stdout).toMatch(/Published as version 2, in force from 2027-01-04T06:00:00/);
+    expect(published.stdout).toMatch(
+      /Published as version 2, in force from \S+: new documents are routed by it/,
+    );
     const again = await coexist(['rules', 'publish', phase1, '--reason', 'again'], env);
     expect(again.stdout).toMatch(/Unchanged: version 2 already holds this rule set/);
+    // In force at once: the next Dallas order is written to both ERPs.
+    const next = await post('/v1/purchase-orders', {
+      ...example('purchase-order-submit'),
+      poNumber: 'CLI-PO-2',
+    });
+    expect(next.route).toMatchObject({ owner: 'dual', ruleId: 'dal1-purchasing-dual' });
+
+    // A set scheduled for later is published but not in force; diff compares with the set
+    // in force and names the scheduled one.
+    const scheduled = join(dataDir, 'scheduled.yaml');
+    writeFileSync(
+      scheduled,
+      'name: later\neffectiveFrom: "2099-01-01T00:00:00Z"\nrules:\n  - id: all-cloud\n    match: {}\n    target: cloud\n',
+    );
+    expect(
+      (await coexist(['rules', 'publish', scheduled, '--reason', 'CAB-3001 approved'], env)).stdout,
+    ).toMatch(/Published as version 3; it takes effect at 2099-01-01T00:00:00Z/);
+    const pending = await coexist(['rules', 'diff', phase1], env);
+    expect(pending.stdout).toMatch(/Identical to version 2, the rule set in force now/);
+    expect(pending.stdout).toMatch(/version 3 \("later"\) is published and takes effect at 2099/);
   }, 60_000);
 
   it('says clearly when the key lacks the role or the gateway is unreachable', async () => {
