@@ -19,8 +19,8 @@ beforeAll(async () => {
 }, 60_000);
 
 let keys = 0;
-const post = async (path: string, body: object) => {
-  const response = await fetch(`${gateway.url}${path}`, {
+const send = (path: string, body: object) =>
+  fetch(`${gateway.url}${path}`, {
     method: 'POST',
     headers: {
       authorization: 'Bearer coexist-dev-key',
@@ -29,6 +29,8 @@ const post = async (path: string, body: object) => {
     },
     body: JSON.stringify(body),
   });
+const post = async (path: string, body: object) => {
+  const response = await send(path, body);
   expect(response.status).toBe(202);
   return (await response.json()) as { route: object };
 };
@@ -109,7 +111,7 @@ describe('coexist rules', () => {
     const pending = await coexist(['rules', 'diff', phase1], env);
     expect(pending.stdout).toMatch(/Identical to version 2, the rule set in force now/);
     expect(pending.stdout).toMatch(/version 3 \("later"\) is published and takes effect at 2099/);
-  }, 60_000);
+  }, 120_000);
 
   it('says clearly when the key lacks the role or the gateway is unreachable', async () => {
     const noKey = (await coexist(['rules', 'diff', phase1], { ...env, COEXIST_API_KEY: '' }).catch(
@@ -125,5 +127,84 @@ describe('coexist rules', () => {
       stderr: string;
     };
     expect(down.stderr).toMatch(/Cannot reach the gateway at http:\/\/127.0.0.1:9/);
+  }, 30_000);
+});
+
+describe('coexist freezes', () => {
+  it('freezes a scope for a window, lists it, and lifts it', async () => {
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await coexist(
+      [
+        'freezes',
+        'create',
+        '--companies',
+        'ACME-EU',
+        '--types',
+        'purchase-orders',
+        '--until',
+        until,
+        '--reason',
+        'ACME-EU purchasing cutover',
+      ],
+      env,
+    );
+    const freezeId = /freeze id ([0-9a-f-]{36})/.exec(created.stdout)?.[1] as string;
+    expect(created.stdout).toMatch(/Frozen: companies=ACME-EU documentTypes=purchaseOrder from /);
+
+    const euOrder = { ...example('purchase-order-submit'), company: 'ACME-EU', poNumber: 'EU-1' };
+    const refused = await send('/v1/purchase-orders', euOrder);
+    expect(refused.status).toBe(423);
+
+    const listed = await coexist(['freezes', 'list'], env);
+    const [header, , row] = listed.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^freeze id\s+scope\s+from\s+until\s+status\s+reason$/);
+    expect(row).toMatch(
+      new RegExp(
+        `^${freezeId}\\s+companies=ACME-EU documentTypes=purchaseOrder .* active\\s+ACME-EU purchasing cutover$`,
+      ),
+    );
+
+    const lifted = await coexist(['freezes', 'lift', freezeId, '--reason', 'Cutover done'], env);
+    expect(lifted.stdout).toMatch(`Freeze ${freezeId} lifted`);
+    expect((await send('/v1/purchase-orders', euOrder)).status).toBe(202);
+
+    expect((await coexist(['freezes', 'list'], env)).stdout).toMatch(
+      /No freeze in force or scheduled/,
+    );
+    const all = JSON.parse((await coexist(['freezes', 'list', '--all', '--json'], env)).stdout);
+    expect(all).toEqual([
+      expect.objectContaining({
+        freezeId,
+        lifted: expect.objectContaining({ reason: 'Cutover done' }),
+      }),
+    ]);
+  }, 120_000);
+
+  it('explains what is wrong with a freeze before sending it', async () => {
+    const failure = (await coexist(
+      [
+        'freezes',
+        'create',
+        '--sites',
+        'DAL 1',
+        '--until',
+        '2099-01-01T00:00:00Z',
+        '--reason',
+        'x-y-z',
+      ],
+      env,
+    ).catch((e) => e)) as { code: number; stderr: string };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/"DAL 1" is not a valid site code/);
+    const noScope = (await coexist(
+      ['freezes', 'create', '--until', '2099-01-01T00:00:00Z', '--reason', 'x-y-z'],
+      env,
+    ).catch((e) => e)) as { stderr: string };
+    expect(noScope.stderr).toMatch(/Name what to freeze/);
+    const unknown = (await coexist(
+      ['freezes', 'lift', '00000000-0000-4000-8000-000000000000', '--reason', 'abc'],
+      env,
+    ).catch((e) => e)) as { stderr: string };
+    expect(unknown.stderr).toMatch(/^404 /);
   }, 30_000);
 });
