@@ -29,7 +29,7 @@ const walkthrough = [...readme.matchAll(/<!-- walkthrough[^>]*-->\s*```sh\n([\s\
 const runWalkthrough = async (url: string) => {
   const script = [
     'set -euo pipefail',
-    `curl() { local out; out=$(command curl -sS -w '\\n%{http_code}' "$@"); printf '@@curl %s\\n' "$(printf '%s' "$out" | base64 -w0)"; }`,
+    `curl() { local out; out=$(command curl -sS -w '\\n%{http_code}' "$@"); printf '@@curl %s\\n' "$(printf '%s' "$out" | base64 | tr -d '\\n')"; }`,
     'npx() { if [ "$1" = coexist ]; then shift; node --import tsx src/cli/main.ts "$@"; else command npx "$@"; fi; }',
     ...walkthrough.map((block) => block.replaceAll(documentedUrl, url)),
   ].join('\n');

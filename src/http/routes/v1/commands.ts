@@ -31,13 +31,14 @@ const paths: Record<CommandName, string> = {
 
 /**
  * The document each operation's example applies to, shown in the OpenAPI document so that the
- * request examples, tried in order from /docs, tell one story: the change and acknowledgement
- * examples (like the shipment notice, receipt and invoice) concern the first purchase-order
- * example, and the cancellation cancels the second, leaving the first open.
+ * request examples, tried in order from /docs after the README's walkthrough, tell one story:
+ * the change and acknowledgement examples (like the shipment notice, receipt and invoice)
+ * concern the purchase-order example, and the cancellation cancels the README's first order,
+ * leaving the example order open for the documents that follow it.
  */
 const examplePaths: Partial<Record<CommandName, Record<string, string>>> = {
   changePurchaseOrder: { company: 'ACME-US', poNumber: '4500012345' },
-  cancelPurchaseOrder: { company: 'ACME-US', poNumber: '4500012346' },
+  cancelPurchaseOrder: { company: 'ACME-US', poNumber: '4500012200' },
   acknowledgePurchaseOrder: { company: 'ACME-US', poNumber: '4500012345' },
 };
 
