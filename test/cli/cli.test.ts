@@ -53,7 +53,7 @@ describe('coexist keys', () => {
     const listed = await coexist('keys', 'list', '--data-dir', dataDir);
     expect(listed.stdout).toMatch(/wms-dallas/);
     expect(listed.stdout).not.toContain(secretOf(key as string));
-  }, 30_000);
+  }, 120_000);
 
   it('lists keys as a readable table or JSON, revoked ones with --all', async () => {
     const created = await coexist(
@@ -95,7 +95,7 @@ describe('coexist keys', () => {
       }),
     ]);
     expect(JSON.stringify(json)).not.toMatch(/secretSha256/);
-  }, 30_000);
+  }, 120_000);
 
   it('refuses scope codes that no document could carry, before storing anything', async () => {
     const failure = (await coexist(
@@ -114,7 +114,7 @@ describe('coexist keys', () => {
     expect(failure.stderr).toMatch(/"DAL 1" is not a valid site code/);
     const { stdout } = await coexist('keys', 'list', '--all', '--json', '--data-dir', dataDir);
     expect(stdout).not.toMatch(/"wms"/);
-  }, 30_000);
+  }, 120_000);
 
   it('explains a bad role instead of crashing', async () => {
     const failure = await coexist(
@@ -131,5 +131,5 @@ describe('coexist keys', () => {
     expect((failure as { stderr: string }).stderr).toMatch(
       /roles are a comma-separated list of: writer, architect, operator, auditor/,
     );
-  }, 30_000);
+  }, 120_000);
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
   env = { COEXIST_URL: gateway.url, COEXIST_API_KEY: 'coexist-dev-key' };
   // One Dallas purchase order, recorded under the start-up rule set (everything legacy).
   await post('/v1/purchase-orders', example('purchase-order-submit'));
-}, 60_000);
+}, 120_000);
 
 let keys = 0;
 const send = (path: string, body: object) =>
@@ -62,7 +62,7 @@ describe('coexist rules', () => {
     expect(failure.stderr).toMatch(
       /\/rules\/0\/target\s+Rule eu-canary: target must be equal to one of the allowed values/,
     );
-  }, 30_000);
+  }, 120_000);
 
   it('diffs, simulates and publishes against the running gateway', async () => {
     const diff = await coexist(['rules', 'diff', phase1], env);
@@ -127,7 +127,7 @@ describe('coexist rules', () => {
       stderr: string;
     };
     expect(down.stderr).toMatch(/Cannot reach the gateway at http:\/\/127.0.0.1:9/);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('coexist freezes', () => {
@@ -206,5 +206,5 @@ describe('coexist freezes', () => {
       env,
     ).catch((e) => e)) as { stderr: string };
     expect(unknown.stderr).toMatch(/^404 /);
-  }, 30_000);
+  }, 120_000);
 });
