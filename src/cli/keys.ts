@@ -1,16 +1,18 @@
 /** `coexist keys create|list|revoke`: API keys, written to the gateway's event store. */
 import { Command, InvalidArgumentError } from 'commander';
 import { type Role, roles, type Scopes } from '../auth/principal.js';
-import { type DocumentType, documentTypeInfo, documentTypes } from '../domain/documents.js';
-import { apiKeyStream, foldApiKeys, issueApiKey, revokeApiKey } from '../registries/apiKeys.js';
+import type { RecordedEvent } from '../ports/eventStore.js';
+import {
+  type ApiKeyIssued,
+  apiKeyStream,
+  foldApiKeys,
+  issueApiKey,
+  revokeApiKey,
+} from '../registries/apiKeys.js';
 import { openEventStore } from '../stores.js';
+import { list, parseCodes, parseDocumentTypes } from './arguments.js';
 import { configFrom, withStoreOptions } from './options.js';
-
-const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+import { table } from './table.js';
 
 const parseRoles = (value: string): Role[] => {
   const given = list(value);
@@ -20,17 +22,6 @@ const parseRoles = (value: string): Role[] => {
   }
   return given as Role[];
 };
-
-/** Accepts URL names (`purchase-orders`) or type names (`purchaseOrder`). */
-const parseDocumentTypes = (value: string): DocumentType[] =>
-  list(value).map((name) => {
-    const type = documentTypes.find((t) => t === name || documentTypeInfo[t].collection === name);
-    if (!type) {
-      const names = documentTypes.map((t) => documentTypeInfo[t].collection).join(', ');
-      throw new InvalidArgumentError(`unknown document type "${name}"; use: ${names}.`);
-    }
-    return type;
-  });
 
 const withStore = async <T>(
   options: object,
@@ -44,6 +35,61 @@ const withStore = async <T>(
   }
 };
 
+/** A key as listed: what it was issued with, and its revocation if any; never its hash. */
+interface ListedKey extends Omit<ApiKeyIssued, 'secretSha256'> {
+  revoked?: { at: string; by: string; reason: string };
+}
+
+const keyHistory = (events: readonly RecordedEvent[]): ListedKey[] => {
+  const keys = new Map<string, ListedKey>();
+  for (const event of events) {
+    if (event.type === 'ApiKeyIssued') {
+      const { secretSha256: _hash, ...issued } = event.data as unknown as ApiKeyIssued;
+      keys.set(issued.keyId, issued);
+    } else if (event.type === 'ApiKeyRevoked') {
+      const key = keys.get(String(event.data.keyId));
+      if (key) {
+        key.revoked = {
+          at: String(event.data.revokedAt),
+          by: String(event.data.revokedBy),
+          reason: String(event.data.reason),
+        };
+      }
+    }
+  }
+  return [...keys.values()];
+};
+
+const keyTable = (keys: ListedKey[], withStatus: boolean): string =>
+  table(
+    [
+      'key id',
+      'client',
+      'roles',
+      'scopes',
+      'rate limit',
+      'issued',
+      ...(withStatus ? ['status'] : []),
+    ],
+    keys.map((k) => [
+      k.keyId,
+      k.clientId,
+      k.roles.join(','),
+      Object.entries(k.scopes)
+        .map(([name, values]) => `${name}=${(values as string[]).join(',')}`)
+        .join(' ') || 'all',
+      k.rateLimitPerMinute ? `${k.rateLimitPerMinute}/min` : 'default',
+      `${k.issuedAt.slice(0, 16).replace('T', ' ')} by ${k.issuedBy}`,
+      ...(withStatus
+        ? [
+            k.revoked
+              ? `revoked ${k.revoked.at.slice(0, 16).replace('T', ' ')}: ${k.revoked.reason}`
+              : 'valid',
+          ]
+        : []),
+    ]),
+  );
+
 export const keysCommand = (): Command => {
   const keys = new Command('keys').description('manage API keys (stored hashed; shown once)');
 
@@ -51,9 +97,17 @@ export const keysCommand = (): Command => {
     .requiredOption('--client <name>', 'client identity recorded on every event it causes')
     .requiredOption('--roles <roles>', `comma-separated: ${roles.join(', ')}`, parseRoles)
     .option('--scopes <types>', 'document types it may act on (default: all)', parseDocumentTypes)
-    .option('--companies <list>', 'companies it may act for (default: all)', list)
-    .option('--suppliers <list>', 'suppliers it may act for (default: all)', list)
-    .option('--sites <list>', 'sites it may act for (default: all)', list)
+    .option(
+      '--companies <list>',
+      'companies it may act for (default: all)',
+      parseCodes('companies'),
+    )
+    .option(
+      '--suppliers <list>',
+      'suppliers it may act for (default: all)',
+      parseCodes('suppliers'),
+    )
+    .option('--sites <list>', 'sites it may act for (default: all)', parseCodes('sites'))
     .option(
       '--rate-limit <perMinute>',
       'requests per minute (default: the gateway default)',
@@ -90,28 +144,23 @@ export const keysCommand = (): Command => {
       );
     });
 
-  withStoreOptions(
-    keys.command('list').description('list valid keys (never their secrets)'),
-  ).action(async (options) => {
-    const valid = await withStore(options, async (store) =>
-      foldApiKeys(await store.readStream(apiKeyStream)),
-    );
-    if (!valid.size) {
-      console.log('No API keys. Create one with: coexist keys create --client NAME --roles writer');
-      return;
-    }
-    const rows = [...valid.values()].map((k) => ({
-      'key id': k.keyId,
-      client: k.clientId,
-      roles: k.roles.join(','),
-      scopes:
-        Object.entries(k.scopes)
-          .map(([name, values]) => `${name}=${(values as string[]).join('|')}`)
-          .join(' ') || 'all',
-      issued: k.issuedAt,
-    }));
-    console.table(rows);
-  });
+  withStoreOptions(keys.command('list').description('list keys (never their secrets)'))
+    .option('--all', 'include revoked keys')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { all?: boolean; json?: boolean }) => {
+      const history = await withStore(options, async (store) =>
+        keyHistory(await store.readStream(apiKeyStream)),
+      );
+      const shown = options.all ? history : history.filter((k) => !k.revoked);
+      if (options.json) console.log(JSON.stringify(shown, null, 2));
+      else if (!shown.length) {
+        console.log(
+          history.length
+            ? 'No valid API keys (list revoked ones with --all).'
+            : 'No API keys. Create one with: coexist keys create --client NAME --roles writer',
+        );
+      } else console.log(keyTable(shown, options.all === true));
+    });
 
   withStoreOptions(
     keys

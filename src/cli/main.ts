@@ -6,9 +6,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
+import { freezesCommand } from './freezes.js';
+import { CliError } from './gateway.js';
 import { keysCommand } from './keys.js';
 import { configFrom, withStoreOptions } from './options.js';
-import { CliError, rulesCommand } from './rules.js';
+import { rulesCommand } from './rules.js';
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);
@@ -47,6 +49,7 @@ withStoreOptions(program.command('start').description('start the gateway'))
 
 program.addCommand(keysCommand());
 program.addCommand(rulesCommand());
+program.addCommand(freezesCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);

@@ -4,16 +4,13 @@
  * HTTP, local or remote, with an architect's API key.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { createAjv, loadContracts } from '../http/contracts.js';
 import type { RuleSet, RuleSetViolation } from '../routing/ruleSet.js';
 import type { SimulationReport } from '../routing/simulation.js';
 import { createRuleSetValidator, parseRuleSetText } from '../routing/validate.js';
-import { printDiff, printSimulation } from './rulesOutput.js';
-
-export class CliError extends Error {
-  override name = 'CliError';
-}
+import { CliError, type GatewayOptions, gatewayOptions, request, requestJson } from './gateway.js';
+import { type PublishedVersion, printDiff, printSimulation } from './rulesOutput.js';
 
 const printViolations = (file: string, violations: RuleSetViolation[]) => {
   console.error(`${file}: ${violations.length} problem(s)`);
@@ -39,57 +36,6 @@ const loadRuleSet = (file: string): RuleSet => {
   return checked.ruleSet;
 };
 
-interface GatewayOptions {
-  url: string;
-  key?: string;
-  json?: boolean;
-}
-
-const gatewayOptions = (command: Command): Command =>
-  command
-    .addOption(
-      new Option('--url <url>', 'gateway base URL')
-        .env('COEXIST_URL')
-        .default('http://127.0.0.1:8080'),
-    )
-    .addOption(
-      new Option('--key <apiKey>', 'API key with the architect role').env('COEXIST_API_KEY'),
-    )
-    .option('--json', 'print JSON instead of tables');
-
-/** POSTs to the gateway; returns the parsed body, or throws with the problem's detail. */
-const call = async (
-  options: GatewayOptions,
-  path: string,
-  body: object,
-  expect: number[] = [200, 201],
-) => {
-  if (!options.key)
-    throw new CliError('An API key is needed: --key or COEXIST_API_KEY (architect role).');
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, options.url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new CliError(`Cannot reach the gateway at ${options.url}: ${(error as Error).message}`);
-  }
-  if (!expect.includes(response.status)) {
-    const problem = (await response.json().catch(() => ({}))) as {
-      title?: string;
-      detail?: string;
-      errors?: Array<{ pointer: string; detail: string }>;
-    };
-    const details = (problem.errors ?? []).map((e) => `\n  ${e.pointer}  ${e.detail}`).join('');
-    throw new CliError(
-      `${response.status} ${problem.title ?? ''}: ${problem.detail ?? ''}${details}`,
-    );
-  }
-  return response;
-};
-
 export const rulesCommand = (): Command => {
   const rules = new Command('rules').description(
     'validate, compare, simulate and publish routing rule sets',
@@ -105,19 +51,32 @@ export const rulesCommand = (): Command => {
     });
 
   gatewayOptions(
-    rules.command('diff').description('what the file changes against the published rule set'),
+    rules.command('diff').description('what the file changes against the rule set in force now'),
+    'architect',
   )
     .argument('<file>')
     .action(async (file: string, options: GatewayOptions) => {
-      const diff = await (
-        await call(options, '/v1/admin/routing-rules/diff', { ruleSet: loadRuleSet(file) })
-      ).json();
-      if (options.json) console.log(JSON.stringify(diff, null, 2));
-      else printDiff(diff as Parameters<typeof printDiff>[0]);
+      const ruleSet = loadRuleSet(file);
+      const diff = await requestJson<Parameters<typeof printDiff>[0]>(
+        options,
+        'POST',
+        '/v1/admin/routing-rules/diff',
+        { ruleSet },
+      );
+      // A version published to take effect later is not what the diff compares with: say so.
+      const { versions } = await requestJson<{ versions: PublishedVersion[] }>(
+        options,
+        'GET',
+        '/v1/admin/routing-rules/versions',
+      );
+      const pending = versions.filter((v) => v.version > diff.againstVersion);
+      if (options.json) console.log(JSON.stringify({ ...diff, pending }, null, 2));
+      else printDiff(diff, pending);
     });
 
   gatewayOptions(
     rules.command('simulate').description('replay recorded documents against the file'),
+    'architect',
   )
     .argument('<file>')
     .option('--since <date>', 'only documents created since (ISO 8601)')
@@ -129,7 +88,7 @@ export const rulesCommand = (): Command => {
         ruleSet: loadRuleSet(file),
         ...(options.since ? { since: new Date(options.since).toISOString() } : {}),
       };
-      const response = await call(options, '/v1/admin/routing-rules/simulations', body);
+      const response = await request(options, 'POST', '/v1/admin/routing-rules/simulations', body);
       let report: SimulationReport | null = null;
       let buffer = '';
       const interactive = process.stderr.isTTY;
@@ -160,6 +119,7 @@ export const rulesCommand = (): Command => {
 
   gatewayOptions(
     rules.command('publish').description('publish the file as the next rule-set version'),
+    'architect',
   )
     .argument('<file>')
     .requiredOption('--reason <text>', 'why (recorded with the version for auditors)')
@@ -178,15 +138,17 @@ export const rulesCommand = (): Command => {
             ? {}
             : { expectedVersion: options.expectedVersion }),
         };
-        const result = (await (await call(options, '/v1/admin/routing-rules', body)).json()) as {
+        const result = await requestJson<{
           published: boolean;
           version: number;
           effectiveFrom: string;
-        };
+        }>(options, 'POST', '/v1/admin/routing-rules', body);
         if (options.json) console.log(JSON.stringify(result, null, 2));
         else if (result.published) {
           console.log(
-            `Published as version ${result.version}, in force from ${result.effectiveFrom}.`,
+            Date.parse(result.effectiveFrom) > Date.now()
+              ? `Published as version ${result.version}; it takes effect at ${result.effectiveFrom} (until then the version in force stays).`
+              : `Published as version ${result.version}, in force from ${result.effectiveFrom}: new documents are routed by it.`,
           );
         } else console.log(`Unchanged: version ${result.version} already holds this rule set.`);
       },

@@ -1,47 +1,49 @@
 /** Readable tables for `coexist rules diff` and `coexist rules simulate`. */
 import type { RuleSetDiff } from '../routing/diff.js';
 import type { SimulationReport } from '../routing/simulation.js';
+import { table } from './table.js';
 
-/** Left-aligned columns, numbers right-aligned, a rule under the header. */
-export const table = (headers: string[], rows: Array<Array<string | number>>): string => {
-  const cells = [headers, ...rows.map((row) => row.map(String))];
-  const widths = headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
-  const line = (row: string[], source: Array<string | number>) =>
-    row
-      .map((cell, c) =>
-        typeof source[c] === 'number' ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [
-    line(headers, headers),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map((row) => line(row.map(String), row)),
-  ].join('\n');
-};
+/** A published version as `GET /v1/admin/routing-rules/versions` lists it. */
+export interface PublishedVersion {
+  version: number;
+  name: string;
+  effectiveFrom: string;
+}
 
-export const printDiff = (diff: RuleSetDiff & { againstVersion: number }): void => {
-  if (diff.identical) {
-    console.log(
-      `Identical to the published version ${diff.againstVersion}: publishing would change nothing.`,
-    );
-    return;
+export const printDiff = (
+  diff: RuleSetDiff & { againstVersion: number },
+  pending: PublishedVersion[] = [],
+): void => {
+  const against = diff.againstVersion
+    ? `version ${diff.againstVersion}, the rule set in force now`
+    : 'no rule set (none is in force yet)';
+  if (diff.identical) console.log(`Identical to ${against}: publishing would change nothing.`);
+  else {
+    console.log(`Against ${against}:`);
+    const rows: string[][] = [
+      ...diff.header.map((field) => ['header', field]),
+      ...diff.added.map((id) => ['added', id]),
+      ...diff.removed.map((id) => ['removed', id]),
+      ...diff.changed.map((c) => ['changed', `${c.id} (${c.fields.join(', ')})`]),
+      ...diff.reordered.map((id) => ['moved', `${id} (order matters: first match wins)`]),
+    ];
+    console.log(table(['change', 'rule'], rows));
   }
-  console.log(`Against published version ${diff.againstVersion}:`);
-  const rows: string[][] = [
-    ...diff.header.map((field) => ['header', field]),
-    ...diff.added.map((id) => ['added', id]),
-    ...diff.removed.map((id) => ['removed', id]),
-    ...diff.changed.map((c) => ['changed', `${c.id} (${c.fields.join(', ')})`]),
-    ...diff.reordered.map((id) => ['moved', `${id} (order matters: first match wins)`]),
-  ];
-  console.log(table(['change', 'rule'], rows));
+  for (const v of pending) {
+    console.log(
+      `Note: version ${v.version} ("${v.name}") is published and takes effect at ${v.effectiveFrom}; a set published to take effect before then will be in force only until then.`,
+    );
+  }
 };
 
 export const printSimulation = (report: SimulationReport): void => {
   console.log(
     `Simulation of "${report.ruleSet}" over ${report.documents} document(s)${report.since ? ` since ${report.since}` : ''}: ${report.changed} would be owned differently.`,
   );
+  if (report.documents === 0) {
+    console.log('Nothing to replay: no document was recorded in that window.');
+    return;
+  }
   if (report.byScope.length) {
     console.log('');
     console.log(

@@ -121,6 +121,7 @@ export const simulate = async (
   const scopes = new Map<string, ScopeLine>();
   const splits: SplitDocument[] = [];
   let considered = 0;
+  const inWindow = (doc: RecordedDocument) => !options.since || doc.createdAt >= options.since;
   let changed = 0;
   const poStream = (company: string | undefined, poNumber: string) =>
     `${documentTypeInfo.purchaseOrder.streamCategory}-${encodeURIComponent(company ?? '')}/${encodeURIComponent(poNumber)}`;
@@ -139,7 +140,7 @@ export const simulate = async (
       doc.createdAt,
     );
     proposedRoutes.set(doc.streamName, route);
-    if (options.since && doc.createdAt < options.since) continue;
+    if (!inWindow(doc)) continue;
     considered++;
     if (route.ruleId && route.basis !== 'parent')
       ruleHits[route.ruleId] = (ruleHits[route.ruleId] ?? 0) + 1;
@@ -162,13 +163,15 @@ export const simulate = async (
     scopes.set(key, line);
   }
 
-  // Documents already recorded against an open order that the proposed set would move.
+  // Documents already recorded against an open order that the proposed set would move. Only
+  // orders created in the window are replayed under the proposed set (the others keep their
+  // owner in this report), so only they can split from their children.
   for (const doc of documents.values()) {
     for (const poNumber of doc.poNumbers) {
       const parentStream = poStream(doc.company, poNumber);
       const parent = documents.get(parentStream);
       const parentRoute = proposedRoutes.get(parentStream);
-      if (!parent || parent.cancelled || !parentRoute) continue;
+      if (!parent || parent.cancelled || !parentRoute || !inWindow(parent)) continue;
       if (ownerLabel(parentRoute) !== doc.owner) {
         splits.push({
           document: doc.ref,
@@ -192,8 +195,11 @@ export const simulate = async (
     ),
     splits,
     ruleHits,
-    unmatchedRules: Object.entries(ruleHits)
-      .filter(([, hits]) => hits === 0)
-      .map(([id]) => id),
+    // Over no document at all, no rule can be called unused.
+    unmatchedRules: considered
+      ? Object.entries(ruleHits)
+          .filter(([, hits]) => hits === 0)
+          .map(([id]) => id)
+      : [],
   };
 };

@@ -55,7 +55,68 @@ describe('coexist keys', () => {
     const listed = await coexist('keys', 'list', '--data-dir', dataDir);
     expect(listed.stdout).toMatch(/wms-dallas/);
     expect(listed.stdout).not.toContain(secretOf(key as string));
-  }, 30_000);
+  }, 120_000);
+
+  it('lists keys as a readable table or JSON, revoked ones with --all', async () => {
+    const created = await coexist(
+      'keys',
+      'create',
+      '--client',
+      'edi-old',
+      '--roles',
+      'writer',
+      '--data-dir',
+      dataDir,
+    );
+    const keyId = /key id ([0-9a-f]{16})/.exec(created.stdout)?.[1] as string;
+    await coexist('keys', 'revoke', keyId, '--reason', 'EDI moved', '--data-dir', dataDir);
+
+    const { stdout } = await coexist('keys', 'list', '--data-dir', dataDir);
+    const [header, rule, ...rows] = stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^key id\s+client\s+roles\s+scopes\s+rate limit\s+issued$/);
+    expect(rule).toMatch(/^-+( +-+)+$/);
+    expect(stdout).not.toMatch(/\(index\)|'/);
+    expect(rows).toHaveLength(1); // the revoked key is not listed
+    expect(rows[0]).toMatch(
+      /wms-dallas\s+writer,auditor\s+documentTypes=goodsReceipt sites=DAL1\s+default\s+\d{4}-/,
+    );
+
+    const all = await coexist('keys', 'list', '--all', '--data-dir', dataDir);
+    expect(all.stdout).toMatch(/edi-old .* revoked \d{4}-\d\d-\d\d \d\d:\d\d: EDI moved/);
+    expect(all.stdout).toMatch(/wms-dallas .* valid/);
+
+    const json = JSON.parse(
+      (await coexist('keys', 'list', '--all', '--json', '--data-dir', dataDir)).stdout,
+    );
+    expect(json).toEqual([
+      expect.objectContaining({ clientId: 'wms-dallas', roles: ['writer', 'auditor'] }),
+      expect.objectContaining({
+        keyId,
+        clientId: 'edi-old',
+        revoked: expect.objectContaining({ reason: 'EDI moved' }),
+      }),
+    ]);
+    expect(JSON.stringify(json)).not.toMatch(/secretSha256/);
+  }, 120_000);
+
+  it('refuses scope codes that no document could carry, before storing anything', async () => {
+    const failure = (await coexist(
+      'keys',
+      'create',
+      '--client',
+      'wms',
+      '--roles',
+      'writer',
+      '--sites',
+      'DAL 1',
+      '--data-dir',
+      dataDir,
+    ).catch((error) => error)) as { code: number; stderr: string };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/"DAL 1" is not a valid site code/);
+    const { stdout } = await coexist('keys', 'list', '--all', '--json', '--data-dir', dataDir);
+    expect(stdout).not.toMatch(/"wms"/);
+  }, 120_000);
 
   it('explains a bad role instead of crashing', async () => {
     const failure = await coexist(
@@ -72,5 +133,5 @@ describe('coexist keys', () => {
     expect((failure as { stderr: string }).stderr).toMatch(
       /roles are a comma-separated list of: writer, architect, operator, auditor/,
     );
-  }, 30_000);
+  }, 120_000);
 });

@@ -126,5 +126,19 @@ describe('simulation', () => {
       since: new Date(Date.now() + 60_000),
     });
     expect([report.documents, report.changed]).toEqual([0, 0]);
+    // Nothing in the window: no split to report, and no rule to call unused.
+    expect(report.splits).toEqual([]);
+    expect(report.unmatchedRules).toEqual([]);
+  });
+
+  it('reports splits only for purchase orders created in the window', async () => {
+    const poA = (await gw.allEvents()).find(
+      (e) => e.type === 'DocumentOwnershipAssigned' && e.streamName.endsWith('/PO-A'),
+    );
+    expect(poA).toBeDefined();
+    // Just after PO-A was created: PO-A is out of the window, so GR-1 is no split of it.
+    const after = new Date((poA?.recordedAt.getTime() ?? 0) + 1);
+    const report = await simulate(gw.store.readAll(), proposed, { since: after });
+    expect(report.splits).toEqual([]);
   });
 });

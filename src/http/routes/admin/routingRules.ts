@@ -202,17 +202,18 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
   app.post('/routing-rules/diff', {
     config: { roles: ['architect'] },
     schema: {
-      summary: 'What a rule set changes against the published one',
+      summary: 'What a rule set changes against the one in force now',
       tags: ['routing'],
       body: proposal,
     },
     handler: async (request) => {
       await registry.refresh();
       const proposed = checked((request.body as { ruleSet: unknown }).ruleSet);
-      const latest = registry.latest();
+      // Against what new documents are routed by now, not a later version still to come.
+      const inForce = registry.inForceAt(new Date());
       return {
-        againstVersion: latest?.version ?? 0,
-        ...diffRuleSets(latest?.ruleSet ?? null, proposed),
+        againstVersion: inForce?.version ?? 0,
+        ...diffRuleSets(inForce?.ruleSet ?? null, proposed),
       };
     },
   });

@@ -29,6 +29,35 @@ const paths: Record<CommandName, string> = {
   submitJournalEntry: '/journal-entries',
 };
 
+/**
+ * The document each operation's example applies to, shown in the OpenAPI document so that the
+ * request examples, tried in order from /docs after the README's walkthrough, tell one story:
+ * the change and acknowledgement examples (like the shipment notice, receipt and invoice)
+ * concern the purchase-order example, and the cancellation cancels the README's first order,
+ * leaving the example order open for the documents that follow it.
+ */
+const examplePaths: Partial<Record<CommandName, Record<string, string>>> = {
+  changePurchaseOrder: { company: 'ACME-US', poNumber: '4500012345' },
+  cancelPurchaseOrder: { company: 'ACME-US', poNumber: '4500012200' },
+  acknowledgePurchaseOrder: { company: 'ACME-US', poNumber: '4500012345' },
+};
+
+const withExamples = (
+  params: ReturnType<typeof documentParamsSchema>,
+  example: Record<string, string> | undefined,
+) =>
+  example
+    ? {
+        ...params,
+        properties: Object.fromEntries(
+          Object.entries(params.properties).map(([name, schema]) => [
+            name,
+            { allOf: [schema], examples: [example[name]] },
+          ]),
+        ),
+      }
+    : params;
+
 const idempotencyKeyHeader = {
   type: 'object',
   required: ['idempotency-key'],
@@ -102,7 +131,7 @@ export const commandRoutes = async (
         summary: spec.summary,
         tags: [documentTypeInfo[spec.documentType].collection],
         headers: idempotencyKeyHeader,
-        ...(params ? { params } : {}),
+        ...(params ? { params: withExamples(params, examplePaths[name]) } : {}),
         body: { $ref: `${spec.contract}#` },
         response: { 202: acceptedResponseSchema, ...problemResponses },
       },

@@ -1,0 +1,71 @@
+/**
+ * Talking to a running gateway over HTTP, local or remote, as `rules` and `freezes` do: the
+ * URL and API key from flags or the environment, and a problem answer turned into one clear
+ * error with every violation it lists.
+ */
+import { type Command, Option } from 'commander';
+
+/** An error meant for the user: printed as is, without a stack. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export interface GatewayOptions {
+  url: string;
+  key?: string;
+  json?: boolean;
+}
+
+export const gatewayOptions = (command: Command, role: string): Command =>
+  command
+    .addOption(
+      new Option('--url <url>', 'gateway base URL')
+        .env('COEXIST_URL')
+        .default('http://127.0.0.1:8080'),
+    )
+    .addOption(new Option('--key <apiKey>', `API key with the ${role} role`).env('COEXIST_API_KEY'))
+    .option('--json', 'print JSON instead of tables');
+
+/** Calls the gateway; returns the response, or throws with the problem's detail. */
+export const request = async (
+  options: GatewayOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: object,
+  expect: number[] = [200, 201],
+): Promise<Response> => {
+  if (!options.key) throw new CliError('An API key is needed: --key or COEXIST_API_KEY.');
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, options.url), {
+      method,
+      headers: {
+        authorization: `Bearer ${options.key}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (error) {
+    throw new CliError(`Cannot reach the gateway at ${options.url}: ${(error as Error).message}`);
+  }
+  if (!expect.includes(response.status)) {
+    const problem = (await response.json().catch(() => ({}))) as {
+      title?: string;
+      detail?: string;
+      errors?: Array<{ pointer: string; detail: string }>;
+    };
+    const details = (problem.errors ?? []).map((e) => `\n  ${e.pointer}  ${e.detail}`).join('');
+    throw new CliError(
+      `${response.status} ${problem.title ?? ''}: ${problem.detail ?? ''}${details}`,
+    );
+  }
+  return response;
+};
+
+/** GETs or POSTs and parses the JSON answer. */
+export const requestJson = async <T>(
+  options: GatewayOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: object,
+): Promise<T> => (await (await request(options, method, path, body)).json()) as T;
