@@ -15,6 +15,7 @@ import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
+import { notFoundPlugin } from './http/plugins/notFound.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
@@ -91,20 +92,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem, headers);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      toProblem(
-        new HttpProblem(
-          404,
-          'route-not-found',
-          'Not found',
-          `No route ${request.method} ${request.url}.`,
-        ),
-        request,
-      ).problem,
-    ),
-  );
+  await app.register(notFoundPlugin);
 
   // Docs are public in development, authenticated (any role) in production by default.
   app.addHook('onRoute', (route) => {
