@@ -16,6 +16,7 @@ import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { correlationPlugin } from './http/plugins/correlation.js';
+import { mediaTypePlugin } from './http/plugins/mediaType.js';
 import { notFoundPlugin } from './http/plugins/notFound.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
@@ -105,6 +106,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   // First, so that every answer, a refusal by auth included, carries the correlation id.
   await app.register(correlationPlugin);
   await app.register(authPlugin, { registry });
+  await app.register(mediaTypePlugin);
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',
