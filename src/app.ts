@@ -15,6 +15,7 @@ import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
+import { applyConnectionLimits, connectionLimitOptions } from './http/plugins/connectionLimits.js';
 import { correlationPlugin } from './http/plugins/correlation.js';
 import { mediaTypePlugin } from './http/plugins/mediaType.js';
 import { notFoundPlugin } from './http/plugins/notFound.js';
@@ -61,6 +62,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       redact: ['req.headers.authorization', 'headers.authorization'],
     },
     bodyLimit: config.limits.bodyLimitBytes,
+    ...connectionLimitOptions(config.limits),
     genReqId: () => randomUUID(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -70,6 +72,8 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       sendProblem(reply, problem, headers);
     },
   });
+
+  applyConnectionLimits(app, config.limits);
 
   const contracts = loadContracts();
   const ajv = createAjv(contracts.values());
