@@ -15,6 +15,7 @@ import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
+import { clientBudgetPlugin } from './http/plugins/clientBudget.js';
 import { applyConnectionLimits, connectionLimitOptions } from './http/plugins/connectionLimits.js';
 import { correlationPlugin } from './http/plugins/correlation.js';
 import { mediaTypePlugin } from './http/plugins/mediaType.js';
@@ -125,6 +126,11 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
         'Too many requests',
         `Rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s.`,
       ),
+  });
+
+  await app.register(clientBudgetPlugin, {
+    maxRequests: config.limits.clientInFlightRequests,
+    maxBytes: config.limits.clientInFlightBytes,
   });
 
   await app.register(swagger, {

@@ -40,6 +40,10 @@ export interface Config {
     keepAliveTimeoutMs: number;
     /** Open connections the server accepts; further ones are closed at once. */
     maxConnections: number;
+    /** Requests one client may have in progress at once (429 beyond). */
+    clientInFlightRequests: number;
+    /** Declared request-body bytes one client may have in progress at once (429 beyond). */
+    clientInFlightBytes: number;
   };
   docs: { public: boolean };
   routing: {
@@ -104,6 +108,8 @@ const schema = {
         headersTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
         keepAliveTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
         maxConnections: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        clientInFlightRequests: { type: 'integer', minimum: 1 },
+        clientInFlightBytes: { type: 'integer', minimum: 1024 },
       },
     },
     docs: {
@@ -193,6 +199,8 @@ export const resolveConfig = (...layers: ConfigInput[]): Config => {
     headersTimeoutMs: input.limits?.headersTimeoutMs ?? 10_000,
     keepAliveTimeoutMs: input.limits?.keepAliveTimeoutMs ?? 10_000,
     maxConnections: input.limits?.maxConnections ?? 1_024,
+    clientInFlightRequests: input.limits?.clientInFlightRequests ?? 256,
+    clientInFlightBytes: input.limits?.clientInFlightBytes ?? 4 * 1_048_576,
   };
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw new ConfigError(
