@@ -15,6 +15,7 @@ import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
+import { applyDocumentBodyLimit } from './http/plugins/bodyLimits.js';
 import { clientBudgetPlugin } from './http/plugins/clientBudget.js';
 import { applyConnectionLimits, connectionLimitOptions } from './http/plugins/connectionLimits.js';
 import { correlationPlugin } from './http/plugins/correlation.js';
@@ -101,6 +102,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(notFoundPlugin);
 
+  app.addHook('onRoute', applyDocumentBodyLimit);
   // Docs are public in development, authenticated (any role) in production by default.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs') || route.url === '/openapi.json') {
