@@ -142,7 +142,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
         title: 'Coexist ERP gateway',
         version: 'v1',
         description:
-          'One stable, versioned API for purchasing and finance documents while a legacy and a cloud ERP coexist. Every accepted command is recorded as an event and routed to the ERP that owns the document.',
+          'One stable, versioned API for purchasing and finance documents while a legacy and a cloud ERP coexist. Every accepted command is recorded as an event, with the routing decision: which ERP owns the document. Delivery to that ERP follows separately.',
       },
       components: {
         securitySchemes: {

@@ -8,6 +8,16 @@ beforeAll(async () => {
 });
 afterAll(() => gw.close());
 
+interface Media {
+  schema?: { description?: string };
+  example?: unknown;
+  examples?: Record<string, { value: unknown }>;
+}
+interface Response {
+  description: string;
+  content?: Record<string, Media>;
+}
+
 interface OpenApi {
   openapi: string;
   paths: Record<
@@ -15,8 +25,9 @@ interface OpenApi {
     Record<
       string,
       {
+        summary?: string;
         requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
-        responses: Record<string, unknown>;
+        responses: Record<string, Response>;
       }
     >
   >;
@@ -85,5 +96,96 @@ describe('OpenAPI', () => {
     } finally {
       await prod.close();
     }
+  });
+
+  describe('what the responses promise', () => {
+    let doc: OpenApi;
+    beforeAll(async () => {
+      doc = json<OpenApi>(await gw.app.inject({ url: '/openapi.json' }));
+    });
+    const operations = () =>
+      Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+      );
+
+    it('says a 202 means recorded and routed, with delivery to follow', () => {
+      const accepted = doc.paths['/v1/purchase-orders']?.post?.responses['202'];
+      const description = accepted?.description ?? '';
+      expect(description).toMatch(/recorded/);
+      expect(description).toMatch(/routed/);
+      expect(description).toMatch(/delivery .*follows/i);
+      expect(description).not.toMatch(/shows its progress/);
+    });
+
+    it('names every document in the singular', () => {
+      const summaries = operations()
+        .filter(
+          ({ method, path }) =>
+            method === 'get' && path.startsWith('/v1/') && !path.includes('admin'),
+        )
+        .map(({ operation }) => operation.summary);
+      expect(summaries).toEqual(
+        expect.arrayContaining([
+          'Get a purchase order by its key',
+          'Get a shipment notice by its key',
+          'Get a goods receipt by its key',
+          'Get a supplier invoice by its key',
+          'Get a journal entry by its key',
+        ]),
+      );
+      expect(summaries.join(' ')).not.toMatch(/entrie|notices |receipts /);
+    });
+
+    it('lists for a GET only what a GET can answer', () => {
+      for (const { path, method, operation } of operations()) {
+        if (method !== 'get') continue;
+        for (const status of ['409', '413', '415', '422', '423']) {
+          expect(Object.keys(operation.responses), `GET ${path}`).not.toContain(status);
+        }
+      }
+    });
+
+    it('documents the admin operations: their success status and their problems', () => {
+      const expected: Record<string, string[]> = {
+        'post /v1/admin/freezes': ['201', '400', '401', '403', '422'],
+        'get /v1/admin/freezes': ['200', '401', '403'],
+        'post /v1/admin/freezes/{freezeId}/lift': ['200', '400', '401', '403', '404'],
+        'post /v1/admin/routing-rules': ['200', '201', '400', '401', '403', '409', '422'],
+        'get /v1/admin/routing-rules': ['200', '400', '401', '403', '404'],
+        'get /v1/admin/routing-rules/versions': ['200', '401', '403'],
+        'get /v1/admin/routing-rules/versions/{version}': ['200', '400', '401', '403', '404'],
+        'post /v1/admin/routing-rules/validation': ['200', '400', '401', '403'],
+        'post /v1/admin/routing-rules/diff': ['200', '400', '401', '403', '422'],
+        'post /v1/admin/routing-rules/simulations': ['200', '400', '401', '403', '422'],
+      };
+      for (const [operation, statuses] of Object.entries(expected)) {
+        const [method, path] = operation.split(' ') as [string, string];
+        const responses = doc.paths[path]?.[method]?.responses ?? {};
+        expect(Object.keys(responses), operation).toEqual(expect.arrayContaining(statuses));
+      }
+    });
+
+    it('gives every response a real example, and every problem example its own status', () => {
+      for (const { path, method, operation } of operations()) {
+        if (!path.startsWith('/v1/')) continue;
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const where = `${method.toUpperCase()} ${path} ${status}`;
+          const media = Object.values(response.content ?? {});
+          expect(media.length, where).toBeGreaterThan(0);
+          for (const m of media) {
+            const examples =
+              m.example !== undefined
+                ? [m.example]
+                : Object.values(m.examples ?? {}).map((e) => e.value);
+            expect(examples.length, where).toBeGreaterThan(0);
+            if (Number(status) >= 400) {
+              expect(response.content?.['application/problem+json'], where).toBeDefined();
+              for (const example of examples)
+                expect((example as { status: number }).status, where).toBe(Number(status));
+            }
+          }
+        }
+      }
+    });
   });
 });
