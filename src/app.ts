@@ -13,7 +13,12 @@ import type { ApiKeyRegistry } from './auth/apiKeys.js';
 import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
-import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
+import {
+  type CompiledContracts,
+  compileContracts,
+  type JsonSchema,
+  toViolations,
+} from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { applyDocumentBodyLimit } from './http/plugins/bodyLimits.js';
 import { clientBudgetPlugin } from './http/plugins/clientBudget.js';
@@ -40,6 +45,8 @@ export interface AppDependencies {
   router: Router;
   rules: RuleSetRegistry;
   freezes: FreezeRegistry;
+  /** The compiled contracts, when the caller has them already; loaded here otherwise. */
+  contracts?: CompiledContracts;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | object;
 }
@@ -77,8 +84,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
 
   applyConnectionLimits(app, config.limits);
 
-  const contracts = loadContracts();
-  const ajv = createAjv(contracts.values());
+  const { schemas: contracts, ajv } = deps.contracts ?? compileContracts();
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   // Response schemas document the API; serialising with JSON.stringify keeps every field.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

@@ -7,7 +7,7 @@ import { buildApp } from './app.js';
 import { ApiKeyRegistry } from './auth/apiKeys.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
-import { createAjv, loadContracts } from './http/contracts.js';
+import { compileContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
 import { FreezeRegistry } from './routing/freezes.js';
 import { publishInitialRuleSet } from './routing/initialRuleSet.js';
@@ -50,11 +50,12 @@ export const startGateway = async (
   const rules = new RuleSetRegistry(store);
   const freezes = new FreezeRegistry(store);
   await Promise.all([rules.start(), freezes.start()]);
+  const contracts = compileContracts();
   const initial = config.routing.ruleSetFile
     ? await publishInitialRuleSet(
         rules,
         config.routing.ruleSetFile,
-        createRuleSetValidator(createAjv(loadContracts().values())),
+        createRuleSetValidator(contracts.ajv),
       )
     : null;
   const app = await buildApp({
@@ -64,6 +65,7 @@ export const startGateway = async (
     router: ruleSetRouter(rules, config.routing.defaultTarget),
     rules,
     freezes,
+    contracts,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');

@@ -59,6 +59,18 @@ export const createAjv = (schemas: Iterable<JsonSchema>): Ajv => {
   return ajv;
 };
 
+/** The contracts and the one Ajv instance that compiled them. */
+export interface CompiledContracts {
+  schemas: Map<string, JsonSchema>;
+  ajv: Ajv;
+}
+
+/** Loads and compiles the contracts once, for everything in the process that validates. */
+export const compileContracts = (dir = contractsDir): CompiledContracts => {
+  const schemas = loadContracts(dir);
+  return { schemas, ajv: createAjv(schemas.values()) };
+};
+
 /** Ajv errors as problem violations, each pointing at the offending field in plain words. */
 export const toViolations = (
   errors: readonly ErrorObject[],

@@ -1,5 +1,10 @@
 /** The OpenAPI document is generated from the same contracts that validate requests. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { ApiKeyRegistry } from '../../src/auth/apiKeys.js';
+import { resolveConfig } from '../../src/config/config.js';
+import { compileContracts } from '../../src/http/contracts.js';
+import { ruleSetRouter } from '../../src/routing/router.js';
 import { json, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
@@ -75,6 +80,31 @@ describe('OpenAPI', () => {
       expect(r.startsWith('#/components/schemas/'), r).toBe(true);
       const name = r.slice('#/components/schemas/'.length).split('/')[0] as string;
       expect(doc.components.schemas[name], r).toBeDefined();
+    }
+  });
+
+  it('uses the contracts its caller compiled, without loading them again', async () => {
+    const contracts = compileContracts();
+    const id = 'https://coexist.dev/contracts/http/v1/purchase-order-submit.json';
+    (contracts.schemas.get(id) as { description?: string }).description = 'Compiled by the caller.';
+    const app = await buildApp({
+      config: resolveConfig({ dataDir: gw.dir }),
+      store: gw.store,
+      registry: new ApiKeyRegistry(gw.store),
+      router: ruleSetRouter(gw.rules, 'legacy'),
+      rules: gw.rules,
+      freezes: gw.freezes,
+      contracts,
+      logger: false,
+    });
+    try {
+      const doc = json<OpenApi>(await app.inject({ url: '/openapi.json' }));
+      const schema = doc.components.schemas['http.v1.purchase-order-submit'] as {
+        description?: string;
+      };
+      expect(schema.description).toBe('Compiled by the caller.');
+    } finally {
+      await app.close();
     }
   });
 
