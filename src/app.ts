@@ -24,9 +24,10 @@ import { applyDocumentBodyLimit } from './http/plugins/bodyLimits.js';
 import { clientBudgetPlugin } from './http/plugins/clientBudget.js';
 import { applyConnectionLimits, connectionLimitOptions } from './http/plugins/connectionLimits.js';
 import { correlationPlugin } from './http/plugins/correlation.js';
-import { mediaTypePlugin } from './http/plugins/mediaType.js';
+import { acceptedMediaType, mediaTypePlugin } from './http/plugins/mediaType.js';
 import { notFoundPlugin } from './http/plugins/notFound.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
+import { correlationIdRule } from './http/requestContext.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -147,8 +148,13 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       info: {
         title: 'Coexist ERP gateway',
         version: 'v1',
-        description:
+        description: [
           'One stable, versioned API for purchasing and finance documents while a legacy and a cloud ERP coexist. Every accepted command is recorded as an event, with the routing decision: which ERP owns the document. Delivery to that ERP follows separately.',
+          '',
+          `Every response carries \`X-Correlation-Id\`: the trace id of a valid W3C \`traceparent\`, else the request's \`X-Correlation-Id\` (${correlationIdRule}; anything else is refused with a 400), else a new UUID.`,
+          '',
+          `Request bodies are ${acceptedMediaType}, without Content-Encoding.`,
+        ].join('\n'),
       },
       components: {
         securitySchemes: {

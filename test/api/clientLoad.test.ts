@@ -127,6 +127,18 @@ describe('per-client load', () => {
     // Every accepted entry, and only those, was recorded.
     const recorded = (await gw.allEvents()).filter((e) => e.type === 'JournalEntrySubmitted');
     expect(recorded.length).toBe(accepted.length);
+
+    // The budget is given back: once the flood is over, the same client is served again.
+    const again = await fetch(`${base}/v1/journal-entries`, {
+      method: 'POST',
+      headers: {
+        authorization: writer,
+        'idempotency-key': newKey(),
+        'content-type': 'application/json',
+      },
+      body: bigJournalEntry(900_000).replace('__ENTRY__', newKey().slice(-30)),
+    });
+    expect(again.status, await again.text()).toBe(202);
   }, 120_000);
 
   it('does not limit many small concurrent requests from one client', async () => {
