@@ -12,10 +12,22 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
-import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
+import {
+  type CompiledContracts,
+  compileContracts,
+  type JsonSchema,
+  toViolations,
+} from './http/contracts.js';
 import { jsonBodyParser } from './http/jsonBody.js';
 import { authPlugin } from './http/plugins/auth.js';
+import { applyDocumentBodyLimit } from './http/plugins/bodyLimits.js';
+import { clientBudgetPlugin } from './http/plugins/clientBudget.js';
+import { applyConnectionLimits, connectionLimitOptions } from './http/plugins/connectionLimits.js';
+import { correlationPlugin } from './http/plugins/correlation.js';
+import { acceptedMediaType, mediaTypePlugin } from './http/plugins/mediaType.js';
+import { notFoundPlugin } from './http/plugins/notFound.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
+import { correlationIdRule } from './http/requestContext.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -38,6 +50,8 @@ export interface AppDependencies {
   freezes: FreezeRegistry;
   /** The write path's clock; the system clock by default. */
   clock?: Clock;
+  /** The compiled contracts, when the caller has them already; loaded here otherwise. */
+  contracts?: CompiledContracts;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | object;
 }
@@ -62,6 +76,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       redact: ['req.headers.authorization', 'headers.authorization'],
     },
     bodyLimit: config.limits.bodyLimitBytes,
+    ...connectionLimitOptions(config.limits),
     genReqId: () => randomUUID(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -72,8 +87,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     },
   });
 
-  const contracts = loadContracts();
-  const ajv = createAjv(contracts.values());
+  applyConnectionLimits(app, config.limits);
+
+  const { schemas: contracts, ajv } = deps.contracts ?? compileContracts();
   // Refuses prototype-poisoning keys by name, where Fastify's parser says "not valid JSON".
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
@@ -98,21 +114,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem, headers);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      toProblem(
-        new HttpProblem(
-          404,
-          'route-not-found',
-          'Not found',
-          `No route ${request.method} ${request.url}.`,
-        ),
-        request,
-      ).problem,
-    ),
-  );
+  await app.register(notFoundPlugin);
 
+  app.addHook('onRoute', applyDocumentBodyLimit);
   // Docs are public in development, authenticated (any role) in production by default.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs') || route.url === '/openapi.json') {
@@ -120,7 +124,10 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     }
   });
 
+  // First, so that every answer, a refusal by auth included, carries the correlation id.
+  await app.register(correlationPlugin);
   await app.register(authPlugin, { registry });
+  await app.register(mediaTypePlugin);
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',
@@ -137,14 +144,24 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       ),
   });
 
+  await app.register(clientBudgetPlugin, {
+    maxRequests: config.limits.clientInFlightRequests,
+    maxBytes: config.limits.clientInFlightBytes,
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Coexist ERP gateway',
         version: 'v1',
-        description:
-          'One stable, versioned API for purchasing and finance documents while a legacy and a cloud ERP coexist. Every accepted command is recorded as an event and routed to the ERP that owns the document.',
+        description: [
+          'One stable, versioned API for purchasing and finance documents while a legacy and a cloud ERP coexist. Every accepted command is recorded as an event, with the routing decision: which ERP owns the document. Delivery to that ERP follows separately.',
+          '',
+          `Every response carries \`X-Correlation-Id\`: the trace id of a valid W3C \`traceparent\`, else the request's \`X-Correlation-Id\` (${correlationIdRule}; anything else is refused with a 400), else a new UUID.`,
+          '',
+          `Request bodies are ${acceptedMediaType}, without Content-Encoding.`,
+        ].join('\n'),
       },
       components: {
         securitySchemes: {

@@ -6,7 +6,7 @@
 import { buildApp } from './app.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
-import { createAjv, loadContracts } from './http/contracts.js';
+import { compileContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
 import { publishInitialRuleSet } from './registries/initialRuleSet.js';
 import { startRegistries } from './registries/registries.js';
@@ -45,11 +45,12 @@ export const startGateway = async (
   );
   const registries = await startRegistries(store, { extraKeys });
   const { keys: registry, rules, freezes } = registries;
+  const contracts = compileContracts();
   const initial = config.routing.ruleSetFile
     ? await publishInitialRuleSet(
         rules,
         config.routing.ruleSetFile,
-        createRuleSetValidator(createAjv(loadContracts().values())),
+        createRuleSetValidator(contracts.ajv),
       )
     : null;
   const app = await buildApp({
@@ -59,6 +60,7 @@ export const startGateway = async (
     router: ruleSetRouter(rules, config.routing.defaultTarget),
     rules,
     freezes,
+    contracts,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');

@@ -28,9 +28,22 @@ export interface Config {
     devKey: boolean;
   };
   limits: {
+    /** Body limit of routes without their own (admin); document routes fit their contract. */
     bodyLimitBytes: number;
     /** Default per-client budget; a key may carry its own. */
     rateLimitPerMinute: number;
+    /** Time a client has to send a whole request, headers and body (408 after). */
+    requestTimeoutMs: number;
+    /** Time a client has to send the request headers (408 after); at most requestTimeoutMs. */
+    headersTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open between requests. */
+    keepAliveTimeoutMs: number;
+    /** Open connections the server accepts; further ones are closed at once. */
+    maxConnections: number;
+    /** Requests one client may have in progress at once (429 beyond). */
+    clientInFlightRequests: number;
+    /** Declared request-body bytes one client may have in progress at once (429 beyond). */
+    clientInFlightBytes: number;
   };
   docs: { public: boolean };
   routing: {
@@ -91,6 +104,12 @@ const schema = {
       properties: {
         bodyLimitBytes: { type: 'integer', minimum: 1024, maximum: 104857600 },
         rateLimitPerMinute: { type: 'integer', minimum: 1 },
+        requestTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+        headersTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+        keepAliveTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+        maxConnections: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        clientInFlightRequests: { type: 'integer', minimum: 1 },
+        clientInFlightBytes: { type: 'integer', minimum: 1024 },
       },
     },
     docs: {
@@ -173,6 +192,21 @@ export const resolveConfig = (...layers: ConfigInput[]): Config => {
   if (production && input.auth?.devKey) {
     throw new ConfigError('auth.devKey cannot be enabled in production mode.');
   }
+  const limits: Config['limits'] = {
+    bodyLimitBytes: input.limits?.bodyLimitBytes ?? 1_048_576,
+    rateLimitPerMinute: input.limits?.rateLimitPerMinute ?? 6_000,
+    requestTimeoutMs: input.limits?.requestTimeoutMs ?? 30_000,
+    headersTimeoutMs: input.limits?.headersTimeoutMs ?? 10_000,
+    keepAliveTimeoutMs: input.limits?.keepAliveTimeoutMs ?? 10_000,
+    maxConnections: input.limits?.maxConnections ?? 1_024,
+    clientInFlightRequests: input.limits?.clientInFlightRequests ?? 256,
+    clientInFlightBytes: input.limits?.clientInFlightBytes ?? 4 * 1_048_576,
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      `limits.headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed limits.requestTimeoutMs (${limits.requestTimeoutMs}).`,
+    );
+  }
   const dataDir = resolve(input.dataDir ?? 'data');
   return {
     mode,
@@ -181,10 +215,7 @@ export const resolveConfig = (...layers: ConfigInput[]): Config => {
     dataDir,
     eventStore: (input.eventStore as Config['eventStore'] | undefined) ?? { kind: 'sqlite' },
     auth: { devKey: input.auth?.devKey ?? !production },
-    limits: {
-      bodyLimitBytes: input.limits?.bodyLimitBytes ?? 1_048_576,
-      rateLimitPerMinute: input.limits?.rateLimitPerMinute ?? 6_000,
-    },
+    limits,
     docs: { public: input.docs?.public ?? !production },
     routing: {
       defaultTarget: input.routing?.defaultTarget ?? 'legacy',

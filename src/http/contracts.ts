@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { describeErrors } from '../shared/contractErrors.js';
 import type { ProblemViolation } from './problem.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
@@ -50,67 +51,34 @@ export const createAjv = (schemas: Iterable<JsonSchema>): Ajv => {
     coerceTypes: false,
     useDefaults: false,
     removeAdditional: false,
+    // The failing schema and value travel with each error, so messages can name alternatives.
+    verbose: true,
   });
   addFormats(ajv);
   for (const schema of schemas) ajv.addSchema(schema);
   return ajv;
 };
 
-const escapePointerToken = (token: string): string =>
-  token.replace(/~/g, '~0').replace(/\//g, '~1');
+/** The contracts and the one Ajv instance that compiled them. */
+export interface CompiledContracts {
+  schemas: Map<string, JsonSchema>;
+  ajv: Ajv;
+}
 
-/** One Ajv error as a problem violation that points at the offending field. */
-export const toViolation = (
-  error: ErrorObject,
-  location: ProblemViolation['in'],
-): ProblemViolation => {
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required') {
-    const field = String(params.missingProperty);
-    return {
-      pointer: `${error.instancePath}/${escapePointerToken(field)}`,
-      detail: `${field} is required.`,
-      in: location,
-      keyword: error.keyword,
-    };
-  }
-  if (error.keyword === 'additionalProperties') {
-    const field = String(params.additionalProperty);
-    return {
-      pointer: `${error.instancePath}/${escapePointerToken(field)}`,
-      detail: `${field} is not a known property.`,
-      in: location,
-      keyword: error.keyword,
-    };
-  }
-  if (error.propertyName !== undefined) {
-    // propertyNames: the fault is the field itself, e.g. a quantity on a line being cancelled.
-    return {
-      pointer: `${error.instancePath}/${escapePointerToken(error.propertyName)}`,
-      detail: `${error.propertyName} is not allowed here.`,
-      in: location,
-      keyword: error.keyword,
-    };
-  }
-  const where = error.instancePath === '' ? 'The value' : error.instancePath.split('/').at(-1);
-  return {
-    pointer: error.instancePath,
-    detail: `${where} ${error.message ?? 'is invalid'}.`,
-    in: location,
-    keyword: error.keyword,
-  };
+/** Loads and compiles the contracts once, for everything in the process that validates. */
+export const compileContracts = (dir = contractsDir): CompiledContracts => {
+  const schemas = loadContracts(dir);
+  return { schemas, ajv: createAjv(schemas.values()) };
 };
 
-/** Ajv reports an `if`/`then` failure twice (the inner error and the `if`); keep the inner. */
+/** Ajv errors as problem violations, each pointing at the offending field in plain words. */
 export const toViolations = (
   errors: readonly ErrorObject[],
   location: ProblemViolation['in'],
 ): ProblemViolation[] =>
-  errors
-    // The inner error names the field; the `if` and `propertyNames` wrappers repeat it.
-    .filter(
-      (error) =>
-        error.keyword !== 'if' &&
-        !(error.keyword === 'propertyNames' && error.propertyName === undefined),
-    )
-    .map((error) => toViolation(error, location));
+  describeErrors(errors).map(({ pointer, detail, keyword }) => ({
+    pointer,
+    detail,
+    in: location,
+    keyword,
+  }));

@@ -3,8 +3,9 @@
  * the field), then the semantic checks. Shared by the CLI (before anything is sent) and the
  * admin API (before anything is published).
  */
-import type { Ajv, ErrorObject } from 'ajv';
+import type { Ajv } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { type DescribedError, describeErrors } from '../shared/contractErrors.js';
 import { type RuleSet, type RuleSetViolation, semanticViolations } from './ruleSet.js';
 
 export const ruleSetSchemaId = 'https://coexist.dev/contracts/routing-rules/v1/rule-set.json';
@@ -21,19 +22,9 @@ const ruleIdAt = (input: unknown, pointer: string): string | undefined => {
   return typeof id === 'string' ? id : `#${Number(match[1]) + 1}`;
 };
 
-const toViolation = (input: unknown, error: ErrorObject): RuleSetViolation => {
-  const params = error.params as Record<string, unknown>;
-  const field = params.missingProperty ?? params.additionalProperty;
-  const pointer =
-    field === undefined ? error.instancePath : `${error.instancePath}/${String(field)}`;
+const toViolation = (input: unknown, { pointer, detail }: DescribedError): RuleSetViolation => {
   const ruleId = ruleIdAt(input, pointer);
-  const what = field === undefined ? (pointer.split('/').at(-1) ?? 'value') : String(field);
-  const message =
-    error.keyword === 'required'
-      ? `${what} is required`
-      : error.keyword === 'additionalProperties'
-        ? `${what} is not a known field`
-        : `${what} ${error.message ?? 'is invalid'}`;
+  const message = detail.replace(/\.$/, '');
   return { ruleId, pointer, message: ruleId ? `Rule ${ruleId}: ${message}.` : `${message}.` };
 };
 
@@ -42,11 +33,8 @@ export const createRuleSetValidator = (ajv: Ajv) => {
   if (!validate) throw new Error(`Rule-set schema ${ruleSetSchemaId} is not loaded`);
   return (input: unknown): RuleSetCheck => {
     if (!validate(input)) {
-      // oneOf/if errors repeat their branches' errors; keep the most specific ones.
-      const errors = (validate.errors ?? []).filter(
-        (e) => e.keyword !== 'oneOf' && e.keyword !== 'if',
-      );
-      const unique = new Map(errors.map((e) => [`${e.instancePath}|${e.message}`, e]));
+      const described = describeErrors(validate.errors ?? []);
+      const unique = new Map(described.map((e) => [`${e.pointer}|${e.detail}`, e]));
       return { ok: false, violations: [...unique.values()].map((e) => toViolation(input, e)) };
     }
     const ruleSet = input as RuleSet;

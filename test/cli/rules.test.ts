@@ -60,7 +60,7 @@ describe('coexist rules', () => {
       /\/rules\/0\/match\/percent\s+Rule eu-canary: percent must be <= 100/,
     );
     expect(failure.stderr).toMatch(
-      /\/rules\/0\/target\s+Rule eu-canary: target must be equal to one of the allowed values/,
+      /\/rules\/0\/target\s+Rule eu-canary: target must be "legacy", "cloud", or an object with dual/,
     );
   }, 120_000);
 

@@ -1,7 +1,8 @@
 /**
  * Authentication and role checks for every route. Routes declare `config.roles` (who may call
  * them) or `config.public` (health, and docs when configured so); a route that declares
- * neither is refused to everyone, so a forgotten declaration fails closed.
+ * neither is refused to everyone, so a forgotten declaration fails closed. A request that
+ * matches no route is not refused here: it gets its 404 or 405.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -35,7 +36,8 @@ const challenge = { 'www-authenticate': 'Bearer realm="coexist"' };
 /** Why the request may not go on (401 or 403), or undefined when it may. */
 const refusal = (request: FastifyRequest, token: string | null): HttpProblem | undefined => {
   const config = request.routeOptions.config;
-  if (config.public) return undefined;
+  // No route matched: the not-found handler answers 404 or 405 (notFound.ts).
+  if (config.public || request.is404) return undefined;
   if (!request.principal) {
     return new HttpProblem(
       401,

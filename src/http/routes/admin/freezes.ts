@@ -4,6 +4,7 @@ import { documentTypes } from '../../../domain/documents.js';
 import type { FreezeRegistry } from '../../../registries/freezes.js';
 import type { FreezeScope } from '../../../routing/freezes.js';
 import { HttpProblem } from '../../problem.js';
+import { freezeResponses, adminProblems as p } from './responses.js';
 
 const code = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,34}$' };
 const list = (items: object) => ({ type: 'array', minItems: 1, uniqueItems: true, items });
@@ -40,7 +41,16 @@ export const freezeRoutes = async (
 ) => {
   app.get('/freezes', {
     config: { roles: ['architect', 'operator', 'auditor'] },
-    schema: { summary: 'Cutover freezes, active and past', tags: ['routing'] },
+    schema: {
+      summary: 'Cutover freezes, active and past',
+      tags: ['routing'],
+      response: {
+        200: freezeResponses.list,
+        401: p[401],
+        403: p[403]('architect, operator, auditor'),
+        429: p[429],
+      },
+    },
     handler: async () => {
       await freezes.refresh();
       const now = Date.now();
@@ -59,6 +69,14 @@ export const freezeRoutes = async (
       summary: 'Freeze a scope for a cutover window (new commands get 423)',
       tags: ['routing'],
       body: freezeBody,
+      response: {
+        201: freezeResponses.created,
+        400: p[400]('/v1/admin/freezes', '/until', 'until is required.'),
+        401: p[401],
+        403: p[403]('architect'),
+        422: p[422]('The window ends before it starts.', freezeResponses.invalid),
+        429: p[429],
+      },
     },
     handler: async (request, reply) => {
       const body = request.body as {
@@ -102,6 +120,19 @@ export const freezeRoutes = async (
         additionalProperties: false,
         required: ['reason'],
         properties: { reason: { type: 'string', minLength: 3, maxLength: 2000 } },
+      },
+      response: {
+        200: freezeResponses.lifted,
+        400: p[400](
+          '/v1/admin/freezes/not-a-uuid/lift',
+          '/freezeId',
+          'freezeId must be a UUID.',
+          'path',
+        ),
+        401: p[401],
+        403: p[403]('architect'),
+        404: p[404]('No such freeze.', freezeResponses.notFound),
+        429: p[429],
       },
     },
     handler: async (request) => {

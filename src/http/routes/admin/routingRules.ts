@@ -10,6 +10,13 @@ import type { RuleSet } from '../../../routing/ruleSet.js';
 import { simulate } from '../../../routing/simulation.js';
 import type { RuleSetCheck } from '../../../routing/validate.js';
 import { HttpProblem } from '../../problem.js';
+import {
+  invalidRuleSet,
+  adminProblems as p,
+  problemExample,
+  ruleSetResponses,
+  simulationResponse,
+} from './responses.js';
 
 export interface RoutingAdminOptions {
   registry: RuleSetRegistry;
@@ -18,6 +25,17 @@ export interface RoutingAdminOptions {
 }
 
 const readers = ['architect', 'auditor', 'operator'] as const;
+
+const base = '/v1/admin/routing-rules';
+const readerProblems = { 401: p[401], 403: p[403](readers.join(', ')), 429: p[429] };
+const architectProblems = {
+  400: p[400](base, '/reason', 'reason must NOT have fewer than 3 characters.'),
+  401: p[401],
+  403: p[403]('architect'),
+  429: p[429],
+};
+const noRuleSet = (detail: string, instance: string) =>
+  p[404]('No such rule set.', problemExample(404, 'no-rule-set', 'No rule set', detail, instance));
 
 const proposal = {
   type: 'object',
@@ -104,6 +122,15 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
         properties: { at: { type: 'string' } },
         additionalProperties: false,
       },
+      response: {
+        200: ruleSetResponses.inForce,
+        400: p[400](`${base}?at=yesterday`, '/at', 'must be an ISO 8601 date-time', 'query'),
+        ...readerProblems,
+        404: noRuleSet(
+          'No rule set was in force at 2020-01-01T00:00:00.000Z.',
+          `${base}?at=2020-01-01T00:00:00Z`,
+        ),
+      },
     },
     handler: async (request) => {
       await registry.refresh();
@@ -123,7 +150,11 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
 
   app.get('/routing-rules/versions', {
     config: { roles: readers },
-    schema: { summary: 'Every published version, oldest first', tags: ['routing'] },
+    schema: {
+      summary: 'Every published version, oldest first',
+      tags: ['routing'],
+      response: { 200: ruleSetResponses.versions, ...readerProblems },
+    },
     handler: async () => {
       await registry.refresh();
       return { versions: registry.list().map(summary) };
@@ -139,6 +170,17 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
         type: 'object',
         required: ['version'],
         properties: { version: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' } },
+      },
+      response: {
+        200: ruleSetResponses.version,
+        400: p[400](
+          `${base}/versions/abc`,
+          '/version',
+          'version must be a positive whole number such as "3".',
+          'path',
+        ),
+        ...readerProblems,
+        404: noRuleSet('No rule set version 9.', `${base}/versions/9`),
       },
     },
     handler: async (request) => {
@@ -157,6 +199,16 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
       summary: 'Publish a rule set (new documents only; open ones drain)',
       tags: ['routing'],
       body: proposal,
+      response: {
+        201: ruleSetResponses.published,
+        200: ruleSetResponses.unchanged,
+        ...architectProblems,
+        409: p[409],
+        422: p[422](
+          'The rule set is not valid; `errors` names each rule and field.',
+          invalidRuleSet,
+        ),
+      },
     },
     handler: async (request, reply) => {
       const body = request.body as { ruleSet: unknown; reason?: string; expectedVersion?: number };
@@ -190,6 +242,7 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
       summary: 'Validate a rule set without publishing it',
       tags: ['routing'],
       body: proposal,
+      response: { 200: ruleSetResponses.validation, ...architectProblems },
     },
     handler: async (request) => {
       const result = validateRuleSet((request.body as { ruleSet: unknown }).ruleSet);
@@ -205,6 +258,14 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
       summary: 'What a rule set changes against the one in force now',
       tags: ['routing'],
       body: proposal,
+      response: {
+        200: ruleSetResponses.diff,
+        ...architectProblems,
+        422: p[422](
+          'The rule set is not valid; `errors` names each rule and field.',
+          invalidRuleSet,
+        ),
+      },
     },
     handler: async (request) => {
       await registry.refresh();
@@ -225,6 +286,14 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
         'Replay recorded documents against a proposed rule set (NDJSON: progress lines, then the report)',
       tags: ['routing'],
       body: proposal,
+      response: {
+        200: simulationResponse,
+        ...architectProblems,
+        422: p[422](
+          'The rule set is not valid; `errors` names each rule and field.',
+          invalidRuleSet,
+        ),
+      },
     },
     handler: async (request, reply) => {
       const body = request.body as { ruleSet: unknown; since?: string };

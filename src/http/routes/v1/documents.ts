@@ -15,7 +15,12 @@ import {
 } from '../../../domain/documents.js';
 import { foldDocument } from '../../../domain/fold.js';
 import type { EventStore } from '../../../ports/eventStore.js';
-import { documentParamsSchema, documentViewSchema, problemResponses } from './schemas.js';
+import {
+  documentNouns,
+  documentParamsSchema,
+  documentViewSchema,
+  readProblemResponses,
+} from './schemas.js';
 
 export interface DocumentRoutesOptions {
   store: EventStore;
@@ -28,10 +33,10 @@ export const documentRoutes = async (app: FastifyInstance, { store }: DocumentRo
       config: { roles: ['writer', 'auditor', 'operator', 'architect'] },
       schema: {
         operationId: `get-${collection}`,
-        summary: `Get a ${collection.replace(/-/g, ' ').replace(/s$/, '')} by its key`,
+        summary: `Get a ${documentNouns[type]} by its key`,
         tags: [collection],
         params: documentParamsSchema(type),
-        response: { 200: documentViewSchema, ...problemResponses },
+        response: { 200: documentViewSchema, ...readProblemResponses },
       },
       handler: async (request) => {
         const ref: DocumentRef = {
