@@ -74,6 +74,9 @@ const presenceFields = (schema: unknown): string[] | null => {
   return required as string[];
 };
 
+/** Enumerations longer than this are described rather than listed. */
+const longEnum = 12;
+
 /** One alternative of a `oneOf`/`anyOf`, described for "must be …". */
 const describeAlternative = (schema: Schema): string => {
   if (Array.isArray(schema.enum)) return quoted(schema.enum);
@@ -134,11 +137,30 @@ const describeOne = (error: ErrorObject): DescribedError => {
         `${subject} must be ${words ?? `in format ${String(params.format)}`}.`,
       );
     }
-    case 'enum':
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]) ?? [];
+      if (allowed.length <= longEnum) {
+        return at(error.instancePath, `${subject} must be one of ${quoted(allowed)}.`);
+      }
+      // A long list (ISO 4217 currencies) helps nobody: say what it is, and suggest the value
+      // the client probably meant.
+      const what =
+        typeof parent.description === 'string' ? ` (${parent.description.split(' (')[0]})` : '';
+      const meant = allowed.find(
+        (value) =>
+          typeof value === 'string' &&
+          typeof error.data === 'string' &&
+          value.toLowerCase() === error.data.toLowerCase(),
+      );
+      const hint =
+        meant === undefined
+          ? `, such as ${quoted(allowed.slice(0, 3))}.`
+          : `; did you mean ${JSON.stringify(meant)}?`;
       return at(
         error.instancePath,
-        `${subject} must be one of ${quoted((params.allowedValues as unknown[]) ?? [])}.`,
+        `${subject} is not among the ${allowed.length} accepted values${what}${hint}`,
       );
+    }
     case 'const':
       return at(error.instancePath, `${subject} must be ${JSON.stringify(params.allowedValue)}.`);
     case 'not': {

@@ -43,7 +43,7 @@ describe('violation messages', () => {
     expect(byPointer['/lines/0/unitPrice']).toMatch(/decimal string .*such as "1\.84"/);
     expect(byPointer['/lines/0/quantity/value']).toMatch(/decimal string/);
     expect(byPointer['/lines/0/quantity/value']).toMatch(/not a JSON number/);
-    expect(byPointer['/currency']).toMatch(/three capital letters.*"USD"/);
+    expect(byPointer['/currency']).toMatch(/ISO 4217 currency code.*did you mean "USD"\?/);
   });
 
   it('names the conflicting fields of a journal line with both debit and credit', async () => {
