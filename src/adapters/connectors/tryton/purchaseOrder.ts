@@ -9,6 +9,8 @@
  *   An amendment cannot add lines: adding one to a confirmed purchase is refused.
  * Cancel and acknowledge: purchaseOrderCancel.ts, purchaseOrderAcknowledge.ts.
  */
+
+import { decimal } from '../../../domain/decimal.js';
 import type {
   PurchaseOrderLineState,
   PurchaseOrderState,
@@ -190,7 +192,8 @@ const lineDiff = (s: TrytonSession, po: PurchaseOrderState, existing: TrytonPurc
       current.product === wanted.product &&
       current.quantity === wanted.quantity &&
       current.unit === wanted.unit &&
-      Number(current.unit_price) === Number(line.unitPrice) &&
+      current.unit_price !== null &&
+      decimal(current.unit_price).eq(line.unitPrice) &&
       current.description === wanted.description;
     if (!same) update.push({ line: current, values: wanted });
   }
