@@ -102,6 +102,26 @@ export const goodsReceipt = (
   };
 };
 
+/** The contract's example receipt as it is (damaged quantity, lots), against `poNumber`. */
+export const exampleGoodsReceipt = (
+  poNumber: string,
+  receiptNumber = unique('GR'),
+): ErpDelivery => {
+  const receipt = example<RecordGoodsReceipt>('goods-receipt');
+  const { asnNumber: _notice, ...rest } = receipt;
+  const state: RecordGoodsReceipt = {
+    ...rest,
+    receiptNumber,
+    lines: receipt.lines.map((line) => ({ ...line, poNumber })),
+  };
+  return {
+    document: 'goodsReceipt',
+    action: 'submit',
+    key: { site: state.site, receiptNumber },
+    state,
+  };
+};
+
 export const shipmentNotice = (poNumber: string, asnNumber = unique('ASN')): ErpDelivery => {
   const asn = example<SubmitShipmentNotice>('shipment-notice');
   const state: SubmitShipmentNotice = {

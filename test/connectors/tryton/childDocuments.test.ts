@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  exampleGoodsReceipt,
   goodsReceipt,
   journalEntry,
   purchaseOrderState,
@@ -74,6 +75,49 @@ describe.skipIf(unavailable !== null)(
       );
       expect(moves.filter((m) => m.state !== 'done')).toEqual([]);
       expect(purchase).toMatchObject({ shipment_state: 'received' });
+    });
+
+    const doneMoves = async (poNumber: string, sequence: number) => {
+      const purchase = await h.purchaseOf(poNumber);
+      const line = (await h.linesOf(purchase.lines)).find((l) => l.sequence === sequence);
+      const moves = await h.rpc.model<
+        Array<{ quantity: number; state: string; lot: number | null }>
+      >('stock.move', 'read', [line?.moves ?? [], ['quantity', 'state', 'lot']], h.ctx);
+      const done = moves.filter((m) => m.state === 'done');
+      const lots = await h.rpc.model<Array<{ id: number; number: string }>>(
+        'stock.lot',
+        'read',
+        [done.map((m) => m.lot).filter((id): id is number => id !== null), ['number']],
+        h.ctx,
+      );
+      return done.map((m) => [m.quantity, lots.find((l) => l.id === m.lot)?.number ?? null]).sort();
+    };
+
+    it("receives the contract's example: damaged goods count as delivered, each line's lot recorded", async () => {
+      const po = purchaseOrderState();
+      await h.delivered(submitPo(po));
+      await h.delivered(exampleGoodsReceipt(po.poNumber));
+      expect(await doneMoves(po.poNumber, 10)).toEqual([[500, 'L2026-4471']]);
+      expect(await doneMoves(po.poNumber, 30)).toEqual([[12, 'G-88120']]);
+    });
+
+    it('splits a line received in two lots into one move per lot', async () => {
+      const po = purchaseOrderState();
+      await h.delivered(submitPo(po));
+      const receipt = goodsReceipt(po.poNumber, { 10: '500' });
+      const line = (receipt.state as { lines: Array<{ lots?: unknown[] }> }).lines[0] as {
+        lots?: unknown[];
+      };
+      line.lots = [
+        { lot: 'LOT-A', quantity: { value: '300', uom: 'EA' } },
+        { lot: 'LOT-B', quantity: { value: '200', uom: 'EA' } },
+      ];
+      await h.delivered(receipt);
+      await h.delivered(receipt);
+      expect(await doneMoves(po.poNumber, 10)).toEqual([
+        [200, 'LOT-B'],
+        [300, 'LOT-A'],
+      ]);
     });
 
     it('submits a shipment notice: a draft supplier shipment with the expected moves', async () => {
