@@ -120,6 +120,60 @@ describe.skipIf(unavailable !== null)(
       ]);
     });
 
+    it('a receipt whose lot split was interrupted (moves split, no shipment yet) does not split again', async () => {
+      const po = purchaseOrderState();
+      await h.delivered(submitPo(po));
+      const purchase = await h.purchaseOf(po.poNumber);
+      const line = (await h.linesOf(purchase.lines)).find((l) => l.sequence === 10);
+      const [move] = line?.moves as number[];
+      const product = h.cw.items['BRG-6204-2RS'];
+      // What the first attempt did before it died: one move per lot, not yet in a shipment.
+      const [lotA, lotB] = await h.rpc.model<number[]>(
+        'stock.lot',
+        'create',
+        [
+          [
+            { number: 'SPLIT-A', product },
+            { number: 'SPLIT-B', product },
+          ],
+        ],
+        h.ctx,
+      );
+      await h.rpc.model('stock.move', 'write', [[move], { quantity: 300, lot: lotA }], h.ctx);
+      await h.rpc.model('stock.move', 'copy', [[move], { quantity: 200, lot: lotB }], h.ctx);
+
+      const receipt = goodsReceipt(po.poNumber, { 10: '500' });
+      const received = (receipt.state as { lines: Array<{ lots?: unknown[] }> }).lines[0] as {
+        lots?: unknown[];
+      };
+      received.lots = [
+        { lot: 'SPLIT-A', quantity: { value: '300', uom: 'EA' } },
+        { lot: 'SPLIT-B', quantity: { value: '200', uom: 'EA' } },
+      ];
+      await h.delivered(receipt);
+      expect(await doneMoves(po.poNumber, 10)).toEqual([
+        [200, 'SPLIT-B'],
+        [300, 'SPLIT-A'],
+      ]);
+      // Nothing of line 10 is still expected: no third move was split off.
+      const moves = await h.rpc.model<Array<{ state: string }>>(
+        'stock.move',
+        'search_read',
+        [
+          [
+            ['origin', '=', `purchase.line,${line?.id}`],
+            ['state', '!=', 'done'],
+          ],
+          0,
+          null,
+          null,
+          ['state'],
+        ],
+        h.ctx,
+      );
+      expect(moves).toEqual([]);
+    });
+
     it('submits a shipment notice: a draft supplier shipment with the expected moves', async () => {
       const po = purchaseOrderState();
       await h.delivered(submitPo(po));
