@@ -168,6 +168,54 @@ describe.skipIf(unavailable !== null)(
       });
     });
 
+    it('a change whose amendment was created but not validated (a crash) is finished with one validated amendment', async () => {
+      const po = purchaseOrderState();
+      await h.delivered(submitPo(po));
+      const purchase = await h.purchaseOf(po.poNumber);
+      const line10 = (await h.linesOf(purchase.lines)).find((l) => l.sequence === 10);
+      // What the first attempt did before it died: the amendment, never validated.
+      await h.rpc.model(
+        'purchase.amendment',
+        'create',
+        [
+          [
+            {
+              purchase: purchase.id,
+              description: 'interrupted',
+              lines: [
+                [
+                  'create',
+                  [
+                    {
+                      action: 'line',
+                      line: line10?.id,
+                      product: line10?.product,
+                      quantity: 600,
+                      unit: line10?.unit,
+                      unit_price: { __class__: 'Decimal', decimal: '1.84' },
+                      description: line10?.description,
+                    },
+                  ],
+                ],
+              ],
+            },
+          ],
+        ],
+        h.ctx,
+      );
+      const changed = structuredClone(po);
+      (changed.lines[0] as { quantity: { value: string } }).quantity.value = '600';
+      await h.delivered(poDelivery('change', changed));
+      const amendments = await h.rpc.model<Array<{ state: string }>>(
+        'purchase.amendment',
+        'search_read',
+        [[['purchase', '=', purchase.id]], 0, null, null, ['state']],
+        h.ctx,
+      );
+      expect(amendments.map((a) => a.state)).toEqual(['validated']);
+      expect((await h.linesOf(purchase.lines)).find((l) => l.sequence === 10)?.quantity).toBe(600);
+    });
+
     it('changes a purchase not yet confirmed by writing its lines (quantity, price, a new line, a cancelled line), then confirms it', async () => {
       const po = purchaseOrderState();
       await h.createDraftOnly(po);

@@ -260,6 +260,13 @@ export const amend = async (
   description: string,
   update: Array<{ line: TrytonPurchaseLine; values: AmendedLine }>,
 ): Promise<void> => {
+  // A draft amendment is what an attempt that died before validating it left: this one
+  // replaces it (the lines to change are computed afresh from Tryton's current lines).
+  const abandoned = await s.search(company, 'purchase.amendment', [
+    ['purchase', '=', purchase.id],
+    ['state', '=', 'draft'],
+  ]);
+  if (abandoned.length > 0) await s.call(company, 'purchase.amendment', 'delete', abandoned);
   const amendment = await s.create(company, 'purchase.amendment', {
     purchase: purchase.id,
     description: description.slice(0, 200),
