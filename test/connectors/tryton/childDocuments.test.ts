@@ -125,7 +125,7 @@ describe.skipIf(unavailable !== null)(
       await h.delivered(submitPo(po));
       const purchase = await h.purchaseOf(po.poNumber);
       const line = (await h.linesOf(purchase.lines)).find((l) => l.sequence === 10);
-      const [move] = line?.moves as number[];
+      const [move] = (line?.moves ?? []) as number[];
       const product = h.cw.items['BRG-6204-2RS'];
       // What the first attempt did before it died: one move per lot, not yet in a shipment.
       const [lotA, lotB] = await h.rpc.model<number[]>(
