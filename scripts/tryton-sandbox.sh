@@ -36,6 +36,12 @@ MODULES=(purchase purchase_amendment account_invoice_stock stock_lot)
 log() { echo "[tryton-sandbox] $*" >&2; }
 quiet_python() { PYTHONWARNINGS=ignore "$@" 2> >(grep -v -e DeprecationWarning -e 'from crypt import' >&2); }
 
+apt_install() {
+  # Recommends would pull PostgreSQL, LibreOffice and an MTA (~400 packages).
+  APT_OUTPUT=$(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${PACKAGES[@]}" 2>&1)
+}
+
 install_packages() {
   local installed
   installed=$(dpkg-query -W -f='${Status}\n' "${PACKAGES[@]}" 2>/dev/null | grep -c '^install ok installed$' || true)
@@ -44,14 +50,13 @@ install_packages() {
     log "Tryton 6.0 is not installed and cannot be: apt-get and root are needed"
     exit 3
   fi
-  if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null) ]]; then
+  log "installing ${#PACKAGES[@]} Debian packages (no recommends)"
+  # Empty or stale package lists (a fresh container, an old image): update them once and retry.
+  if ! apt_install; then
     log "apt-get update"
     apt-get update -qq || { log "apt-get update failed"; exit 3; }
+    apt_install || { log "apt-get install failed: $(tail -3 <<<"$APT_OUTPUT")"; exit 3; }
   fi
-  log "installing ${#PACKAGES[@]} Debian packages (no recommends)"
-  # Recommends would pull PostgreSQL, LibreOffice and an MTA (~400 packages).
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" \
-    >/dev/null || { log "apt-get install failed"; exit 3; }
   # A systemd host starts the packaged service on localhost:8000; this sandbox runs its own.
   if command -v systemctl >/dev/null && systemctl is-active --quiet tryton-server 2>/dev/null; then
     systemctl stop tryton-server || true
