@@ -119,6 +119,14 @@ golden_is_current() {
     [[ $(stamp | sha256sum) == "$(cat "$DIR/golden/stamp")" ]]
 }
 
+# A new golden copy makes the live database stale: the server on it is stopped, the copy dropped.
+refresh_golden() {
+  if [[ ${1:-} != --rebuild ]] && golden_is_current; then return 0; fi
+  halt
+  build_golden
+  rm -f "$DIR/db/$DB.sqlite" "$DIR/crosswalk.json"
+}
+
 restore_live() {
   cp "$DIR/golden/$DB.sqlite" "$DIR/db/$DB.sqlite"
   cp "$DIR/golden/crosswalk.json" "$DIR/crosswalk.json"
@@ -174,7 +182,7 @@ case ${1:-} in
   start)
     install_packages
     write_config
-    golden_is_current || { halt; build_golden; rm -f "$DIR/db/$DB.sqlite"; }
+    refresh_golden
     [[ -s $DIR/db/$DB.sqlite && -s $DIR/crosswalk.json ]] || restore_live
     boot
     status
@@ -182,7 +190,7 @@ case ${1:-} in
   prepare)
     install_packages
     write_config
-    golden_is_current || build_golden
+    refresh_golden
     echo "$DIR/golden/$DB.sqlite"
     ;;
   stop) halt ;;
@@ -192,7 +200,7 @@ case ${1:-} in
     write_config
     was_running=$(pid || true)
     halt
-    if [[ ${2:-} == --rebuild ]] || ! golden_is_current; then build_golden; fi
+    refresh_golden "${2:-}"
     restore_live
     [[ -z $was_running ]] || boot
     log "fresh database $DB"

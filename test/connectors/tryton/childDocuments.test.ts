@@ -294,5 +294,42 @@ describe.skipIf(unavailable !== null)(
         ].sort(),
       );
     });
+
+    it("posts the second company's entry (ACME-DE, EUR, journal INTERCO) in that company", async () => {
+      const entry = journalEntry(undefined, 1);
+      const ack = await h.delivered(entry);
+      const [id] = ack.record.split(',').slice(1).map(Number);
+      const de = h.cw.companies['ACME-DE'];
+      const move = await h.rpc.model<Array<Record<string, unknown>>>(
+        'account.move',
+        'read',
+        [[id], ['state', 'company', 'journal', 'date', 'lines']],
+        { ...h.ctx, company: de?.id },
+      );
+      expect(move[0]).toMatchObject({
+        state: 'posted',
+        company: de?.id,
+        journal: h.cw.journals.INTERCO,
+        date: '2026-11-30',
+      });
+      const lines = await h.rpc.model<Array<Record<string, unknown>>>(
+        'account.move.line',
+        'read',
+        [move[0]?.lines, ['account', 'debit', 'credit', 'description']],
+        { ...h.ctx, company: de?.id },
+      );
+      const accounts = h.cw.accounts['ACME-DE'] as Record<string, number>;
+      expect(lines.map((l) => [l.account, l.debit, l.credit, l.description]).sort()).toEqual(
+        [
+          [accounts['1420-ICO'], '8400.00', '0', 'Receivable from ACME-US; intercompany ACME-US'],
+          [
+            accounts['4850-000'],
+            '0',
+            '8400.00',
+            'IT services recharged; cost centre CC-HAM-IT; project PRJ-ERP-CLOUD',
+          ],
+        ].sort(),
+      );
+    });
   },
 );
