@@ -36,6 +36,12 @@ MODULES=(purchase purchase_amendment account_invoice_stock stock_lot)
 log() { echo "[tryton-sandbox] $*" >&2; }
 quiet_python() { PYTHONWARNINGS=ignore "$@" 2> >(grep -v -e DeprecationWarning -e 'from crypt import' >&2); }
 
+apt_install() {
+  # Recommends would pull PostgreSQL, LibreOffice and an MTA (~400 packages).
+  APT_OUTPUT=$(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${PACKAGES[@]}" 2>&1)
+}
+
 install_packages() {
   local installed
   installed=$(dpkg-query -W -f='${Status}\n' "${PACKAGES[@]}" 2>/dev/null | grep -c '^install ok installed$' || true)
@@ -44,14 +50,13 @@ install_packages() {
     log "Tryton 6.0 is not installed and cannot be: apt-get and root are needed"
     exit 3
   fi
-  if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null) ]]; then
+  log "installing ${#PACKAGES[@]} Debian packages (no recommends)"
+  # Empty or stale package lists (a fresh container, an old image): update them once and retry.
+  if ! apt_install; then
     log "apt-get update"
     apt-get update -qq || { log "apt-get update failed"; exit 3; }
+    apt_install || { log "apt-get install failed: $(tail -3 <<<"$APT_OUTPUT")"; exit 3; }
   fi
-  log "installing ${#PACKAGES[@]} Debian packages (no recommends)"
-  # Recommends would pull PostgreSQL, LibreOffice and an MTA (~400 packages).
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" \
-    >/dev/null || { log "apt-get install failed"; exit 3; }
   # A systemd host starts the packaged service on localhost:8000; this sandbox runs its own.
   if command -v systemctl >/dev/null && systemctl is-active --quiet tryton-server 2>/dev/null; then
     systemctl stop tryton-server || true
@@ -114,6 +119,14 @@ golden_is_current() {
     [[ $(stamp | sha256sum) == "$(cat "$DIR/golden/stamp")" ]]
 }
 
+# A new golden copy makes the live database stale: the server on it is stopped, the copy dropped.
+refresh_golden() {
+  if [[ ${1:-} != --rebuild ]] && golden_is_current; then return 0; fi
+  halt
+  build_golden
+  rm -f "$DIR/db/$DB.sqlite" "$DIR/crosswalk.json"
+}
+
 restore_live() {
   cp "$DIR/golden/$DB.sqlite" "$DIR/db/$DB.sqlite"
   cp "$DIR/golden/crosswalk.json" "$DIR/crosswalk.json"
@@ -169,7 +182,7 @@ case ${1:-} in
   start)
     install_packages
     write_config
-    golden_is_current || { halt; build_golden; rm -f "$DIR/db/$DB.sqlite"; }
+    refresh_golden
     [[ -s $DIR/db/$DB.sqlite && -s $DIR/crosswalk.json ]] || restore_live
     boot
     status
@@ -177,7 +190,7 @@ case ${1:-} in
   prepare)
     install_packages
     write_config
-    golden_is_current || build_golden
+    refresh_golden
     echo "$DIR/golden/$DB.sqlite"
     ;;
   stop) halt ;;
@@ -187,7 +200,7 @@ case ${1:-} in
     write_config
     was_running=$(pid || true)
     halt
-    if [[ ${2:-} == --rebuild ]] || ! golden_is_current; then build_golden; fi
+    refresh_golden "${2:-}"
     restore_live
     [[ -z $was_running ]] || boot
     log "fresh database $DB"

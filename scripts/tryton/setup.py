@@ -187,10 +187,13 @@ for c in data['companies']:
         'chargeAccounts': {kind: accounts[code] for kind, code in c['chargeAccounts'].items()},
     }
 
-# The first company is the admin's working company (the connector switches per document).
+# The first company is the admin's working company. The connector names each document's
+# company in its context; Tryton's record rules follow the user's company filter, not the
+# context, so the integration user sees all its companies (each search names the company).
 first = data['companies'][0]['code']
 admin = User(cfg.user)
 admin.company = Company(crosswalk['companies'][first]['id'])
+admin.company_filter = 'all'
 admin.save()
 cfg._context = User.get_preferences(True, {})
 

@@ -29,7 +29,7 @@ const acknowledged = (result: ErpResult) => {
 };
 
 export const erpConnectorConformance = (name: string, setup: () => Promise<ConformanceSubject>) =>
-  describe(`ErpConnector conformance: ${name}`, () => {
+  describe(`ErpConnector conformance: ${name}`, { timeout: 60_000 }, () => {
     let subject: ConformanceSubject;
     beforeAll(async () => {
       subject = await setup();

@@ -16,14 +16,14 @@ import type {
 } from '../../src/domain/purchaseOrder/types.js';
 import type { ErpDelivery } from '../../src/ports/erpConnector.js';
 
-const example = <T>(contract: string): T => {
+const example = <T>(contract: string, index = 0): T => {
   const schema = JSON.parse(
     readFileSync(
       resolve(import.meta.dirname, '../../contracts/http/v1', `${contract}.json`),
       'utf8',
     ),
   ) as { examples: T[] };
-  return structuredClone(schema.examples[0] as T);
+  return structuredClone(schema.examples[index] as T);
 };
 
 let counter = 0;
@@ -102,6 +102,26 @@ export const goodsReceipt = (
   };
 };
 
+/** The contract's example receipt as it is (damaged quantity, lots), against `poNumber`. */
+export const exampleGoodsReceipt = (
+  poNumber: string,
+  receiptNumber = unique('GR'),
+): ErpDelivery => {
+  const receipt = example<RecordGoodsReceipt>('goods-receipt');
+  const { asnNumber: _notice, ...rest } = receipt;
+  const state: RecordGoodsReceipt = {
+    ...rest,
+    receiptNumber,
+    lines: receipt.lines.map((line) => ({ ...line, poNumber })),
+  };
+  return {
+    document: 'goodsReceipt',
+    action: 'submit',
+    key: { site: state.site, receiptNumber },
+    state,
+  };
+};
+
 export const shipmentNotice = (poNumber: string, asnNumber = unique('ASN')): ErpDelivery => {
   const asn = example<SubmitShipmentNotice>('shipment-notice');
   const state: SubmitShipmentNotice = {
@@ -132,8 +152,9 @@ export const supplierInvoice = (poNumber: string, invoiceNumber = unique('INV'))
   };
 };
 
-export const journalEntry = (entryNumber = unique('JE')): ErpDelivery => {
-  const entry = example<Omit<JournalEntryState, 'status' | 'period'>>('journal-entry');
+/** The journal-entry contract's example number `index` (0: ACME-US accrual, 1: ACME-DE recharge). */
+export const journalEntry = (entryNumber = unique('JE'), index = 0): ErpDelivery => {
+  const entry = example<Omit<JournalEntryState, 'status' | 'period'>>('journal-entry', index);
   const state: JournalEntryState = {
     ...entry,
     entryNumber,

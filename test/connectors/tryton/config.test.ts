@@ -46,6 +46,18 @@ describe('Tryton connector configuration', () => {
     );
   });
 
+  it('the shipped sandbox configuration points at the sandbox in the repository', () => {
+    const repo = join(import.meta.dirname, '../../..');
+    const config = loadTrytonConnectorConfig(join(repo, 'scripts/tryton/connector.sandbox.json'), {
+      COEXIST_TRYTON_PASSWORD: 'from-env',
+    });
+    expect(config).toMatchObject({
+      url: 'http://127.0.0.1:18000',
+      database: 'coexist',
+      crosswalkFile: join(repo, '.tryton/crosswalk.json'),
+    });
+  });
+
   it('lists every problem of a bad file', () => {
     const path = join(dir(), 'connector.json');
     writeFileSync(path, JSON.stringify({ url: '', timeoutMs: -1 }));

@@ -178,6 +178,16 @@ describe('TrytonRpc', () => {
     });
   });
 
+  it('an answer that is not JSON (a proxy page) is transient', async () => {
+    handle = (_b, _r, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>Bad gateway</html>');
+    };
+    expect(await failure(client().call('model.x.y', [{}]))).toMatchObject({
+      kind: 'transient',
+      code: 'tryton-bad-answer',
+    });
+  });
+
   it('an unreachable Tryton is transient', async () => {
     const rpc = new TrytonRpc({
       url: 'http://127.0.0.1:9',

@@ -13,12 +13,9 @@ import { permanent } from '../../../ports/erpConnector.js';
 import type { TrytonConnectorConfig } from './config.js';
 import { CrosswalkFile } from './crosswalk.js';
 import { submitJournalEntry } from './journalEntry.js';
-import {
-  acknowledgePurchaseOrder,
-  cancelPurchaseOrder,
-  changePurchaseOrder,
-  submitPurchaseOrder,
-} from './purchaseOrder.js';
+import { changePurchaseOrder, submitPurchaseOrder } from './purchaseOrder.js';
+import { acknowledgePurchaseOrder } from './purchaseOrderAcknowledge.js';
+import { cancelPurchaseOrder } from './purchaseOrderCancel.js';
 import { recordGoodsReceipt, submitShipmentNotice } from './receipts.js';
 import { TrytonError, TrytonRpc } from './rpc.js';
 import { TrytonSession } from './session.js';

@@ -7,16 +7,10 @@
  * - change: brings Tryton's lines to the gateway's state. Before confirmation by writing the
  *   lines; after it through a purchase amendment (Tryton's way to change a confirmed purchase).
  *   An amendment cannot add lines: adding one to a confirmed purchase is refused.
- * - cancel: draft, quotation or confirmed purchases are cancelled. A purchase in processing
- *   cannot be cancelled in Tryton 6.0; when nothing was received yet, an amendment sets every
- *   line to zero (Tryton then drops the pending moves); once goods are received it is refused.
- * - acknowledge: Tryton 6.0 has no supplier confirmation. What it can record: each line's
- *   confirmed delivery date (the line's delivery date before confirmation; after it, the planned
- *   date of the line's pending moves, which is what Tryton then shows as the line's delivery
- *   date) and a note in the purchase's comment (status, and per line what the supplier confirmed).
- *   Confirmed quantities and prices are not applied: a changed order is the buyer's decision,
- *   sent as a change.
+ * Cancel and acknowledge: purchaseOrderCancel.ts, purchaseOrderAcknowledge.ts.
  */
+
+import { decimal } from '../../../domain/decimal.js';
 import type {
   PurchaseOrderLineState,
   PurchaseOrderState,
@@ -76,7 +70,7 @@ export const findPurchase = async (
 export const purchaseLines = (s: TrytonSession, company: Id, purchase: TrytonPurchase) =>
   s.read<TrytonPurchaseLine>(company, 'purchase.line', purchase.lines, LINE_FIELDS);
 
-const acknowledgement = (
+export const acknowledgement = (
   purchase: TrytonPurchase,
   alreadyDelivered: boolean,
 ): ErpAcknowledgement => ({
@@ -198,7 +192,8 @@ const lineDiff = (s: TrytonSession, po: PurchaseOrderState, existing: TrytonPurc
       current.product === wanted.product &&
       current.quantity === wanted.quantity &&
       current.unit === wanted.unit &&
-      Number(current.unit_price) === Number(line.unitPrice) &&
+      current.unit_price !== null &&
+      decimal(current.unit_price).eq(line.unitPrice) &&
       current.description === wanted.description;
     if (!same) update.push({ line: current, values: wanted });
   }
@@ -249,7 +244,7 @@ export const changePurchaseOrder = async (
   return acknowledgement((await findPurchase(s, company, po.poNumber)) ?? purchase, false);
 };
 
-interface AmendedLine {
+export interface AmendedLine {
   product: Id | null;
   quantity: number;
   unit: Id | null;
@@ -257,13 +252,21 @@ interface AmendedLine {
   description: string;
 }
 
-const amend = async (
+/** A validated purchase amendment changing the given lines (Tryton then redoes the pending moves). */
+export const amend = async (
   s: TrytonSession,
   company: Id,
   purchase: TrytonPurchase,
   description: string,
   update: Array<{ line: TrytonPurchaseLine; values: AmendedLine }>,
 ): Promise<void> => {
+  // A draft amendment is what an attempt that died before validating it left: this one
+  // replaces it (the lines to change are computed afresh from Tryton's current lines).
+  const abandoned = await s.search(company, 'purchase.amendment', [
+    ['purchase', '=', purchase.id],
+    ['state', '=', 'draft'],
+  ]);
+  if (abandoned.length > 0) await s.call(company, 'purchase.amendment', 'delete', abandoned);
   const amendment = await s.create(company, 'purchase.amendment', {
     purchase: purchase.id,
     description: description.slice(0, 200),
@@ -283,134 +286,4 @@ const amend = async (
     ],
   });
   await s.button(company, 'purchase.amendment', 'validate_amendment', [amendment]);
-};
-
-export const cancelPurchaseOrder = async (
-  s: TrytonSession,
-  po: PurchaseOrderState,
-): Promise<ErpAcknowledgement> => {
-  const company = s.crosswalk.company(po.company).id;
-  const purchase = await findPurchase(s, company, po.poNumber);
-  const label = `${po.company}/${po.poNumber}`;
-  if (purchase === null) {
-    throw refusal(
-      'not-in-tryton',
-      `Purchase order ${label} is not in Tryton: there is nothing to cancel.`,
-    );
-  }
-  if (purchase.state === 'cancelled') return acknowledgement(purchase, true);
-  if (purchase.state === 'confirmed')
-    await s.button(company, 'purchase.purchase', 'draft', [purchase.id]);
-  if (['draft', 'quotation', 'confirmed'].includes(purchase.state)) {
-    await s.button(company, 'purchase.purchase', 'cancel', [purchase.id]);
-    const after = (await findPurchase(s, company, po.poNumber)) ?? purchase;
-    if (after.state !== 'cancelled') {
-      throw refusal(
-        'tryton-refused-cancel',
-        `Tryton did not cancel purchase ${after.number} (${label}); it is ${after.state}.`,
-      );
-    }
-    return acknowledgement(after, false);
-  }
-  const lines = await purchaseLines(s, company, purchase);
-  const moves = await s.read<{ id: Id; state: string }>(
-    company,
-    'stock.move',
-    lines.flatMap((line) => line.moves),
-    ['state'],
-  );
-  const received = moves.filter((move) => move.state === 'done').length;
-  if (received > 0 || purchase.state === 'done') {
-    throw refusal(
-      'tryton-refused-cancel',
-      `Tryton cannot cancel purchase ${purchase.number} (${label}): it is ${purchase.state} and ${received} of its stock moves are done (goods received). Tryton 6.0 cancels only draft and quotation purchases; a confirmed one can only be amended down to what was received.`,
-    );
-  }
-  const open = lines.filter((line) => line.quantity !== 0);
-  if (open.length === 0) return acknowledgement(purchase, true);
-  await amend(
-    s,
-    company,
-    purchase,
-    `Cancelled: ${po.cancellation?.reason ?? 'cancelled by the gateway'}`,
-    open.map((line) => ({
-      line,
-      values: {
-        product: line.product,
-        quantity: 0,
-        unit: line.unit,
-        unit_price: dec(line.unit_price ?? '0'),
-        description: line.description,
-      },
-    })),
-  );
-  return acknowledgement((await findPurchase(s, company, po.poNumber)) ?? purchase, false);
-};
-
-export const acknowledgePurchaseOrder = async (
-  s: TrytonSession,
-  po: PurchaseOrderState,
-): Promise<ErpAcknowledgement> => {
-  const company = s.crosswalk.company(po.company).id;
-  const purchase = await findPurchase(s, company, po.poNumber);
-  if (purchase === null) {
-    throw refusal(
-      'not-in-tryton',
-      `Purchase order ${po.company}/${po.poNumber} is not in Tryton: deliver it first, then replay the acknowledgement.`,
-    );
-  }
-  const lines = await purchaseLines(s, company, purchase);
-  const dated: Array<[Id, string]> = [];
-  const notes: string[] = [];
-  for (const line of po.lines) {
-    const ack = line.acknowledgement;
-    if (!ack) continue;
-    const confirmed = [
-      ack.status,
-      ack.confirmedQuantity &&
-        `quantity ${ack.confirmedQuantity.value} ${ack.confirmedQuantity.uom}`,
-      ack.confirmedUnitPrice && `price ${ack.confirmedUnitPrice}`,
-      ack.confirmedDeliveryDate && `delivery ${ack.confirmedDeliveryDate}`,
-    ].filter(Boolean);
-    notes.push(`line ${line.lineNumber}: ${confirmed.join(', ')}`);
-    const tryton = lines.find((candidate) => candidate.sequence === line.lineNumber);
-    if (tryton && ack.confirmedDeliveryDate) dated.push([tryton.id, ack.confirmedDeliveryDate]);
-  }
-  const status = po.acknowledgement;
-  const comment = [
-    `Supplier acknowledgement: ${status?.status ?? 'none'}${status ? ` at ${status.acknowledgedAt}` : ''}`,
-    ...notes,
-  ].join('\n');
-  const [current] = await s.read<{ comment: string | null }>(
-    company,
-    'purchase.purchase',
-    [purchase.id],
-    ['comment'],
-  );
-  const unchanged = current?.comment?.includes(comment) ?? false;
-  if (!unchanged) {
-    const kept = current?.comment?.split('\nSupplier acknowledgement:')[0] ?? '';
-    await s.write(company, 'purchase.purchase', [purchase.id], {
-      comment: kept.startsWith('Supplier acknowledgement:')
-        ? comment
-        : [kept, comment].filter(Boolean).join('\n'),
-    });
-  }
-  for (const [line, date] of dated) {
-    if (['draft', 'quotation'].includes(purchase.state)) {
-      await s.write(company, 'purchase.line', [line], {
-        delivery_date_edit: true,
-        delivery_date_store: tdate(date),
-      });
-      continue;
-    }
-    // Once confirmed, a line's delivery date is its pending moves' planned date.
-    const pending = await s.search(company, 'stock.move', [
-      ['origin', '=', `purchase.line,${line}`],
-      ['state', '=', 'draft'],
-    ]);
-    if (pending.length > 0)
-      await s.write(company, 'stock.move', pending, { planned_date: tdate(date) });
-  }
-  return acknowledgement(purchase, unchanged);
 };

@@ -33,6 +33,7 @@ interface TrytonMove {
   quantity: number;
   state: string;
   product: Id;
+  lot: Id | null;
 }
 
 const SHIPMENT_FIELDS = ['number', 'reference', 'state', 'incoming_moves'];
@@ -101,16 +102,17 @@ const prepareMoves = async (s: TrytonSession, company: Id, doc: ReceivingDocumen
         `Purchase ${purchase.number} (${doc.company}/${line.poNumber}) has no line ${line.poLineNumber} in Tryton.`,
       );
     }
-    const [move] = await s.searchRead<TrytonMove>(
+    const drafts = await s.searchRead<TrytonMove>(
       company,
       'stock.move',
       [
         ['origin', '=', `purchase.line,${poLine.id}`],
         ['state', '=', 'draft'],
       ],
-      ['quantity', 'state', 'product'],
+      ['quantity', 'state', 'product', 'lot'],
     );
-    if (!move) {
+    const template = drafts[0];
+    if (!template) {
       throw refusal(
         'nothing-due',
         `Line ${line.poLineNumber} of purchase ${purchase.number} (${doc.company}/${line.poNumber}) has nothing left to receive in Tryton.`,
@@ -120,18 +122,28 @@ const prepareMoves = async (s: TrytonSession, company: Id, doc: ReceivingDocumen
       ? format(decimal(line.quantity.value).plus(line.damagedQuantity.value))
       : line.quantity.value;
     const lots = line.lots ?? [];
-    const [first, ...others] = lots;
-    await s.write(company, 'stock.move', [move.id], {
-      quantity: Number(others.length > 0 && first ? first.quantity.value : arrived),
-      ...(first ? { lot: await ensureLot(s, company, move.product, first.lot) } : {}),
-    });
-    moveIds.push(move.id);
-    for (const lot of others) {
-      const [copy] = await s.call<Id[]>(company, 'stock.move', 'copy', [move.id], {
-        quantity: Number(lot.quantity.value),
-        lot: await ensureLot(s, company, move.product, lot.lot),
-      });
-      if (copy !== undefined) moveIds.push(copy);
+    // One move per lot. A move already carrying the lot is reused, so that a retry after a
+    // crash between the split and the shipment does not split again.
+    const wanted =
+      lots.length > 1
+        ? lots.map((lot) => ({ lot: lot.lot, quantity: lot.quantity.value }))
+        : [{ lot: lots[0]?.lot ?? null, quantity: arrived }];
+    const unused = [...drafts];
+    for (const { lot, quantity } of wanted) {
+      const lotId = lot === null ? null : await ensureLot(s, company, template.product, lot);
+      const values = { quantity: Number(quantity), ...(lotId === null ? {} : { lot: lotId }) };
+      const move =
+        unused.find((m) => lotId !== null && m.lot === lotId) ??
+        unused.find((m) => m.lot === null) ??
+        unused[0];
+      if (move) {
+        unused.splice(unused.indexOf(move), 1);
+        await s.write(company, 'stock.move', [move.id], values);
+        moveIds.push(move.id);
+      } else {
+        const [copy] = await s.call<Id[]>(company, 'stock.move', 'copy', [template.id], values);
+        if (copy !== undefined) moveIds.push(copy);
+      }
     }
   }
   return { moveIds, purchases: [...purchases] };

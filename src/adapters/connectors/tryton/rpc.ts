@@ -245,7 +245,17 @@ export class TrytonRpc {
         message: `Tryton answered HTTP ${response.status} to ${method}`,
       });
     }
-    const body = JSON.parse(text, reviveTryton) as { result?: T; error?: unknown };
+    let body: { result?: T; error?: unknown };
+    try {
+      body = JSON.parse(text, reviveTryton) as typeof body;
+    } catch {
+      // Not Tryton speaking (a proxy's error page, a cut answer): nothing is wrong with the document.
+      throw new TrytonError({
+        kind: 'transient',
+        code: 'tryton-bad-answer',
+        message: `Tryton's answer to ${method} is not JSON: ${text.slice(0, 120)}`,
+      });
+    }
     if (body.error !== undefined && body.error !== null) throw classify(body.error);
     return body.result as T;
   }
