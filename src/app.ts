@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
+import { type ConsumerDirectory, createConsumerDirectory } from './consumers/directory.js';
 import {
   type CompiledContracts,
   compileContracts,
@@ -28,6 +29,7 @@ import { acceptedMediaType, mediaTypePlugin } from './http/plugins/mediaType.js'
 import { notFoundPlugin } from './http/plugins/notFound.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
 import { correlationIdRule } from './http/requestContext.js';
+import { consumerRoutes } from './http/routes/admin/consumers.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -50,6 +52,8 @@ export interface AppDependencies {
   freezes: FreezeRegistry;
   /** The write path's clock; the system clock by default. */
   clock?: Clock;
+  /** The consumers this instance runs, for the operators' view; none by default. */
+  consumers?: ConsumerDirectory;
   /** The compiled contracts, when the caller has them already; loaded here otherwise. */
   contracts?: CompiledContracts;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
@@ -188,6 +192,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });
           await admin.register(freezeRoutes, { freezes });
+          await admin.register(consumerRoutes, {
+            consumers: deps.consumers ?? createConsumerDirectory(store),
+          });
         },
         { prefix: '/admin' },
       );

@@ -6,6 +6,7 @@
 import { buildApp } from './app.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
+import { createConsumerDirectory } from './consumers/directory.js';
 import { compileContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
 import { publishInitialRuleSet } from './registries/initialRuleSet.js';
@@ -45,6 +46,8 @@ export const startGateway = async (
   );
   const registries = await startRegistries(store, { extraKeys });
   const { keys: registry, rules, freezes } = registries;
+  const consumers = createConsumerDirectory(store);
+  consumers.add(registries);
   const contracts = compileContracts();
   const initial = config.routing.ruleSetFile
     ? await publishInitialRuleSet(
@@ -61,6 +64,7 @@ export const startGateway = async (
     rules,
     freezes,
     contracts,
+    consumers,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');

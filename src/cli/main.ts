@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
+import { consumersCommand } from './consumers.js';
 import { freezesCommand } from './freezes.js';
 import { CliError } from './gateway.js';
 import { keysCommand } from './keys.js';
@@ -50,6 +51,7 @@ withStoreOptions(program.command('start').description('start the gateway'))
 program.addCommand(keysCommand());
 program.addCommand(rulesCommand());
 program.addCommand(freezesCommand());
+program.addCommand(consumersCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);

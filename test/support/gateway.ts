@@ -7,6 +7,7 @@ import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.
 import { buildApp } from '../../src/app.js';
 import type { Role, Scopes } from '../../src/auth/principal.js';
 import { type ConfigInput, resolveConfig } from '../../src/config/config.js';
+import { type ConsumerDirectory, createConsumerDirectory } from '../../src/consumers/directory.js';
 import { loadContracts } from '../../src/http/contracts.js';
 import type { EventStore, RecordedEvent } from '../../src/ports/eventStore.js';
 import { issueApiKey } from '../../src/registries/apiKeys.js';
@@ -29,6 +30,8 @@ export interface TestGateway {
   allEvents(): Promise<RecordedEvent[]>;
   rules: RuleSetRegistry;
   freezes: FreezeRegistry;
+  /** The consumers the operators' view lists (the registries; tests add their own). */
+  consumers: ConsumerDirectory;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,8 @@ export const startTestGateway = async (
   const store = wrapStore(realStore);
   const registries = await startRegistries(realStore);
   const { keys: registry, rules, freezes } = registries;
+  const consumers = createConsumerDirectory(realStore);
+  consumers.add(registries);
   const app = await buildApp({
     config: resolveConfig({ dataDir: dir, ...config }),
     store,
@@ -50,6 +55,7 @@ export const startTestGateway = async (
     router: ruleSetRouter(rules, 'legacy'),
     rules,
     freezes,
+    consumers,
     logger,
   });
   return {
@@ -76,6 +82,7 @@ export const startTestGateway = async (
     },
     rules,
     freezes,
+    consumers,
     close: async () => {
       await app.close();
       await registries.stop();

@@ -1,0 +1,88 @@
+/** What follows the log in this instance: consumers' progress, lag and parked events. */
+import type { FastifyInstance } from 'fastify';
+import type { ConsumerDirectory } from '../../../consumers/directory.js';
+import { adminProblems as p } from './responses.js';
+
+const position = { type: ['string', 'null'], description: 'A log position (decimal).' };
+const consumerSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    phase: {
+      enum: ['starting', 'standby', 'catching-up', 'live', 'retrying', 'stopped', 'failed'],
+    },
+    position,
+    head: position,
+    behind: { ...position, description: 'Positions between the checkpoint and the head.' },
+    caughtUp: { type: 'boolean' },
+    owner: { type: ['string', 'null'], description: 'Who holds the lease (runs it).' },
+    handled: { type: 'integer' },
+    parked: { type: 'integer' },
+    lastError: {
+      type: ['object', 'null'],
+      properties: {
+        message: { type: 'string' },
+        at: { type: 'string' },
+        attempt: { type: 'integer' },
+      },
+    },
+  },
+} as const;
+const parkedSchema = {
+  type: 'object',
+  properties: {
+    consumer: { type: 'string' },
+    position: { type: 'string' },
+    eventId: { type: 'string' },
+    streamName: { type: 'string' },
+    eventType: { type: 'string' },
+    error: { type: 'string', description: 'Why the event kept failing.' },
+    attempts: { type: 'integer' },
+    parkedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const text = (value: bigint | null) => (value === null ? null : value.toString());
+
+export const consumerRoutes = async (
+  app: FastifyInstance,
+  { consumers }: { consumers: ConsumerDirectory },
+) => {
+  app.get('/consumers', {
+    config: { roles: ['operator', 'auditor', 'architect'] },
+    schema: {
+      summary: 'Consumers following the log in this instance, and the events they parked',
+      description:
+        'Each consumer (the registries, the dispatcher, projectors) with its phase, checkpoint, lag behind the log head, lease holder and last error; and every event a consumer parked after it kept failing, with its error.',
+      tags: ['operations'],
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            consumers: { type: 'array', items: consumerSchema },
+            parked: { type: 'array', items: parkedSchema },
+          },
+        },
+        401: p[401],
+        403: p[403]('operator, auditor, architect'),
+        429: p[429],
+      },
+    },
+    handler: async () => {
+      const [reports, parked] = await Promise.all([consumers.report(), consumers.parked()]);
+      return {
+        consumers: reports.map((report) => ({
+          ...report,
+          position: text(report.position),
+          head: text(report.head),
+          behind: text(report.behind),
+        })),
+        parked: parked.map((event) => ({
+          ...event,
+          position: event.position.toString(),
+          parkedAt: event.parkedAt.toISOString(),
+        })),
+      };
+    },
+  });
+};
