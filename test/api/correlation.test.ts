@@ -11,6 +11,12 @@ beforeAll(async () => {
 });
 afterAll(() => gw.close());
 
+/** The stream of the document an accepted command names in its answer. */
+const streamOf = (answer: Record<string, unknown>): string => {
+  const { key } = answer.document as { key: { company: string; poNumber: string } };
+  return `PurchaseOrder-${encodeURIComponent(key.company)}/${encodeURIComponent(key.poNumber)}`;
+};
+
 const submitPo = (headers: Record<string, string>, poNumber = newKey().slice(-30)) =>
   gw.app.inject({
     method: 'POST',
@@ -103,6 +109,9 @@ describe('invalid correlation headers', () => {
       const bare = await submitPo({ traceparent });
       expect(json(bare).correlationId).not.toBe(traceparent.split('-')[1]);
       expect(json(bare).correlationId).toMatch(/^[0-9a-f-]{36}$/);
+      // Nor is it recorded as the command's trace context.
+      const [event] = await gw.store.readStream(streamOf(json(bare)), { maxCount: 1 });
+      expect(event?.metadata.traceparent).toBeUndefined();
     });
   }
 

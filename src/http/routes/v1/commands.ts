@@ -162,7 +162,8 @@ export const commandRoutes = async (
             request.body,
           ),
           correlationId: correlationIdOf(request),
-          traceparent: request.headers.traceparent as string | undefined,
+          // Only a valid trace context is recorded (the correlation plugin checked it).
+          traceparent: request.traceparent,
         });
         reply.header('x-correlation-id', outcome.response.correlationId);
         return respond(reply, outcome.response, outcome.kind === 'replayed');
