@@ -13,7 +13,10 @@
  *      BENCH_CONNECTIONS (50),
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
  *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/),
- *      BENCH_BREAKDOWN=1 (also the durable floor appending what the gateway appends).
+ *      BENCH_BREAKDOWN=1 (also the durable floor appending what the gateway appends),
+ *      BENCH_REFERENCE=<checkout> (also the gateway built in another checkout, e.g. the last
+ *        release: `git worktree add /tmp/ref <commit> && (cd /tmp/ref && npm ci && npm run
+ *        build)`; reported as this gateway's throughput over the reference's, per round).
  * See bench/README.md for how to read the output.
  */
 import { spawnSync } from 'node:child_process';
@@ -83,10 +86,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 /** `coexist keys create` with a rate limit high enough never to be the bottleneck. */
-const createApiKey = (dataDir) => {
+const createApiKey = (dataDir, command = cli) => {
   const args = ['keys', 'create', '--client', 'bench', '--roles', 'writer'];
   args.push('--rate-limit', '100000000', '--data-dir', dataDir);
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: childEnv });
+  const result = spawnSync(process.execPath, [command, ...args], {
+    encoding: 'utf8',
+    env: childEnv,
+  });
   const key = /^\s+(cx_\S+)\s*$/m.exec(result.stdout ?? '')?.[1];
   if (result.status !== 0 || !key) {
     throw new Error(`keys create failed (${result.status}):\n${result.stdout}${result.stderr}`);
@@ -317,6 +323,19 @@ const main = async () => {
     expected: 202,
     factory,
   });
+  const reference = process.env.BENCH_REFERENCE;
+  if (reference) {
+    const referenceCli = join(reference, 'dist/cli/main.js');
+    const referenceDataDir = join(tempDir, 'reference');
+    handles.reference = await open({
+      name: 'gateway (reference build)',
+      args: [referenceCli, 'start', '--data-dir', referenceDataDir],
+      env: { LOG_LEVEL: 'warn' },
+      apiKey: createApiKey(referenceDataDir, referenceCli),
+      expected: 202,
+      factory,
+    });
+  }
   const servers = Object.values(handles);
   for (const handle of servers) {
     console.log(`${handle.name}: warming up ${config.warmupSeconds} s…`);
@@ -344,6 +363,15 @@ const main = async () => {
   const check = checkTargets(median(roundRatios(handles.gateway)), gateway);
   check.roundRatios = roundRatios(handles.gateway);
   check.floorRatio = median(roundRatios(handles.floor));
+  if (handles.reference) {
+    const overReference = handles.gateway.rounds.map(
+      (r, i) => r.requestsPerSecond.mean / handles.reference.rounds[i].requestsPerSecond.mean,
+    );
+    check.overReference = { median: median(overReference), perRound: overReference };
+    console.log(
+      `gateway / reference build, per round: ${overReference.map((x) => x.toFixed(3)).join(' ')}; median ${median(overReference).toFixed(3)}`,
+    );
+  }
   const table = formatTable({ config, machine, runs, check, durability, floorDurability });
   console.log(table);
 
