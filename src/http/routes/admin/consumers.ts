@@ -42,6 +42,51 @@ const parkedSchema = {
   },
 } as const;
 
+const example = {
+  consumers: [
+    {
+      name: 'registries',
+      phase: 'live',
+      position: '48213',
+      head: '48213',
+      behind: '0',
+      caughtUp: true,
+      owner: 'this-process',
+      handled: 57,
+      parked: 0,
+      lastError: null,
+    },
+    {
+      name: 'dispatcher',
+      phase: 'retrying',
+      position: '48190',
+      head: '48213',
+      behind: '23',
+      caughtUp: false,
+      owner: 'gw-1:4182:7f3a',
+      handled: 48102,
+      parked: 1,
+      lastError: {
+        message: 'consumer database is locked',
+        at: '2026-11-02T14:31:07.000Z',
+        attempt: 2,
+      },
+    },
+  ],
+  parked: [
+    {
+      consumer: 'dispatcher',
+      position: '47711',
+      eventId: '0b7e4c52-3d1a-4f0e-9a51-6c2f8e9d1a37',
+      streamName: 'PurchaseOrder-ACME-US/4500012345',
+      eventType: 'PurchaseOrderChanged',
+      error: 'Unknown item BRG-6204-2RS for target legacy',
+      attempts: 6,
+      parkedAt: '2026-11-02T14:30:12.000Z',
+    },
+  ],
+};
+
 const text = (value: bigint | null) => (value === null ? null : value.toString());
 
 export const consumerRoutes = async (
@@ -58,10 +103,12 @@ export const consumerRoutes = async (
       response: {
         200: {
           type: 'object',
+          description: 'Every consumer of this instance, and the events they parked.',
           properties: {
             consumers: { type: 'array', items: consumerSchema },
             parked: { type: 'array', items: parkedSchema },
           },
+          examples: [example],
         },
         401: p[401],
         403: p[403]('operator, auditor, architect'),
