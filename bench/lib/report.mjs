@@ -72,6 +72,7 @@ const headings = {
   floorGatewayAppend: "floor, gateway's append",
   storeless: 'gateway, no store',
   gateway: 'gateway',
+  reference: 'gateway, reference build',
 };
 
 /**
