@@ -1,0 +1,113 @@
+/**
+ * One circuit breaker per target (cockatiel): consecutive transient failures open it, so a
+ * down ERP is not hammered by every queued document; after `halfOpenAfterMs` one trial
+ * delivery goes through. An operator can hold it open (isolate) or close it again; that
+ * setting is an event (DeliveryControl-<target>), so it survives restarts and reaches the
+ * instance holding the dispatcher's lease.
+ */
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleType,
+  IsolatedCircuitError,
+} from 'cockatiel';
+import type { ErpResult } from '../ports/erpConnector.js';
+import type { TargetSettings } from './settings.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+const names: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/** Carries a transient answer through the breaker so it counts as a failure. */
+class TransientAnswer extends Error {
+  constructor(readonly result: ErpResult) {
+    super('transient ERP answer');
+  }
+}
+
+export interface BreakerView {
+  target: string;
+  state: BreakerState;
+  /** The operator's last setting, if any. */
+  setBy: { state: 'open' | 'closed'; by: string; reason: string; at: string } | null;
+}
+
+export class TargetBreaker {
+  private policy: CircuitBreakerPolicy;
+  private isolation: { dispose(): void } | null = null;
+  setBy: BreakerView['setBy'] = null;
+
+  constructor(
+    readonly target: string,
+    private readonly settings: TargetSettings['breaker'],
+  ) {
+    this.policy = this.create();
+  }
+
+  private create(): CircuitBreakerPolicy {
+    return circuitBreaker(handleType(TransientAnswer), {
+      halfOpenAfter: this.settings.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(this.settings.consecutiveFailures),
+    });
+  }
+
+  get state(): BreakerState {
+    return names[this.policy.state];
+  }
+
+  /** True while no delivery may start (open or isolated; half-open admits one trial). */
+  get blocking(): boolean {
+    return this.state === 'open' || this.state === 'isolated';
+  }
+
+  /**
+   * Runs a delivery through the breaker. Transient answers count against it; a call refused
+   * because the breaker is open comes back as a transient `circuit-open` answer.
+   */
+  async run(deliver: () => Promise<ErpResult>): Promise<ErpResult> {
+    try {
+      return await this.policy.execute(async () => {
+        const result = await deliver();
+        if (!result.ok && result.error.kind === 'transient') throw new TransientAnswer(result);
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof TransientAnswer) return error.result;
+      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        return {
+          ok: false,
+          error: {
+            kind: 'transient',
+            code: 'circuit-open',
+            message: `The circuit breaker of target ${this.target} is ${this.state}.`,
+          },
+        };
+      }
+      throw error;
+    }
+  }
+
+  /** Operator: `open` holds it open until closed; `closed` closes it now (a fresh breaker). */
+  set(state: 'open' | 'closed', setBy: NonNullable<BreakerView['setBy']>): void {
+    this.setBy = setBy;
+    if (state === 'open') {
+      this.isolation ??= this.policy.isolate();
+      return;
+    }
+    this.isolation?.dispose();
+    this.isolation = null;
+    if (this.policy.state !== CircuitState.Closed) this.policy = this.create();
+  }
+
+  view(): BreakerView {
+    return { target: this.target, state: this.state, setBy: this.setBy };
+  }
+}
