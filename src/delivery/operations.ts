@@ -122,7 +122,7 @@ const appendWhileDeadLettered = async (
 ) => {
   for (let tries = 0; tries < 5; tries++) {
     const hit = view.find(id);
-    if (!hit || hit.delivery.state !== 'dead-lettered') return;
+    if (hit?.delivery.state !== 'dead-lettered') return;
     try {
       await store.appendToStream(
         hit.stream.name,
