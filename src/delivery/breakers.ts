@@ -48,15 +48,21 @@ export class TargetBreaker {
   constructor(
     readonly target: string,
     private readonly settings: TargetSettings['breaker'],
+    /** Told of every change of state (the dispatcher records it for every instance to see). */
+    private readonly onChange: (state: BreakerState) => void = () => {},
   ) {
     this.policy = this.create();
   }
 
   private create(): CircuitBreakerPolicy {
-    return circuitBreaker(handleType(TransientAnswer), {
+    const policy = circuitBreaker(handleType(TransientAnswer), {
       halfOpenAfter: this.settings.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(this.settings.consecutiveFailures),
     });
+    policy.onStateChange((state) => {
+      if (this.policy === policy) this.onChange(names[state]);
+    });
+    return policy;
   }
 
   get state(): BreakerState {
@@ -104,7 +110,10 @@ export class TargetBreaker {
     }
     this.isolation?.dispose();
     this.isolation = null;
-    if (this.policy.state !== CircuitState.Closed) this.policy = this.create();
+    if (this.policy.state !== CircuitState.Closed) {
+      this.policy = this.create();
+      this.onChange('closed');
+    }
   }
 
   view(): BreakerView {

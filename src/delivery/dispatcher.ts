@@ -31,10 +31,13 @@ import {
 } from '../ports/eventStore.js';
 import { type BreakerView, TargetBreaker } from './breakers.js';
 import {
+  breakerChangedEventType,
+  breakerSetEventType,
   type Delivery,
   type DeliveryStream,
   deliveryCategory,
   deliveryControlCategory,
+  deliveryControlStreamOf,
   deliveryEventTypes,
   deliveryStreamOf,
   headOf,
@@ -97,7 +100,23 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const breakerOf = (target: string) => {
     let breaker = breakers.get(target);
     if (!breaker) {
-      breaker = new TargetBreaker(target, targetSettingsOf(settings, target).breaker);
+      breaker = new TargetBreaker(target, targetSettingsOf(settings, target).breaker, (state) => {
+        log.warn({ target, breaker: state }, 'delivery circuit breaker changed');
+        store
+          .appendToStream(
+            deliveryControlStreamOf(target),
+            [
+              {
+                id: randomUUID(),
+                type: breakerChangedEventType,
+                data: { state, at: now().toISOString() },
+                metadata: {},
+              },
+            ],
+            { expectedRevision: 'any' },
+          )
+          .catch((error: unknown) => log.warn({ err: error }, 'breaker change not recorded'));
+      });
       breakers.set(target, breaker);
     }
     return breaker;
@@ -319,7 +338,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     if (!view.apply(event)) return;
     const category = categoryOf(event.streamName);
     if (category === deliveryCategory) track(view.stream(event.streamName));
-    if (category === deliveryControlCategory) {
+    if (category === deliveryControlCategory && event.type === breakerSetEventType) {
       const target = event.streamName.slice(deliveryControlCategory.length + 1);
       const setting = view.breakerSettings.get(target);
       if (setting) breakerOf(target).set(setting.state, setting);

@@ -29,7 +29,10 @@ export const deliveryEventTypes = {
   deadLettered: 'DeliveryDeadLettered',
   replayed: 'DeliveryReplayed',
 } as const;
+/** An operator held a target's breaker open, or closed it. */
 export const breakerSetEventType = 'DeliveryBreakerSet';
+/** The dispatcher's breaker changed state (opened on failures, half-open, closed). */
+export const breakerChangedEventType = 'DeliveryBreakerChanged';
 
 /** States recorded in a delivery's own events. */
 export type RecordedDeliveryState =

@@ -7,6 +7,7 @@ import type { EventStore, LogPosition, RecordedEvent } from '../ports/eventStore
 import { categoryOf } from '../ports/eventStore.js';
 import {
   applyDeliveryEvent,
+  breakerChangedEventType,
   breakerSetEventType,
   type Delivery,
   type DeliveryState,
@@ -111,6 +112,8 @@ export const statusOf = (
 export class DeliveryView {
   readonly streams = new Map<string, DeliveryStream>();
   readonly breakerSettings = new Map<string, BreakerSetting>();
+  /** Each target's breaker as the dispatcher last recorded it. */
+  readonly breakerStates = new Map<string, { state: string; at: string }>();
   private readonly byId = new Map<string, DeliveryStream>();
   private position: LogPosition | null = null;
   private refreshing: Promise<void> | null = null;
@@ -129,10 +132,17 @@ export class DeliveryView {
   apply(event: Pick<RecordedEvent, 'streamName' | 'type' | 'data' | 'revision'>): boolean {
     const category = categoryOf(event.streamName);
     if (category === deliveryControlCategory) {
-      if (event.type !== breakerSetEventType) return false;
       const target = event.streamName.slice(deliveryControlCategory.length + 1);
-      this.breakerSettings.set(target, event.data as unknown as BreakerSetting);
-      return true;
+      const data = event.data as Record<string, string>;
+      if (event.type === breakerSetEventType) {
+        this.breakerSettings.set(target, data as unknown as BreakerSetting);
+        return true;
+      }
+      if (event.type === breakerChangedEventType) {
+        this.breakerStates.set(target, { state: String(data.state), at: String(data.at) });
+        return true;
+      }
+      return false;
     }
     if (category !== deliveryCategory) return false;
     const stream = this.stream(event.streamName);
