@@ -15,6 +15,7 @@ import type { Config } from './config/config.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
+import { deliveryRoutes } from './http/routes/admin/deliveries.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -164,6 +165,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });
           await admin.register(freezeRoutes, { freezes });
+          await admin.register(deliveryRoutes, { store });
         },
         { prefix: '/admin' },
       );

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
+import { dlqCommand } from './dlq.js';
 import { keysCommand } from './keys.js';
 import { configFrom, withStoreOptions } from './options.js';
 import { CliError, rulesCommand } from './rules.js';
@@ -47,6 +48,7 @@ withStoreOptions(program.command('start').description('start the gateway'))
 
 program.addCommand(keysCommand());
 program.addCommand(rulesCommand());
+program.addCommand(dlqCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);
