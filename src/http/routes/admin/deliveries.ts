@@ -29,7 +29,6 @@ const replayBody = {
   additionalProperties: false,
   required: ['reason'],
   description: 'Exactly one of ids, filter or all: which dead letters to deliver again.',
-  oneOf: [{ required: ['ids'] }, { required: ['filter'] }, { required: ['all'] }],
   properties: {
     ids: {
       type: 'array',
@@ -160,6 +159,22 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         dryRun: boolean;
         reason: string;
       };
+      const named = (['ids', 'filter', 'all'] as const).filter((k) => body[k] !== undefined);
+      if (named.length !== 1) {
+        throw new HttpProblem(
+          400,
+          'invalid-request',
+          'The request does not satisfy the contract',
+          'Name exactly one of ids, filter or all.',
+          {
+            errors: (named.length ? named : ['ids']).map((k) => ({
+              pointer: `/${k}`,
+              detail: 'exactly one of ids, filter or all is required',
+              in: 'body' as const,
+            })),
+          },
+        );
+      }
       const selection = body.ids
         ? { ids: body.ids }
         : body.filter
