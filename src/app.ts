@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
+import { preferWaitPlugin } from './delivery/preferWait.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
@@ -155,6 +156,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store });
+  await app.register(preferWaitPlugin, { store });
   const handler = new CommandHandler(store, router, freezes);
   const validateRuleSet = createRuleSetValidator(ajv);
   await app.register(

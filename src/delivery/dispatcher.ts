@@ -62,6 +62,8 @@ export interface DispatcherOptions {
   log?: ConsumerLog;
   now?: () => Date;
   random?: () => number;
+  /** How long `stop` waits for attempts under way to finish. Default 10 s. */
+  stopGraceMs?: number;
 }
 
 export interface TargetStatus {
@@ -137,6 +139,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   let timer: NodeJS.Timeout | null = null;
   let pumpQueued = false;
   const idleWaiters = new Set<() => void>();
+  const attempts = new Set<Promise<void>>();
 
   const track = (stream: DeliveryStream) => {
     if (headOf(stream)) active.add(stream.name);
@@ -234,7 +237,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       if (parentWaitOf(head, (n) => view.streams.get(n))) continue;
       busy.add(name);
       inFlight.set(stream.target, running + 1);
-      attempt(stream, head, connector, breaker)
+      const run = attempt(stream, head, connector, breaker)
         .catch((error: unknown) => {
           pausedUntil.set(name, now().getTime() + 1_000);
           log.warn({ delivery: head.deliveryId, err: error }, 'delivery attempt not recorded');
@@ -242,8 +245,10 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         .finally(() => {
           busy.delete(name);
           inFlight.set(stream.target, (inFlight.get(stream.target) ?? 1) - 1);
+          attempts.delete(run);
           requestPump();
         });
+      attempts.add(run);
     }
     if (timer) clearTimeout(timer);
     timer = null;
@@ -464,6 +469,9 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       clearInterval(watch);
       if (timer) clearTimeout(timer);
       await consumer.stop();
+      // Let attempts under way record their outcome (a shutdown then repeats none of them).
+      const grace = new Promise((r) => setTimeout(r, options.stopGraceMs ?? 10_000).unref());
+      await Promise.race([Promise.allSettled([...attempts]), grace]);
       await Promise.all([...appendChains.values()]);
       for (const resolve of idleWaiters) resolve();
     },

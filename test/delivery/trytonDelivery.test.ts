@@ -157,7 +157,9 @@ describe.skipIf(unavailable !== null)(
       const interrupted = [];
       for (const poNumber of poNumbers) {
         const [legacy] = await deliveriesOf(second.url, poNumber);
-        const delivery = (legacy?.deliveries as Array<{ id: string }>)[0] as { id: string };
+        const delivery = (legacy?.deliveries as Array<{ id: string }> | undefined)?.[0] as {
+          id: string;
+        };
         const detail = (await (
           await fetch(`${second.url}/v1/admin/deliveries/${delivery.id}`, { headers: auth })
         ).json()) as { attempts: Array<{ outcome?: string }>; reference: string };
@@ -186,7 +188,7 @@ describe.skipIf(unavailable !== null)(
       crosswalk.items[item] = crosswalk.items['BRG-6204-2RS'] as number;
       writeFileSync(tryton.config.crosswalkFile, JSON.stringify(crosswalk));
 
-      const id = (legacy?.deliveries as Array<{ id: string }>)[0]?.id as string;
+      const id = (legacy?.deliveries as Array<{ id: string }> | undefined)?.[0]?.id as string;
       const { stdout } = await coexist(
         ['dlq', 'replay', id, '--reason', 'item added to the crosswalk', '--data-dir', dataDir],
         env,
@@ -200,5 +202,25 @@ describe.skipIf(unavailable !== null)(
       expect(found).toHaveLength(1);
       expect(found[0]?.state).toBe('processing');
     }, 180_000);
+
+    it("Prefer: wait=10 answers with Tryton's purchase number", async () => {
+      const gateway = gateways.at(-1) as Gateway;
+      const poNumber = `WAIT-${Date.now()}`;
+      const response = await fetch(`${gateway.url}/v1/purchase-orders`, {
+        method: 'POST',
+        headers: {
+          ...auth,
+          'content-type': 'application/json',
+          'idempotency-key': poNumber,
+          prefer: 'wait=10',
+        },
+        body: JSON.stringify({ ...example('purchase-order-submit'), poNumber }),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { delivery: { reference: string } };
+      const [purchase] = await purchases([poNumber]);
+      expect(purchase?.number).toMatch(/\S/);
+      expect(body.delivery.reference).toBe(purchase?.number);
+    }, 60_000);
   },
 );
