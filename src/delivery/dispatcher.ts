@@ -39,9 +39,11 @@ import {
   deliveryControlCategory,
   deliveryControlStreamOf,
   deliveryEventTypes,
+  deliveryReplayCategory,
   deliveryStreamOf,
   headOf,
   parentWaitOf,
+  replayRequestedEventType,
 } from './records.js';
 import { documentCategories, prepareDelivery, requestsFor } from './requests.js';
 import { type DeliverySettings, policyOf, retryDelayMs, targetSettingsOf } from './settings.js';
@@ -135,7 +137,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   /** Per stream, a local pause after the store failed under an attempt. */
   const pausedUntil = new Map<string, number>();
   const appendChains = new Map<string, Promise<unknown>>();
-  let intake = 0;
+  /** Document streams whose requests are being appended: their children wait for them. */
+  const intake = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
   let pumpQueued = false;
   const idleWaiters = new Set<() => void>();
@@ -154,7 +157,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     streamName: string,
     type: string,
     data: object,
-    /** A request: claimed (recorded once ever) and appended again after a lost race. */
+    /** Requests and replays: claimed (recorded once ever), appended again after a lost race. */
     claim?: string,
   ): Promise<boolean> => {
     const previous = appendChains.get(streamName) ?? Promise.resolve();
@@ -201,7 +204,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   };
 
   const pump = () => {
-    if (!leader || stopping || intake > 0) return;
+    if (!leader || stopping) return;
     const at = now().getTime();
     let earliest = Number.POSITIVE_INFINITY;
     const open = new Set(connectors.keys());
@@ -234,6 +237,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         earliest = Math.min(earliest, at + 1_000);
         continue;
       }
+      if (head.parents.some((parent) => intake.has(parent))) continue;
       if (parentWaitOf(head, (n) => view.streams.get(n))) continue;
       busy.add(name);
       inFlight.set(stream.target, running + 1);
@@ -350,6 +354,26 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     }
   };
 
+  /** An operator's replay: each named delivery still dead-lettered is made pending again. */
+  const carryOutReplay = (event: RecordedEvent): Promise<boolean>[] => {
+    if (event.type !== replayRequestedEventType) return [];
+    const { replayId, by, reason, at, deliveryIds } = event.data as {
+      replayId: string;
+      by: string;
+      reason: string;
+      at: string;
+      deliveryIds: string[];
+    };
+    return deliveryIds.flatMap((deliveryId) => {
+      const hit = view.find(deliveryId);
+      if (hit?.delivery.state !== 'dead-lettered') return [];
+      if (hit.delivery.replays.some((r) => r.replayId === replayId)) return [];
+      const data = { deliveryId, replayId, by, reason, at };
+      const claim = `delivery-replay:${replayId}:${deliveryId}`;
+      return [record(hit.stream.name, deliveryEventTypes.replayed, data, claim)];
+    });
+  };
+
   /** On taking the lease: fold every delivery stream, then schedule. */
   const activate = () => {
     activation ??= (async () => {
@@ -377,26 +401,34 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const consumer: RunningConsumer = startConsumer(
     {
       name: dispatcherConsumerName,
+      // Not the delivery streams: only this dispatcher writes them (replays and breaker
+      // settings arrive as requests in their own categories), so it never reads its own writes.
       filter: {
-        streamCategories: [...documentCategories, deliveryCategory, deliveryControlCategory],
+        streamCategories: [...documentCategories, deliveryControlCategory, deliveryReplayCategory],
       },
       poison: 'park',
       handler: {
         mode: 'at-least-once',
         handle: async (events) => {
           await activate();
-          intake++;
+          const appends: Promise<boolean>[] = [];
+          const taken: string[] = [];
           try {
-            const appends: Promise<boolean>[] = [];
             for (const event of events) {
               const category = categoryOf(event.streamName);
-              if (category === deliveryCategory || category === deliveryControlCategory) {
+              if (category === deliveryControlCategory) {
                 applyFromLog(event);
+                continue;
+              }
+              if (category === deliveryReplayCategory) {
+                appends.push(...carryOutReplay(event));
                 continue;
               }
               for (const request of requestsFor(event, now())) {
                 if (view.has(request.deliveryId)) continue;
                 const stream = deliveryStreamOf(request.target, request.documentStream);
+                intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
+                taken.push(request.documentStream);
                 appends.push(
                   record(
                     stream,
@@ -409,7 +441,11 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
             }
             await Promise.all(appends);
           } finally {
-            intake--;
+            for (const documentStream of taken) {
+              const left = (intake.get(documentStream) ?? 1) - 1;
+              if (left > 0) intake.set(documentStream, left);
+              else intake.delete(documentStream);
+            }
           }
           requestPump();
         },

@@ -1,20 +1,16 @@
 /**
  * What operators do to deliveries: replay dead letters (one, a filtered set under a cap, or
  * all; a dry run shows what would be replayed), and hold a target's circuit breaker open or
- * close it. Each is an event naming who and why; the dispatcher, wherever it runs, picks
- * them up from the log.
+ * close it. Each is an event naming who and why; the dispatcher, wherever it holds its lease,
+ * picks them up from the log and carries them out.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type EventStore,
-  type JsonObject,
-  WrongExpectedRevisionError,
-} from '../ports/eventStore.js';
+import type { EventStore, JsonObject } from '../ports/eventStore.js';
 import {
   breakerSetEventType,
   deliveryControlStreamOf,
-  deliveryEventTypes,
   deliveryReplayCategory,
+  replayRequestedEventType,
 } from './records.js';
 import type { DeliveryFilter, DeliveryStatus, DeliveryView } from './view.js';
 
@@ -83,14 +79,15 @@ export const replayDeliveries = async (
     skipped,
   };
   if (request.dryRun || chosen.length === 0) return outcome;
+  // The dispatcher (wherever it holds its lease) carries the request out: it records a
+  // `DeliveryReplayed` in each delivery's stream that is still dead-lettered, and delivers.
   const replayId = randomUUID();
-  const at = new Date().toISOString();
   await store.appendToStream(
     `${deliveryReplayCategory}-${replayId}`,
     [
       {
         id: randomUUID(),
-        type: 'DeliveriesReplayRequested',
+        type: replayRequestedEventType,
         data: {
           replayId,
           by: request.by,
@@ -98,44 +95,15 @@ export const replayDeliveries = async (
           selection: request.selection as unknown as JsonObject,
           cap: request.cap,
           deliveryIds: chosen.map((d) => d.id),
-          at,
+          at: new Date().toISOString(),
         },
         metadata: {},
       },
     ],
     { expectedRevision: 'no_stream' },
   );
-  for (const delivery of chosen) {
-    const event = { deliveryId: delivery.id, replayId, by: request.by, reason: request.reason, at };
-    await appendWhileDeadLettered(store, view, delivery.id, event);
-  }
   outcome.replayId = replayId;
   return outcome;
-};
-
-/** Appends the replay unless the delivery stopped being a dead letter in the meantime. */
-const appendWhileDeadLettered = async (
-  store: EventStore,
-  view: DeliveryView,
-  id: string,
-  data: JsonObject,
-) => {
-  for (let tries = 0; tries < 5; tries++) {
-    const hit = view.find(id);
-    if (hit?.delivery.state !== 'dead-lettered') return;
-    try {
-      await store.appendToStream(
-        hit.stream.name,
-        [{ id: randomUUID(), type: deliveryEventTypes.replayed, data, metadata: {} }],
-        { expectedRevision: hit.stream.revision },
-      );
-      await view.reload(store, hit.stream.name);
-      return;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      await view.reload(store, hit.stream.name);
-    }
-  }
 };
 
 /** Operator: hold a target's breaker open (no deliveries) or close it (deliver again now). */

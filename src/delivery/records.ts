@@ -12,6 +12,7 @@ export const deliveryCategory = 'Delivery';
 export const deliveryControlCategory = 'DeliveryControl';
 /** One stream per replay an operator asked for: who, why, which deliveries. */
 export const deliveryReplayCategory = 'DeliveryReplay';
+export const replayRequestedEventType = 'DeliveriesReplayRequested';
 
 export const deliveryStreamOf = (target: string, documentStream: string): string =>
   `${deliveryCategory}-${target}:${documentStream}`;
