@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
+import { metricsPlugin } from './delivery/metrics.js';
 import { preferWaitPlugin } from './delivery/preferWait.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
@@ -157,6 +158,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { store });
   await app.register(preferWaitPlugin, { store });
+  await app.register(metricsPlugin, { store });
   const handler = new CommandHandler(store, router, freezes);
   const validateRuleSet = createRuleSetValidator(ajv);
   await app.register(

@@ -109,7 +109,15 @@ export const statusOf = (
   };
 };
 
+/** Told of every delivery event folded in (metrics count outcomes this way). */
+export type DeliveryObserver = (
+  event: Pick<RecordedEvent, 'type' | 'data'>,
+  delivery: Delivery | undefined,
+) => void;
+
 export class DeliveryView {
+  constructor(private readonly observer?: DeliveryObserver) {}
+
   readonly streams = new Map<string, DeliveryStream>();
   readonly breakerSettings = new Map<string, BreakerSetting>();
   /** Each target's breaker as the dispatcher last recorded it. */
@@ -148,8 +156,16 @@ export class DeliveryView {
     const stream = this.stream(event.streamName);
     const before = stream.deliveries.length;
     const changed = applyDeliveryEvent(stream, event);
-    for (const delivery of stream.deliveries.slice(before))
+    for (const delivery of stream.deliveries.slice(before)) {
       this.byId.set(delivery.deliveryId, stream);
+    }
+    if (changed && this.observer) {
+      const id = (event.data as { deliveryId?: unknown }).deliveryId;
+      this.observer(
+        event,
+        stream.deliveries.find((d) => d.deliveryId === id),
+      );
+    }
     return changed;
   }
 
