@@ -5,6 +5,8 @@
  * setting is an event (DeliveryControl-<target>), so it survives restarts and reaches the
  * instance holding the dispatcher's lease.
  */
+
+import { randomUUID } from 'node:crypto';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -14,8 +16,11 @@ import {
   handleType,
   IsolatedCircuitError,
 } from 'cockatiel';
+import type { ConsumerLog } from '../consumers/consumer.js';
 import type { ErpResult } from '../ports/erpConnector.js';
-import type { TargetSettings } from './settings.js';
+import type { EventStore } from '../ports/eventStore.js';
+import { breakerChangedEventType, deliveryControlStreamOf } from './records.js';
+import { type DeliverySettings, type TargetSettings, targetSettingsOf } from './settings.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
@@ -118,5 +123,43 @@ export class TargetBreaker {
 
   view(): BreakerView {
     return { target: this.target, state: this.state, setBy: this.setBy };
+  }
+}
+
+/** The breakers of every target, created on first use; their changes recorded as events. */
+export class TargetBreakers {
+  private readonly breakers = new Map<string, TargetBreaker>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly settings: DeliverySettings,
+    private readonly now: () => Date,
+    private readonly log: ConsumerLog,
+  ) {}
+
+  of(target: string): TargetBreaker {
+    let breaker = this.breakers.get(target);
+    if (!breaker) {
+      const settings = targetSettingsOf(this.settings, target).breaker;
+      breaker = new TargetBreaker(target, settings, (state) => this.changed(target, state));
+      this.breakers.set(target, breaker);
+    }
+    return breaker;
+  }
+
+  targets(): string[] {
+    return [...this.breakers.keys()];
+  }
+
+  private changed(target: string, state: BreakerState) {
+    this.log.warn({ target, breaker: state }, 'delivery circuit breaker changed');
+    const data = { state, at: this.now().toISOString() };
+    this.store
+      .appendToStream(
+        deliveryControlStreamOf(target),
+        [{ id: randomUUID(), type: breakerChangedEventType, data, metadata: {} }],
+        { expectedRevision: 'any' },
+      )
+      .catch((error: unknown) => this.log.warn({ err: error }, 'breaker change not recorded'));
   }
 }

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumerLog, ConsumerStatus, RunningConsumer } from '../consumers/consumer.js';
 import { startConsumer } from '../consumers/consumer.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
-import type { ErpConnector, ErpResult } from '../ports/erpConnector.js';
+import type { ErpConnector } from '../ports/erpConnector.js';
 import {
   categoryOf,
   type EventStore,
@@ -29,15 +29,13 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../ports/eventStore.js';
-import { type BreakerView, TargetBreaker } from './breakers.js';
+import { attemptDelivery } from './attempt.js';
+import { type BreakerView, TargetBreakers } from './breakers.js';
 import {
-  breakerChangedEventType,
   breakerSetEventType,
-  type Delivery,
   type DeliveryStream,
   deliveryCategory,
   deliveryControlCategory,
-  deliveryControlStreamOf,
   deliveryEventTypes,
   deliveryReplayCategory,
   deliveryStreamOf,
@@ -45,8 +43,8 @@ import {
   parentWaitOf,
   replayRequestedEventType,
 } from './records.js';
-import { documentCategories, prepareDelivery, requestsFor } from './requests.js';
-import { type DeliverySettings, policyOf, retryDelayMs, targetSettingsOf } from './settings.js';
+import { documentCategories, requestsFor } from './requests.js';
+import { type DeliverySettings, targetSettingsOf } from './settings.js';
 import { DeliveryView } from './view.js';
 
 export const dispatcherConsumerName = 'dispatcher';
@@ -92,7 +90,6 @@ export interface Dispatcher {
 }
 
 const silentLog: ConsumerLog = { info() {}, warn() {}, error() {} };
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const { store, settings } = options;
@@ -100,31 +97,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const connectors = new Map(options.connectors.map((c) => [c.target, c]));
-  const breakers = new Map<string, TargetBreaker>();
-  const breakerOf = (target: string) => {
-    let breaker = breakers.get(target);
-    if (!breaker) {
-      breaker = new TargetBreaker(target, targetSettingsOf(settings, target).breaker, (state) => {
-        log.warn({ target, breaker: state }, 'delivery circuit breaker changed');
-        store
-          .appendToStream(
-            deliveryControlStreamOf(target),
-            [
-              {
-                id: randomUUID(),
-                type: breakerChangedEventType,
-                data: { state, at: now().toISOString() },
-                metadata: {},
-              },
-            ],
-            { expectedRevision: 'any' },
-          )
-          .catch((error: unknown) => log.warn({ err: error }, 'breaker change not recorded'));
-      });
-      breakers.set(target, breaker);
-    }
-    return breaker;
-  };
+  const breakers = new TargetBreakers(store, settings, now, log);
+  const breakerOf = (target: string) => breakers.of(target);
 
   let view = new DeliveryView();
   let leader = false;
@@ -194,6 +168,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     return next;
   };
 
+  const attemptContext = { store, settings, record, now, random, log };
+
   const requestPump = () => {
     if (pumpQueued) return;
     pumpQueued = true;
@@ -241,7 +217,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       if (parentWaitOf(head, (n) => view.streams.get(n))) continue;
       busy.add(name);
       inFlight.set(stream.target, running + 1);
-      const run = attempt(stream, head, connector, breaker)
+      const run = attemptDelivery(attemptContext, stream, head, connector, breaker)
         .catch((error: unknown) => {
           pausedUntil.set(name, now().getTime() + 1_000);
           log.warn({ delivery: head.deliveryId, err: error }, 'delivery attempt not recorded');
@@ -264,83 +240,6 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       for (const resolve of idleWaiters) resolve();
       idleWaiters.clear();
     }
-  };
-
-  const attempt = async (
-    stream: DeliveryStream,
-    head: Delivery,
-    connector: ErpConnector,
-    breaker: TargetBreaker,
-  ) => {
-    const id = head.deliveryId;
-    const number = head.attempts.length + 1;
-    const policy = policyOf(settings, stream.target);
-    const prepared = await prepareDelivery(store, head);
-    if (!prepared.ok) {
-      await record(stream.name, deliveryEventTypes.deadLettered, {
-        deliveryId: id,
-        attempt: null,
-        reason: prepared.code,
-        error: { kind: 'permanent', code: prepared.code, message: prepared.message },
-        at: now().toISOString(),
-      });
-      return;
-    }
-    const startedAt = now();
-    const started = await record(stream.name, deliveryEventTypes.attemptStarted, {
-      deliveryId: id,
-      attempt: number,
-      startedAt: startedAt.toISOString(),
-    });
-    if (!started) return;
-    let result: ErpResult;
-    try {
-      result = await breaker.run(() => connector.deliver(prepared.delivery));
-    } catch (error) {
-      result = {
-        ok: false,
-        error: { kind: 'permanent', code: 'dispatcher-failure', message: messageOf(error) },
-      };
-    }
-    const finishedAt = now();
-    const timing = {
-      deliveryId: id,
-      attempt: number,
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    };
-    if (result.ok) {
-      const { reference, record: erpRecord, alreadyDelivered, details } = result.acknowledgement;
-      await record(stream.name, deliveryEventTypes.succeeded, {
-        ...timing,
-        reference,
-        record: erpRecord,
-        alreadyDelivered,
-        ...(details ? { details } : {}),
-      });
-      return;
-    }
-    const error = result.error;
-    const permanent = error.kind === 'permanent' || policy.permanentCodes.includes(error.code);
-    const exhausted = head.budgetUsed >= policy.maxAttempts;
-    if (permanent || exhausted) {
-      await record(stream.name, deliveryEventTypes.deadLettered, {
-        ...timing,
-        reason: permanent ? 'permanent-error' : 'retries-exhausted',
-        error: error as unknown as JsonObject,
-        at: finishedAt.toISOString(),
-      });
-      log.warn({ delivery: id, code: error.code }, 'delivery dead-lettered');
-      return;
-    }
-    const retryAfterMs = error.kind === 'transient' ? error.retryAfterMs : undefined;
-    const delay = retryDelayMs(policy, head.budgetUsed, retryAfterMs, random);
-    await record(stream.name, deliveryEventTypes.attemptFailed, {
-      ...timing,
-      error: error as unknown as JsonObject,
-      nextAttemptAt: new Date(finishedAt.getTime() + delay).toISOString(),
-    });
   };
 
   const applyFromLog = (event: RecordedEvent) => {
@@ -406,7 +305,10 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       filter: {
         streamCategories: [...documentCategories, deliveryControlCategory, deliveryReplayCategory],
       },
-      poison: 'park',
+      // A command event is never skipped: a batch that keeps failing (the store down for
+      // minutes) stops the dispatcher visibly rather than parking a command undelivered.
+      poison: 'stop',
+      retry: { maxRetries: 10, initialDelayMs: 500, maxDelayMs: 30_000 },
       handler: {
         mode: 'at-least-once',
         handle: async (events) => {
@@ -487,7 +389,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     status: () => ({
       leader,
       consumer: consumer.status(),
-      targets: [...new Set([...connectors.keys(), ...breakers.keys()])].map((target) => ({
+      targets: [...new Set([...connectors.keys(), ...breakers.targets()])].map((target) => ({
         target,
         connector: connectors.has(target),
         inFlight: inFlight.get(target) ?? 0,
