@@ -5,6 +5,7 @@
  * `coexist dlq replay` delivers it once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,6 +202,83 @@ describe.skipIf(unavailable !== null)(
       const found = await purchases([poNumber]);
       expect(found).toHaveLength(1);
       expect(found[0]?.state).toBe('processing');
+    }, 180_000);
+
+    it('an order and its notice, receipt and invoice, posted back to back, reach Tryton in order', async () => {
+      const gateway = gateways.at(-1) as Gateway;
+      const stamp = Date.now();
+      const poNumber = `CH-${stamp}`;
+      await submit(gateway.url, poNumber);
+      const post = async (collection: string, body: Record<string, unknown>) => {
+        const response = await fetch(`${gateway.url}/v1/${collection}`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify(body),
+        });
+        expect(response.status, await response.clone().text()).toBe(202);
+        return (await response.json()) as { document: { url: string } };
+      };
+      const withPo = (name: string) => {
+        const body = example(name) as { lines: Array<Record<string, unknown>> };
+        return { ...body, lines: body.lines.map((line) => ({ ...line, poNumber })) };
+      };
+      const receiptTemplate = example('goods-receipt');
+      const children = [
+        await post('shipment-notices', { ...withPo('shipment-notice'), asnNumber: `ASN-${stamp}` }),
+        await post('goods-receipts', {
+          ...receiptTemplate,
+          asnNumber: undefined,
+          receiptNumber: `GR-${stamp}`,
+          lines: [
+            {
+              lineNumber: 1,
+              poNumber,
+              poLineNumber: 10,
+              item: 'BRG-6204-2RS',
+              quantity: { value: '500', uom: 'EA' },
+              lots: [{ lot: `L-${stamp}`, quantity: { value: '500', uom: 'EA' } }],
+            },
+          ],
+        }),
+        await post('supplier-invoices', {
+          ...withPo('supplier-invoice'),
+          invoiceNumber: `INV-${stamp}`,
+        }),
+      ];
+      const stateOf = async (url: string) => {
+        const response = await fetch(`${gateway.url}${url}`, { headers: auth });
+        const view = (await response.json()) as { deliveries: Array<Record<string, unknown>> };
+        return view.deliveries[0];
+      };
+      await waitUntil('all four delivered', async () => {
+        for (const url of [
+          `/v1/purchase-orders/ACME-US/${poNumber}`,
+          ...children.map((c) => c.document.url),
+        ]) {
+          const legacy = await stateOf(url);
+          if (legacy?.state === 'dead-lettered')
+            throw new Error(`dead letter: ${JSON.stringify(legacy)}`);
+          if (legacy?.state !== 'delivered') return false;
+        }
+        return true;
+      });
+      for (const child of children)
+        expect((await stateOf(child.document.url))?.reference).toBeTruthy();
+      const order = await stateOf(`/v1/purchase-orders/ACME-US/${poNumber}`);
+      const first = (target: Record<string, unknown> | undefined) =>
+        (target?.deliveries as Array<{ id: string; deliveredAt: string }> | undefined)?.[0];
+      const orderDelivered = Date.parse(first(order)?.deliveredAt as string);
+      for (const child of children) {
+        const legacy = await stateOf(child.document.url);
+        const requested = first(legacy)?.id as string;
+        const detail = (await (
+          await fetch(`${gateway.url}/v1/admin/deliveries/${requested}`, { headers: auth })
+        ).json()) as { attempts: Array<{ startedAt: string }> };
+        // No child reached Tryton before its order was there.
+        expect(Date.parse(detail.attempts[0]?.startedAt as string)).toBeGreaterThanOrEqual(
+          orderDelivered,
+        );
+      }
     }, 180_000);
 
     it("Prefer: wait=10 answers with Tryton's purchase number", async () => {
