@@ -38,7 +38,14 @@ const seeded = join(dir, 'seeded.sqlite');
 const target = 5_000;
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const route = { owner: 'legacy', primary: 'legacy', basis: 'rule', ruleId: 'all', ruleSetVersion: 1, reason: 'bench' };
+const route = {
+  owner: 'legacy',
+  primary: 'legacy',
+  basis: 'rule',
+  ruleId: 'all',
+  ruleSetVersion: 1,
+  reason: 'bench',
+};
 const stream = (i) => `PurchaseOrder-ACME-US/B-${i}`;
 
 const order = (i) => ({
@@ -49,8 +56,18 @@ const order = (i) => ({
   orderDate: '2026-11-02',
   currency: 'USD',
   lines: [
-    { lineNumber: 10, item: 'BRG-6204-2RS', quantity: { value: '500', uom: 'EA' }, unitPrice: '1.84' },
-    { lineNumber: 20, item: 'BRG-6305-ZZ', quantity: { value: '240', uom: 'EA' }, unitPrice: '3.10' },
+    {
+      lineNumber: 10,
+      item: 'BRG-6204-2RS',
+      quantity: { value: '500', uom: 'EA' },
+      unitPrice: '1.84',
+    },
+    {
+      lineNumber: 20,
+      item: 'BRG-6305-ZZ',
+      quantity: { value: '240', uom: 'EA' },
+      unitPrice: '3.10',
+    },
   ],
 });
 
@@ -59,7 +76,12 @@ const seed = async () => {
   for (let i = 0; i < total; i += 200) {
     await Promise.all(
       Array.from({ length: Math.min(200, total - i) }, (_, n) => {
-        const metadata = { route, clientId: 'bench', correlationId: randomUUID(), commandId: randomUUID() };
+        const metadata = {
+          route,
+          clientId: 'bench',
+          correlationId: randomUUID(),
+          commandId: randomUUID(),
+        };
         return store.appendToStream(
           stream(i + n),
           [
@@ -102,8 +124,15 @@ const baseline = async () => {
           ...(idempotency ? { idempotency } : {}),
         });
       const key = `delivery-request:${deliveryId}`;
-      await append('DeliveryRequested', { deliveryId, documentStream: stream(i) }, 'no_stream', { key, fingerprint: key });
-      await append('DeliveryAttemptStarted', { deliveryId, attempt: 1, startedAt: new Date().toISOString() }, 0n);
+      await append('DeliveryRequested', { deliveryId, documentStream: stream(i) }, 'no_stream', {
+        key,
+        fingerprint: key,
+      });
+      await append(
+        'DeliveryAttemptStarted',
+        { deliveryId, attempt: 1, startedAt: new Date().toISOString() },
+        0n,
+      );
       await append('DeliverySucceeded', { deliveryId, attempt: 1, reference: `P-${i}` }, 1n);
     }
   };
@@ -125,7 +154,14 @@ const dispatcher = async () => {
     supports: () => true,
     deliver: async (delivery) => {
       calls++;
-      return { ok: true, acknowledgement: { reference: `P-${delivery.key.poNumber}`, record: 'r', alreadyDelivered: false } };
+      return {
+        ok: true,
+        acknowledgement: {
+          reference: `P-${delivery.key.poNumber}`,
+          record: 'r',
+          alreadyDelivered: false,
+        },
+      };
     },
     close: async () => {},
   };
@@ -167,7 +203,9 @@ try {
     for (const [name, run] of Object.entries(cases)) {
       const rate = await run();
       perRound[name].push(rate);
-      console.log(`  round ${round}: ${name.padEnd(11)} ${Math.round(rate).toLocaleString().padStart(8)} deliveries/s`);
+      console.log(
+        `  round ${round}: ${name.padEnd(11)} ${Math.round(rate).toLocaleString().padStart(8)} deliveries/s`,
+      );
     }
   }
   const results = Object.fromEntries(
