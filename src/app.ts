@@ -13,6 +13,8 @@ import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
 import { type ConsumerDirectory, createConsumerDirectory } from './consumers/directory.js';
+import { metricsPlugin } from './delivery/metrics.js';
+import { preferWaitPlugin } from './delivery/preferWait.js';
 import {
   type CompiledContracts,
   compileContracts,
@@ -30,6 +32,7 @@ import { notFoundPlugin } from './http/plugins/notFound.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
 import { correlationIdRule } from './http/requestContext.js';
 import { consumerRoutes } from './http/routes/admin/consumers.js';
+import { deliveryRoutes } from './http/routes/admin/deliveries.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -182,6 +185,8 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store });
+  await app.register(preferWaitPlugin, { store });
+  await app.register(metricsPlugin, { store });
   const handler = new CommandHandler({ store, router, freezes, clock: deps.clock });
   const validateRuleSet = createRuleSetValidator(ajv);
   await app.register(
@@ -195,6 +200,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
           await admin.register(consumerRoutes, {
             consumers: deps.consumers ?? createConsumerDirectory(store),
           });
+          await admin.register(deliveryRoutes, { store });
         },
         { prefix: '/admin' },
       );

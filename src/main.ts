@@ -7,6 +7,7 @@ import { buildApp } from './app.js';
 import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
 import { createConsumerDirectory } from './consumers/directory.js';
+import { deliveryEnvironment, startDelivery } from './delivery/gateway.js';
 import { compileContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
 import { publishInitialRuleSet } from './registries/initialRuleSet.js';
@@ -66,6 +67,11 @@ export const startGateway = async (
     contracts,
     consumers,
   });
+  // Delivery to the ERPs (src/delivery, docs/delivery.md): runs when a connector is configured.
+  const delivery = startDelivery(config, store, deliveryEnvironment(process.env), app.log);
+  if (delivery)
+    consumers.add({ status: () => delivery.dispatcher.status().consumer }, delivery.state);
+
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
 
@@ -94,12 +100,19 @@ export const startGateway = async (
       : `  routing:  no rule set published; new documents go to ${config.routing.defaultTarget}`,
   );
 
+  print(
+    delivery
+      ? `  delivery: to ${delivery.targets.join(', ')} (dispatcher lease shared with other processes on this store)`
+      : '  delivery: off (no ERP connector configured; see COEXIST_TRYTON_CONFIG)',
+  );
+
   let closing: Promise<void> | null = null;
   return {
     url,
     close: () => {
       closing ??= (async () => {
         await app.close();
+        await delivery?.stop();
         await registries.stop();
         await store.close();
       })();

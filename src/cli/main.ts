@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
 import { consumersCommand } from './consumers.js';
+import { dlqCommand } from './dlq.js';
 import { freezesCommand } from './freezes.js';
 import { CliError } from './gateway.js';
 import { keysCommand } from './keys.js';
@@ -52,6 +53,7 @@ program.addCommand(keysCommand());
 program.addCommand(rulesCommand());
 program.addCommand(freezesCommand());
 program.addCommand(consumersCommand());
+program.addCommand(dlqCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);

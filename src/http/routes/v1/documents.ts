@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { authoriseDocumentType, documentNotFound, maySee } from '../../../commands/scope.js';
+import { deliveryStatusOf } from '../../../delivery/status.js';
 import {
   type DocumentRef,
   type DocumentType,
@@ -59,6 +60,7 @@ export const documentRoutes = async (app: FastifyInstance, { store }: DocumentRo
           route: events[0]?.metadata.route,
           streamRevision: Number(events.at(-1)?.revision ?? 0n),
           state,
+          deliveries: await deliveryStatusOf(store, streamNameOf(ref)),
           events: events.map((event) => ({
             eventId: event.id,
             type: event.type,

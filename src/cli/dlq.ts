@@ -1,0 +1,170 @@
+/**
+ * `coexist dlq list|show|replay`: dead letters (and the rest of the delivery backlog) read
+ * from the gateway's event store, and replays written to it; a running dispatcher picks a
+ * replay up from the log. `--json` prints machine-readable output.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type ReplaySelection, replayDeliveries } from '../delivery/operations.js';
+import { type DeliveryState, deliveryStates } from '../delivery/records.js';
+import { type DeliveryStatus, DeliveryView } from '../delivery/view.js';
+import { type DocumentType, documentTypeInfo, documentTypes } from '../domain/documents.js';
+import type { EventStore } from '../ports/eventStore.js';
+import { openEventStore } from '../stores.js';
+import { CliError } from './gateway.js';
+import { configFrom, withStoreOptions } from './options.js';
+
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('must be a positive whole number.');
+  return n;
+};
+
+const documentType = (value: string): DocumentType => {
+  const type = documentTypes.find((t) => t === value || documentTypeInfo[t].collection === value);
+  if (!type) {
+    throw new InvalidArgumentError(`unknown document type; use: ${documentTypes.join(', ')}.`);
+  }
+  return type;
+};
+
+const withView = async <T>(
+  options: object,
+  work: (store: EventStore, view: DeliveryView) => Promise<T>,
+): Promise<T> => {
+  const store = await openEventStore(configFrom(options));
+  try {
+    const view = new DeliveryView();
+    await view.refresh(store);
+    return await work(store, view);
+  } finally {
+    await store.close();
+  }
+};
+
+const print = (json: boolean, value: unknown, text: () => void) => {
+  if (json) console.log(JSON.stringify(value, null, 2));
+  else text();
+};
+
+const row = (d: DeliveryStatus) => ({
+  id: d.id,
+  state: d.state,
+  document: `${d.documentType} ${Object.values(d.documentKey).join('/')}`,
+  command: d.command.action,
+  attempts: d.attempts,
+  why: d.deadLetter?.message ?? d.waitingFor?.reason ?? d.lastError?.message ?? '',
+});
+
+const filterOptions = (command: Command) =>
+  command
+    .option('--target <target>', 'only deliveries to this target (e.g. legacy)')
+    .option('--type <documentType>', 'only this document type', documentType);
+
+export const dlqCommand = (): Command => {
+  const dlq = new Command('dlq').description(
+    'dead letters of delivery to the ERPs: list, show, replay',
+  );
+
+  filterOptions(withStoreOptions(dlq.command('list').description('list dead letters (or --state)')))
+    .addOption(
+      new Option('--state <state>', 'deliveries in this state')
+        .choices([...deliveryStates])
+        .default('dead-lettered'),
+    )
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      const found = await withView(options, async (_store, view) =>
+        view.list({
+          state: options.state as DeliveryState,
+          ...(options.target ? { target: options.target } : {}),
+          ...(options.type ? { documentType: options.type } : {}),
+        }),
+      );
+      print(options.json, found, () => {
+        if (found.length === 0) console.log(`No ${options.state} deliveries.`);
+        else console.table(found.map(row));
+      });
+    });
+
+  withStoreOptions(dlq.command('show').description('one delivery with every attempt'))
+    .argument('<id>', 'delivery id, as "dlq list" shows it')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options) => {
+      const shown = await withView(options, async (_store, view) => {
+        const hit = view.find(id);
+        if (!hit) throw new CliError(`No delivery ${id}.`);
+        return {
+          ...view.statusOf(hit.delivery, hit.stream),
+          attempts: hit.delivery.attempts,
+          replays: hit.delivery.replays,
+        };
+      });
+      print(options.json, shown, () => {
+        console.log(`${shown.id}: ${shown.state} (${shown.target}, ${shown.role})`);
+        console.log(`  document: ${shown.documentStream}, command ${shown.command.type}`);
+        if (shown.deadLetter) {
+          console.log(`  dead letter: ${shown.deadLetter.reason}: ${shown.deadLetter.message}`);
+        }
+        if (shown.waitingFor) console.log(`  waiting: ${shown.waitingFor.reason}`);
+        if (shown.reference) console.log(`  ERP reference: ${shown.reference}`);
+        for (const a of shown.attempts) {
+          const answer = a.reference ?? (a.error ? `${a.error.code}: ${a.error.message}` : '');
+          console.log(
+            `  attempt ${a.attempt} at ${a.startedAt}: ${a.outcome ?? 'no outcome recorded'} ${a.durationMs ?? '?'} ms ${answer}`,
+          );
+        }
+        for (const r of shown.replays) console.log(`  replayed by ${r.by} at ${r.at}: ${r.reason}`);
+      });
+    });
+
+  filterOptions(
+    withStoreOptions(
+      dlq.command('replay').description('deliver dead letters again (ids, a filter, or --all)'),
+    ),
+  )
+    .argument('[ids...]', 'delivery ids')
+    .option('--all', 'every dead letter (under the cap)')
+    .requiredOption('--reason <text>', 'why (recorded with your name)')
+    .option('--cap <n>', 'most deliveries replayed at once', positive, 100)
+    .option('--dry-run', 'show what would be replayed, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (ids: string[], options) => {
+      const filtered = options.target || options.type;
+      const ways = [ids.length > 0, Boolean(options.all), Boolean(filtered)].filter(Boolean);
+      if (ways.length !== 1) {
+        throw new CliError(
+          'Name delivery ids, or a filter (--target, --type), or --all: one of them.',
+        );
+      }
+      const selection: ReplaySelection =
+        ids.length > 0
+          ? { ids }
+          : options.all
+            ? { all: true }
+            : {
+                filter: {
+                  ...(options.target ? { target: options.target } : {}),
+                  ...(options.type ? { documentType: options.type } : {}),
+                },
+              };
+      const outcome = await withView(options, (store, view) =>
+        replayDeliveries(store, view, {
+          selection,
+          cap: options.cap,
+          dryRun: Boolean(options.dryRun),
+          by: `cli:${process.env.USER ?? 'unknown'}`,
+          reason: options.reason,
+        }),
+      );
+      print(options.json, outcome, () => {
+        const verb = outcome.dryRun ? 'Would replay' : 'Replayed';
+        console.log(`${verb} ${outcome.deliveries.length} of ${outcome.matched} dead letter(s).`);
+        for (const d of outcome.deliveries) console.log(`  ${d.id} ${d.documentStream}`);
+        if (outcome.capped) console.log(`  (capped at ${options.cap}: run again for the rest)`);
+        for (const s of outcome.skipped) console.log(`  skipped ${s.id}: ${s.reason}`);
+      });
+    });
+
+  return dlq;
+};

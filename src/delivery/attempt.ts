@@ -1,0 +1,111 @@
+/**
+ * One attempt at a delivery: the document as of its command, refused before the ERP when it
+ * is not deliverable; `DeliveryAttemptStarted` recorded before the connector is called, and
+ * the outcome after it: delivered, failed with the next attempt time (backoff with jitter,
+ * the ERP's Retry-After when longer), or dead-lettered (a permanent error, a code the policy
+ * calls permanent, or the policy's attempts used up).
+ */
+import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ErpConnector, ErpResult } from '../ports/erpConnector.js';
+import type { EventStore, JsonObject } from '../ports/eventStore.js';
+import type { TargetBreaker } from './breakers.js';
+import { type Delivery, type DeliveryStream, deliveryEventTypes } from './records.js';
+import { prepareDelivery } from './requests.js';
+import { type DeliverySettings, policyOf, retryDelayMs } from './settings.js';
+
+/** Appends one event to a delivery stream; false when another writer got there first. */
+export type RecordDeliveryEvent = (
+  streamName: string,
+  type: string,
+  data: object,
+  claim?: string,
+) => Promise<boolean>;
+
+export interface AttemptContext {
+  store: EventStore;
+  settings: DeliverySettings;
+  record: RecordDeliveryEvent;
+  now: () => Date;
+  random: () => number;
+  log: ConsumerLog;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export const attemptDelivery = async (
+  { store, settings, record, now, random, log }: AttemptContext,
+  stream: DeliveryStream,
+  head: Delivery,
+  connector: ErpConnector,
+  breaker: TargetBreaker,
+): Promise<void> => {
+  const id = head.deliveryId;
+  const number = head.attempts.length + 1;
+  const policy = policyOf(settings, stream.target);
+  const prepared = await prepareDelivery(store, head);
+  if (!prepared.ok) {
+    await record(stream.name, deliveryEventTypes.deadLettered, {
+      deliveryId: id,
+      attempt: null,
+      reason: prepared.code,
+      error: { kind: 'permanent', code: prepared.code, message: prepared.message },
+      at: now().toISOString(),
+    });
+    return;
+  }
+  const startedAt = now();
+  const started = await record(stream.name, deliveryEventTypes.attemptStarted, {
+    deliveryId: id,
+    attempt: number,
+    startedAt: startedAt.toISOString(),
+  });
+  if (!started) return;
+  let result: ErpResult;
+  try {
+    result = await breaker.run(() => connector.deliver(prepared.delivery));
+  } catch (error) {
+    result = {
+      ok: false,
+      error: { kind: 'permanent', code: 'dispatcher-failure', message: messageOf(error) },
+    };
+  }
+  const finishedAt = now();
+  const timing = {
+    deliveryId: id,
+    attempt: number,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+  };
+  if (result.ok) {
+    const { reference, record: erpRecord, alreadyDelivered, details } = result.acknowledgement;
+    await record(stream.name, deliveryEventTypes.succeeded, {
+      ...timing,
+      reference,
+      record: erpRecord,
+      alreadyDelivered,
+      ...(details ? { details } : {}),
+    });
+    return;
+  }
+  const error = result.error;
+  const permanent = error.kind === 'permanent' || policy.permanentCodes.includes(error.code);
+  const exhausted = head.budgetUsed >= policy.maxAttempts;
+  if (permanent || exhausted) {
+    await record(stream.name, deliveryEventTypes.deadLettered, {
+      ...timing,
+      reason: permanent ? 'permanent-error' : 'retries-exhausted',
+      error: error as unknown as JsonObject,
+      at: finishedAt.toISOString(),
+    });
+    log.warn({ delivery: id, code: error.code }, 'delivery dead-lettered');
+    return;
+  }
+  const retryAfterMs = error.kind === 'transient' ? error.retryAfterMs : undefined;
+  const delay = retryDelayMs(policy, head.budgetUsed, retryAfterMs, random);
+  await record(stream.name, deliveryEventTypes.attemptFailed, {
+    ...timing,
+    error: error as unknown as JsonObject,
+    nextAttemptAt: new Date(finishedAt.getTime() + delay).toISOString(),
+  });
+};

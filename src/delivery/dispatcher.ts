@@ -1,0 +1,417 @@
+/**
+ * The dispatcher: the consumer that turns accepted commands into deliveries to their ERPs.
+ *
+ * - It follows the document streams (and the delivery and control streams) as one leased,
+ *   at-least-once consumer: one dispatcher per data directory, and in EventStoreDB mode one
+ *   instance at a time, the others standing by. Each command event becomes a
+ *   `DeliveryRequested` per target of its route, appended with an idempotency claim keyed by
+ *   target and command event, so a batch handled again after a crash requests nothing twice.
+ * - Deliveries are scheduled from the fold of the delivery streams (DeliveryView): per
+ *   document only its head delivery may be attempted, and a retried head holds the ones
+ *   behind it (later commands never overtake); a child waits for its parent orders'
+ *   deliveries to the same target; documents run in parallel up to each target's concurrency.
+ * - Every attempt is recorded before the ERP is called (`DeliveryAttemptStarted`) and its
+ *   outcome after (`DeliverySucceeded`, `DeliveryAttemptFailed` with the next attempt time, or
+ *   `DeliveryDeadLettered`), each appended against the delivery stream's revision: an instance
+ *   that lost its lease cannot record over the new holder. After a crash the started attempt
+ *   has no outcome, and the next attempt asks the connector again, which finds what the ERP
+ *   already holds under the gateway's reference: exactly once in the ERP.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ConsumerLog, ConsumerStatus, RunningConsumer } from '../consumers/consumer.js';
+import { startConsumer } from '../consumers/consumer.js';
+import type { ConsumerStateStore } from '../ports/consumerState.js';
+import type { ErpConnector } from '../ports/erpConnector.js';
+import {
+  categoryOf,
+  type EventStore,
+  type JsonObject,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../ports/eventStore.js';
+import { attemptDelivery } from './attempt.js';
+import { type BreakerView, TargetBreakers } from './breakers.js';
+import {
+  breakerSetEventType,
+  type DeliveryStream,
+  deliveryCategory,
+  deliveryControlCategory,
+  deliveryEventTypes,
+  deliveryReplayCategory,
+  deliveryStreamOf,
+  headOf,
+  parentWaitOf,
+  replayRequestedEventType,
+} from './records.js';
+import { documentCategories, requestsFor } from './requests.js';
+import { type DeliverySettings, targetSettingsOf } from './settings.js';
+import { DeliveryView } from './view.js';
+
+export const dispatcherConsumerName = 'dispatcher';
+
+export interface DispatcherOptions {
+  store: EventStore;
+  /** Where the consumer keeps its checkpoint and lease (shared by every instance). */
+  state: ConsumerStateStore;
+  owner: string;
+  /** Connectors by target; a target without one keeps its deliveries pending. */
+  connectors: readonly ErpConnector[];
+  settings: DeliverySettings;
+  /** null: no lease (tests with one process). Default: the settings' lease period. */
+  leaseTtlMs?: number | null;
+  log?: ConsumerLog;
+  now?: () => Date;
+  random?: () => number;
+  /** How long `stop` waits for attempts under way to finish. Default 10 s. */
+  stopGraceMs?: number;
+}
+
+export interface TargetStatus {
+  target: string;
+  connector: boolean;
+  inFlight: number;
+  concurrency: number;
+  breaker: BreakerView;
+}
+
+export interface DispatcherStatus {
+  leader: boolean;
+  consumer: ConsumerStatus;
+  targets: TargetStatus[];
+}
+
+export interface Dispatcher {
+  status(): DispatcherStatus;
+  /** The fold this dispatcher schedules from (current only while it holds the lease). */
+  readonly view: DeliveryView;
+  /** Resolves when nothing is in flight and nothing is due now (tests, benchmarks). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const silentLog: ConsumerLog = { info() {}, warn() {}, error() {} };
+
+export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
+  const { store, settings } = options;
+  const log = options.log ?? silentLog;
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const connectors = new Map(options.connectors.map((c) => [c.target, c]));
+  const breakers = new TargetBreakers(store, settings, now, log);
+  const breakerOf = (target: string) => breakers.of(target);
+
+  let view = new DeliveryView();
+  let leader = false;
+  let activation: Promise<void> | null = null;
+  let stopping = false;
+  /** Streams with a delivery not yet delivered: the only ones the pump looks at. */
+  const active = new Set<string>();
+  const busy = new Set<string>();
+  const inFlight = new Map<string, number>();
+  /** Per stream, a local pause after the store failed under an attempt. */
+  const pausedUntil = new Map<string, number>();
+  const appendChains = new Map<string, Promise<unknown>>();
+  /** Document streams whose requests are being appended: their children wait for them. */
+  const intake = new Map<string, number>();
+  let timer: NodeJS.Timeout | null = null;
+  let pumpQueued = false;
+  const idleWaiters = new Set<() => void>();
+  const attempts = new Set<Promise<void>>();
+
+  const track = (stream: DeliveryStream) => {
+    if (headOf(stream)) active.add(stream.name);
+  };
+
+  /**
+   * Appends one event to a delivery stream against the revision this dispatcher folded, one
+   * append per stream at a time. Returns false when someone else wrote the stream first (the
+   * fold is then reloaded), or when a claimed request was already recorded.
+   */
+  const record = (
+    streamName: string,
+    type: string,
+    data: object,
+    /** Requests and replays: claimed (recorded once ever), appended again after a lost race. */
+    claim?: string,
+  ): Promise<boolean> => {
+    const previous = appendChains.get(streamName) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      for (let tries = 0; ; tries++) {
+        const stream = view.stream(streamName);
+        try {
+          const result = await store.appendToStream(
+            streamName,
+            [{ id: randomUUID(), type, data: data as JsonObject, metadata: {} }],
+            {
+              expectedRevision: stream.revision < 0n ? 'no_stream' : stream.revision,
+              ...(claim ? { idempotency: { key: claim, fingerprint: claim } } : {}),
+            },
+          );
+          if (result.kind === 'duplicate') return false;
+          const revision = result.nextExpectedRevision;
+          view.apply({ streamName, type, data: data as JsonObject, revision });
+          track(stream);
+          return true;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          track(await view.reload(store, streamName));
+          // An outcome raced by another writer is dropped: the delivery is looked at afresh.
+          if (!claim || tries >= 5) return false;
+        }
+      }
+    });
+    const settled = next.catch(() => undefined);
+    appendChains.set(streamName, settled);
+    void settled.then(() => {
+      if (appendChains.get(streamName) === settled) appendChains.delete(streamName);
+    });
+    return next;
+  };
+
+  const attemptContext = { store, settings, record, now, random, log };
+
+  const requestPump = () => {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      pump();
+    });
+  };
+
+  const pump = () => {
+    if (!leader || stopping) return;
+    const at = now().getTime();
+    let earliest = Number.POSITIVE_INFINITY;
+    const open = new Set(connectors.keys());
+    for (const name of active) {
+      if (open.size === 0) break; // every target is at its concurrency limit
+      const stream = view.streams.get(name);
+      const head = stream && headOf(stream);
+      if (!stream || !head) {
+        active.delete(name);
+        continue;
+      }
+      if (busy.has(name) || head.state === 'dead-lettered') continue;
+      const connector = connectors.get(stream.target);
+      if (!connector) continue;
+      const running = inFlight.get(stream.target) ?? 0;
+      if (running >= targetSettingsOf(settings, stream.target).concurrency) {
+        open.delete(stream.target);
+        continue;
+      }
+      const due = Math.max(
+        head.nextAttemptAt ? Date.parse(head.nextAttemptAt) : 0,
+        pausedUntil.get(name) ?? 0,
+      );
+      if (due > at) {
+        earliest = Math.min(earliest, due);
+        continue;
+      }
+      const breaker = breakerOf(stream.target);
+      if (breaker.blocking) {
+        earliest = Math.min(earliest, at + 1_000);
+        continue;
+      }
+      if (head.parents.some((parent) => intake.has(parent))) continue;
+      if (parentWaitOf(head, (n) => view.streams.get(n))) continue;
+      busy.add(name);
+      inFlight.set(stream.target, running + 1);
+      const run = attemptDelivery(attemptContext, stream, head, connector, breaker)
+        .catch((error: unknown) => {
+          pausedUntil.set(name, now().getTime() + 1_000);
+          log.warn({ delivery: head.deliveryId, err: error }, 'delivery attempt not recorded');
+        })
+        .finally(() => {
+          busy.delete(name);
+          inFlight.set(stream.target, (inFlight.get(stream.target) ?? 1) - 1);
+          attempts.delete(run);
+          requestPump();
+        });
+      attempts.add(run);
+    }
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (Number.isFinite(earliest)) {
+      timer = setTimeout(requestPump, Math.max(10, earliest - at));
+      timer.unref();
+    }
+    if (busy.size === 0 && !(earliest <= at + 5)) {
+      for (const resolve of idleWaiters) resolve();
+      idleWaiters.clear();
+    }
+  };
+
+  const applyFromLog = (event: RecordedEvent) => {
+    if (!view.apply(event)) return;
+    const category = categoryOf(event.streamName);
+    if (category === deliveryCategory) track(view.stream(event.streamName));
+    if (category === deliveryControlCategory && event.type === breakerSetEventType) {
+      const target = event.streamName.slice(deliveryControlCategory.length + 1);
+      const setting = view.breakerSettings.get(target);
+      if (setting) breakerOf(target).set(setting.state, setting);
+    }
+  };
+
+  /** An operator's replay: each named delivery still dead-lettered is made pending again. */
+  const carryOutReplay = (event: RecordedEvent): Promise<boolean>[] => {
+    if (event.type !== replayRequestedEventType) return [];
+    const { replayId, by, reason, at, deliveryIds } = event.data as {
+      replayId: string;
+      by: string;
+      reason: string;
+      at: string;
+      deliveryIds: string[];
+    };
+    return deliveryIds.flatMap((deliveryId) => {
+      const hit = view.find(deliveryId);
+      if (hit?.delivery.state !== 'dead-lettered') return [];
+      if (hit.delivery.replays.some((r) => r.replayId === replayId)) return [];
+      const data = { deliveryId, replayId, by, reason, at };
+      const claim = `delivery-replay:${replayId}:${deliveryId}`;
+      return [record(hit.stream.name, deliveryEventTypes.replayed, data, claim)];
+    });
+  };
+
+  /** On taking the lease: fold every delivery stream, then schedule. */
+  const activate = () => {
+    activation ??= (async () => {
+      view = new DeliveryView();
+      active.clear();
+      for await (const event of store.readAll({
+        filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
+      })) {
+        applyFromLog(event);
+      }
+      leader = true;
+      log.info({ consumer: dispatcherConsumerName, active: active.size }, 'dispatcher active');
+      requestPump();
+    })();
+    return activation;
+  };
+  const deactivate = () => {
+    if (!activation) return;
+    activation = null;
+    leader = false;
+    active.clear();
+    log.warn({ consumer: dispatcherConsumerName }, 'dispatcher no longer holds its lease');
+  };
+
+  const consumer: RunningConsumer = startConsumer(
+    {
+      name: dispatcherConsumerName,
+      // Not the delivery streams: only this dispatcher writes them (replays and breaker
+      // settings arrive as requests in their own categories), so it never reads its own writes.
+      filter: {
+        streamCategories: [...documentCategories, deliveryControlCategory, deliveryReplayCategory],
+      },
+      // A command event is never skipped: a batch that keeps failing (the store down for
+      // minutes) stops the dispatcher visibly rather than parking a command undelivered.
+      poison: 'stop',
+      retry: { maxRetries: 10, initialDelayMs: 500, maxDelayMs: 30_000 },
+      handler: {
+        mode: 'at-least-once',
+        handle: async (events) => {
+          await activate();
+          const appends: Promise<boolean>[] = [];
+          const taken: string[] = [];
+          try {
+            for (const event of events) {
+              const category = categoryOf(event.streamName);
+              if (category === deliveryControlCategory) {
+                applyFromLog(event);
+                continue;
+              }
+              if (category === deliveryReplayCategory) {
+                appends.push(...carryOutReplay(event));
+                continue;
+              }
+              for (const request of requestsFor(event, now())) {
+                if (view.has(request.deliveryId)) continue;
+                const stream = deliveryStreamOf(request.target, request.documentStream);
+                intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
+                taken.push(request.documentStream);
+                appends.push(
+                  record(
+                    stream,
+                    deliveryEventTypes.requested,
+                    request,
+                    `delivery-request:${request.deliveryId}`,
+                  ),
+                );
+              }
+            }
+            await Promise.all(appends);
+          } finally {
+            for (const documentStream of taken) {
+              const left = (intake.get(documentStream) ?? 1) - 1;
+              if (left > 0) intake.set(documentStream, left);
+              else intake.delete(documentStream);
+            }
+          }
+          requestPump();
+        },
+      },
+    },
+    {
+      store,
+      state: options.state,
+      owner: options.owner,
+      leaseTtlMs: options.leaseTtlMs === undefined ? settings.leaseTtlMs : options.leaseTtlMs,
+      log,
+      now,
+    },
+  );
+
+  // The consumer takes and loses the lease; scheduling follows it.
+  const holding = () => {
+    const s = consumer.status();
+    return (
+      s.owner === options.owner &&
+      (s.phase === 'catching-up' || s.phase === 'live' || s.phase === 'retrying')
+    );
+  };
+  const watch = setInterval(() => {
+    if (stopping) return;
+    if (holding())
+      void activate().catch((error: unknown) => {
+        activation = null;
+        log.warn({ err: error }, 'dispatcher could not read its deliveries');
+      });
+    else if (activation) deactivate();
+  }, 200);
+  watch.unref();
+
+  return {
+    get view() {
+      return view;
+    },
+    status: () => ({
+      leader,
+      consumer: consumer.status(),
+      targets: [...new Set([...connectors.keys(), ...breakers.targets()])].map((target) => ({
+        target,
+        connector: connectors.has(target),
+        inFlight: inFlight.get(target) ?? 0,
+        concurrency: targetSettingsOf(settings, target).concurrency,
+        breaker: breakerOf(target).view(),
+      })),
+    }),
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.add(resolve);
+        requestPump();
+      }),
+    async stop() {
+      stopping = true;
+      clearInterval(watch);
+      if (timer) clearTimeout(timer);
+      await consumer.stop();
+      // Let attempts under way record their outcome (a shutdown then repeats none of them).
+      const grace = new Promise((r) => setTimeout(r, options.stopGraceMs ?? 10_000).unref());
+      await Promise.race([Promise.allSettled([...attempts]), grace]);
+      await Promise.all([...appendChains.values()]);
+      for (const resolve of idleWaiters) resolve();
+    },
+  };
+};

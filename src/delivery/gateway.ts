@@ -1,0 +1,90 @@
+/**
+ * The dispatcher as the gateway starts it: connectors from their configuration files, the
+ * delivery settings, and consumer state beside the events (a SQLite file in the data
+ * directory, shared by every process on it; or EventStoreDB streams, shared by every
+ * instance), so the lease keeps one dispatcher running per data directory or cluster.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { loadTrytonConnectorConfig } from '../adapters/connectors/tryton/config.js';
+import { TrytonConnector } from '../adapters/connectors/tryton/connector.js';
+import { getEventStoreDBConsumerState } from '../adapters/consumerState/eventStoreDB.js';
+import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
+import type { Config } from '../config/config.js';
+import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerStateStore } from '../ports/consumerState.js';
+import type { ErpConnector } from '../ports/erpConnector.js';
+import type { EventStore } from '../ports/eventStore.js';
+import { type Dispatcher, startDispatcher } from './dispatcher.js';
+import { defaultDeliverySettings, readDeliverySettingsFile } from './settings.js';
+
+/** Where the gateway finds what delivery needs (environment variables, see docs/delivery.md). */
+export interface DeliveryEnvironment {
+  /** The Tryton connector's file (e.g. `.tryton/connector.json`): delivers to `legacy`. */
+  trytonConfigFile?: string;
+  /** Retry policies, concurrency and breakers (JSON or YAML); defaults otherwise. */
+  settingsFile?: string;
+}
+
+export const deliveryEnvironment = (env: NodeJS.ProcessEnv): DeliveryEnvironment => ({
+  ...(env.COEXIST_TRYTON_CONFIG ? { trytonConfigFile: env.COEXIST_TRYTON_CONFIG } : {}),
+  ...(env.COEXIST_DELIVERY_CONFIG ? { settingsFile: env.COEXIST_DELIVERY_CONFIG } : {}),
+});
+
+export interface RunningDelivery {
+  dispatcher: Dispatcher;
+  /** Where the dispatcher keeps its checkpoint, lease and parked events. */
+  state: ConsumerStateStore;
+  targets: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the dispatcher when a connector is configured; null when none is. */
+export const startDelivery = (
+  config: Pick<Config, 'eventStore' | 'dataDir'>,
+  store: EventStore,
+  environment: DeliveryEnvironment,
+  log?: ConsumerLog,
+): RunningDelivery | null => {
+  const connectors: ErpConnector[] = [];
+  if (environment.trytonConfigFile) {
+    connectors.push(new TrytonConnector(loadTrytonConnectorConfig(environment.trytonConfigFile)));
+  }
+  if (connectors.length === 0) return null;
+  const settings = environment.settingsFile
+    ? readDeliverySettingsFile(environment.settingsFile)
+    : defaultDeliverySettings;
+  let state: ConsumerStateStore;
+  let closeState: () => Promise<void>;
+  if (config.eventStore.kind === 'eventstoredb') {
+    const client = EventStoreDBClient.connectionString(config.eventStore.url);
+    state = getEventStoreDBConsumerState(client);
+    closeState = () => client.dispose();
+  } else {
+    const sqlite = getSqliteConsumerState(
+      openConsumerDatabase(join(config.dataDir, 'consumers.sqlite')),
+    );
+    state = sqlite;
+    closeState = async () => sqlite.close();
+  }
+  const dispatcher = startDispatcher({
+    store,
+    state,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    connectors,
+    settings,
+    ...(log ? { log } : {}),
+  });
+  return {
+    dispatcher,
+    state,
+    targets: connectors.map((c) => c.target),
+    stop: async () => {
+      await dispatcher.stop();
+      await Promise.all(connectors.map((c) => c.close()));
+      await closeState();
+    },
+  };
+};

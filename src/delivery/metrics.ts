@@ -1,0 +1,135 @@
+/**
+ * `/metrics` in Prometheus text format (prom-client), for operators: deliveries by target,
+ * document type and outcome, attempt latency, backlog and oldest pending age per target, dead
+ * letters, breaker state, plus HTTP request counts and latency and the process's own metrics.
+ * Delivery figures are read from the delivery streams (folded incrementally at each scrape),
+ * so every instance answers them, whichever holds the dispatcher's lease.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventStore } from '../ports/eventStore.js';
+import { deliveryEventTypes } from './records.js';
+import { DeliveryView } from './view.js';
+
+const outcomeOf: Record<string, string> = {
+  [deliveryEventTypes.succeeded]: 'delivered',
+  [deliveryEventTypes.attemptFailed]: 'failed',
+  [deliveryEventTypes.deadLettered]: 'dead-lettered',
+};
+const breakerStates = ['closed', 'open', 'half-open', 'isolated'];
+
+export const metricsPlugin = fp(
+  async (app: FastifyInstance, { store }: { store: EventStore }) => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'coexist_' });
+    const registers = [registry];
+
+    const requests = new Counter({
+      name: 'coexist_http_requests_total',
+      help: 'HTTP requests answered, by method, route and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    const requestSeconds = new Histogram({
+      name: 'coexist_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request.',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      requestSeconds.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      done();
+    });
+
+    const outcomes = new Counter({
+      name: 'coexist_delivery_outcomes_total',
+      help: 'Delivery attempts finished, by target, document type and outcome.',
+      labelNames: ['target', 'document_type', 'outcome'],
+      registers,
+    });
+    const attemptSeconds = new Histogram({
+      name: 'coexist_delivery_attempt_duration_seconds',
+      help: 'Time an ERP took to answer a delivery attempt.',
+      labelNames: ['target', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    const view = new DeliveryView((event, delivery) => {
+      const outcome = outcomeOf[event.type];
+      if (!outcome || !delivery) return;
+      const target = delivery.target;
+      outcomes.inc({ target, document_type: delivery.documentType, outcome });
+      const duration = Number((event.data as { durationMs?: unknown }).durationMs);
+      if (Number.isFinite(duration)) attemptSeconds.observe({ target, outcome }, duration / 1000);
+    });
+
+    const backlog = new Gauge({
+      name: 'coexist_delivery_backlog',
+      help: 'Deliveries not delivered, by target and state.',
+      labelNames: ['target', 'state'],
+      registers,
+    });
+    const oldest = new Gauge({
+      name: 'coexist_delivery_oldest_pending_age_seconds',
+      help: 'Age of the oldest delivery still to be delivered (not dead-lettered), per target.',
+      labelNames: ['target'],
+      registers,
+    });
+    const deadLetters = new Gauge({
+      name: 'coexist_delivery_dead_letters',
+      help: 'Dead-lettered deliveries waiting for an operator, per target.',
+      labelNames: ['target'],
+      registers,
+    });
+    const breaker = new Gauge({
+      name: 'coexist_delivery_breaker_state',
+      help: "1 for each target's current circuit-breaker state.",
+      labelNames: ['target', 'state'],
+      registers,
+    });
+
+    /** Gauges from the delivery streams as they are now. */
+    const measure = async () => {
+      await view.refresh(store);
+      backlog.reset();
+      oldest.reset();
+      deadLetters.reset();
+      breaker.reset();
+      const now = Date.now();
+      const oldestByTarget = new Map<string, number>();
+      for (const status of view.list()) {
+        if (status.state === 'delivered') continue;
+        backlog.inc({ target: status.target, state: status.state });
+        if (status.state === 'dead-lettered') {
+          deadLetters.inc({ target: status.target });
+          continue;
+        }
+        const requested = Date.parse(status.requestedAt);
+        const known = oldestByTarget.get(status.target);
+        if (known === undefined || requested < known) oldestByTarget.set(status.target, requested);
+      }
+      for (const [target, requested] of oldestByTarget) {
+        oldest.set({ target }, Math.max(0, (now - requested) / 1000));
+      }
+      for (const [target, { state }] of view.breakerStates) {
+        for (const candidate of breakerStates) {
+          breaker.set({ target, state: candidate }, candidate === state ? 1 : 0);
+        }
+      }
+    };
+
+    app.get('/metrics', {
+      config: { roles: ['operator'] },
+      schema: { summary: 'Prometheus metrics (operators)', tags: ['operations'] },
+      handler: async (_request, reply) => {
+        await measure();
+        return reply.type(registry.contentType).send(await registry.metrics());
+      },
+    });
+  },
+  { name: 'coexist-metrics' },
+);

@@ -1,0 +1,289 @@
+/**
+ * Delivery records: what the dispatcher writes about each delivery, and the fold that reads
+ * it back. A delivery is one command event of a document handed to one target ERP. Its events
+ * live in the stream `Delivery-<target>:<document stream>` (one per document and target),
+ * never in the document's own stream, so recording attempts never bumps the revision client
+ * commands are decided against.
+ */
+import type { JsonObject } from '../ports/eventStore.js';
+
+export const deliveryCategory = 'Delivery';
+/** Operator settings (circuit breakers), one stream per target. */
+export const deliveryControlCategory = 'DeliveryControl';
+/** One stream per replay an operator asked for: who, why, which deliveries. */
+export const deliveryReplayCategory = 'DeliveryReplay';
+export const replayRequestedEventType = 'DeliveriesReplayRequested';
+
+export const deliveryStreamOf = (target: string, documentStream: string): string =>
+  `${deliveryCategory}-${target}:${documentStream}`;
+export const deliveryControlStreamOf = (target: string): string =>
+  `${deliveryControlCategory}-${target}`;
+/** A delivery's id: its target and the command event it delivers (stable, URL-safe). */
+export const deliveryIdOf = (target: string, commandEventId: string): string =>
+  `${target}.${commandEventId}`;
+
+export const deliveryEventTypes = {
+  requested: 'DeliveryRequested',
+  attemptStarted: 'DeliveryAttemptStarted',
+  succeeded: 'DeliverySucceeded',
+  attemptFailed: 'DeliveryAttemptFailed',
+  deadLettered: 'DeliveryDeadLettered',
+  replayed: 'DeliveryReplayed',
+} as const;
+/** An operator held a target's breaker open, or closed it. */
+export const breakerSetEventType = 'DeliveryBreakerSet';
+/** The dispatcher's breaker changed state (opened on failures, half-open, closed). */
+export const breakerChangedEventType = 'DeliveryBreakerChanged';
+
+/** States recorded in a delivery's own events. */
+export type RecordedDeliveryState =
+  | 'pending'
+  | 'in-flight'
+  | 'delivered'
+  | 'retrying'
+  | 'dead-lettered';
+/** What an operator sees: also a delivery held by its parent order's delivery. */
+export type DeliveryState = RecordedDeliveryState | 'waiting-for-parent';
+export const deliveryStates: readonly DeliveryState[] = [
+  'pending',
+  'in-flight',
+  'delivered',
+  'retrying',
+  'dead-lettered',
+  'waiting-for-parent',
+];
+
+export interface DeliveryError {
+  kind: 'transient' | 'permanent';
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+  detail?: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  outcome?: 'delivered' | 'failed' | 'dead-lettered';
+  reference?: string;
+  record?: string;
+  alreadyDelivered?: boolean;
+  error?: DeliveryError;
+}
+
+/** What `DeliveryRequested` records: the command to deliver and where it sits in the log. */
+export interface DeliveryRequest {
+  deliveryId: string;
+  target: string;
+  /** `primary` answers the caller; `shadow` (dual ownership) is compared, never answered. */
+  role: 'primary' | 'shadow';
+  documentStream: string;
+  documentType: string;
+  documentKey: Record<string, string>;
+  commandEventId: string;
+  commandEventType: string;
+  /** The command event's revision in the document stream: the state delivered is as of it. */
+  commandRevision: number;
+  /** The command event's log position (decimal string): orders a child after its parents. */
+  commandPosition: string;
+  action: string;
+  /** Document streams of the purchase orders a child references (delivered first). */
+  parents: string[];
+  correlationId: string | null;
+  commandId: string | null;
+  requestedAt: string;
+}
+
+export interface Delivery extends DeliveryRequest {
+  state: RecordedDeliveryState;
+  attempts: DeliveryAttempt[];
+  /** Attempts since the request or the last replay, counted against the retry policy. */
+  budgetUsed: number;
+  nextAttemptAt: string | null;
+  reference: string | null;
+  record: string | null;
+  deliveredAt: string | null;
+  lastError: DeliveryError | null;
+  deadLetter: { reason: string; message: string; code: string; at: string } | null;
+  replays: Array<{ replayId: string; by: string; reason: string; at: string }>;
+}
+
+export interface DeliveryStream {
+  name: string;
+  target: string;
+  documentStream: string;
+  /** Revision of the last event folded in, -1n before any. */
+  revision: bigint;
+  deliveries: Delivery[];
+}
+
+export const emptyDeliveryStream = (
+  name: string,
+  target: string,
+  documentStream: string,
+): DeliveryStream => ({ name, target, documentStream, revision: -1n, deliveries: [] });
+
+interface FoldableEvent {
+  type: string;
+  data: JsonObject;
+  revision: bigint;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/**
+ * Folds one event of a delivery stream in (in place: the dispatcher folds thousands a
+ * second). Events at or below the stream's revision were folded already and are skipped, so
+ * reading a stream again, or an event arriving both from an append and from the log, is
+ * harmless. Unknown event types are ignored.
+ */
+export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent): boolean => {
+  if (event.revision <= stream.revision) return false;
+  stream.revision = event.revision;
+  const data = event.data as Record<string, unknown>;
+  if (event.type === deliveryEventTypes.requested) {
+    const request = data as unknown as DeliveryRequest;
+    if (stream.deliveries.some((d) => d.deliveryId === request.deliveryId)) return true;
+    stream.deliveries.push({
+      ...request,
+      state: 'pending',
+      attempts: [],
+      budgetUsed: 0,
+      nextAttemptAt: null,
+      reference: null,
+      record: null,
+      deliveredAt: null,
+      lastError: null,
+      deadLetter: null,
+      replays: [],
+    });
+    return true;
+  }
+  const delivery = stream.deliveries.find((d) => d.deliveryId === data.deliveryId);
+  if (!delivery) return true;
+  const attemptOf = (): DeliveryAttempt => {
+    const number = Number(data.attempt);
+    let attempt = delivery.attempts.find((a) => a.attempt === number);
+    if (!attempt) {
+      attempt = { attempt: number, startedAt: text(data.startedAt) };
+      delivery.attempts.push(attempt);
+    }
+    return attempt;
+  };
+  const finish = (attempt: DeliveryAttempt) => {
+    attempt.finishedAt = text(data.finishedAt);
+    attempt.durationMs = Number(data.durationMs);
+  };
+  switch (event.type) {
+    case deliveryEventTypes.attemptStarted: {
+      attemptOf();
+      delivery.state = 'in-flight';
+      delivery.budgetUsed++;
+      break;
+    }
+    case deliveryEventTypes.succeeded: {
+      const attempt = attemptOf();
+      finish(attempt);
+      attempt.outcome = 'delivered';
+      attempt.reference = text(data.reference);
+      attempt.record = text(data.record);
+      attempt.alreadyDelivered = data.alreadyDelivered === true;
+      delivery.state = 'delivered';
+      delivery.reference = attempt.reference;
+      delivery.record = attempt.record;
+      delivery.deliveredAt = attempt.finishedAt ?? null;
+      delivery.nextAttemptAt = null;
+      break;
+    }
+    case deliveryEventTypes.attemptFailed: {
+      const attempt = attemptOf();
+      finish(attempt);
+      attempt.outcome = 'failed';
+      attempt.error = data.error as DeliveryError;
+      delivery.state = 'retrying';
+      delivery.lastError = attempt.error;
+      delivery.nextAttemptAt = text(data.nextAttemptAt);
+      break;
+    }
+    case deliveryEventTypes.deadLettered: {
+      const error = data.error as DeliveryError;
+      if (data.attempt !== null && data.attempt !== undefined) {
+        const attempt = attemptOf();
+        finish(attempt);
+        attempt.outcome = 'dead-lettered';
+        attempt.error = error;
+      }
+      delivery.state = 'dead-lettered';
+      delivery.lastError = error;
+      delivery.nextAttemptAt = null;
+      delivery.deadLetter = {
+        reason: text(data.reason),
+        code: error.code,
+        message: error.message,
+        at: text(data.at),
+      };
+      break;
+    }
+    case deliveryEventTypes.replayed: {
+      delivery.replays.push({
+        replayId: text(data.replayId),
+        by: text(data.by),
+        reason: text(data.reason),
+        at: text(data.at),
+      });
+      if (delivery.state !== 'delivered') {
+        delivery.state = 'pending';
+        delivery.budgetUsed = 0;
+        delivery.nextAttemptAt = null;
+        delivery.deadLetter = null;
+      }
+      break;
+    }
+  }
+  return true;
+};
+
+/** The first delivery of a stream not yet delivered: the only one that may be attempted. */
+export const headOf = (stream: DeliveryStream): Delivery | undefined =>
+  stream.deliveries.find((d) => d.state !== 'delivered');
+
+/** Where a delivery waits on its parent orders' deliveries to the same target. */
+export interface ParentWait {
+  parentStream: string;
+  parentDeliveryId: string;
+  parentState: RecordedDeliveryState;
+  reason: string;
+}
+
+/**
+ * A child (notice, receipt, invoice) waits until every delivery of its parent orders to the
+ * same target that was commanded before it is delivered: the order exists in the ERP, with
+ * the lines the child points at. A parent the target never got a delivery of holds nothing
+ * (the ERP answers for it).
+ */
+export const parentWaitOf = (
+  delivery: DeliveryRequest,
+  lookup: (deliveryStream: string) => DeliveryStream | undefined,
+): ParentWait | null => {
+  const position = BigInt(delivery.commandPosition);
+  for (const parent of delivery.parents) {
+    const stream = lookup(deliveryStreamOf(delivery.target, parent));
+    const pending = stream?.deliveries.find(
+      (d) => d.state !== 'delivered' && BigInt(d.commandPosition) < position,
+    );
+    if (pending) {
+      return {
+        parentStream: parent,
+        parentDeliveryId: pending.deliveryId,
+        parentState: pending.state,
+        reason:
+          pending.state === 'dead-lettered'
+            ? `its purchase order ${parent} is dead-lettered on ${delivery.target} (${pending.deadLetter?.message ?? 'see that delivery'})`
+            : `its purchase order ${parent} is not delivered to ${delivery.target} yet (${pending.state})`,
+      };
+    }
+  }
+  return null;
+};

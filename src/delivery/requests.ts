@@ -1,0 +1,141 @@
+/**
+ * From a document's command event to delivery requests (one per target its route names), and
+ * from a request back to what the connector receives: the document's state as of that command.
+ */
+import { type DocumentType, documentTypeInfo, streamNameOf } from '../domain/documents.js';
+import { foldDocument } from '../domain/fold.js';
+import type { ErpDelivery } from '../ports/erpConnector.js';
+import { categoryOf, type EventStore, type RecordedEvent } from '../ports/eventStore.js';
+import { type DeliveryRequest, deliveryIdOf } from './records.js';
+
+/** The command events the dispatcher delivers, with the connector action each becomes. */
+const commandActions: Record<string, { document: DocumentType; action: ErpDelivery['action'] }> = {
+  PurchaseOrderSubmitted: { document: 'purchaseOrder', action: 'submit' },
+  PurchaseOrderChanged: { document: 'purchaseOrder', action: 'change' },
+  PurchaseOrderCancelled: { document: 'purchaseOrder', action: 'cancel' },
+  PurchaseOrderAcknowledged: { document: 'purchaseOrder', action: 'acknowledge' },
+  ShipmentNoticeSubmitted: { document: 'shipmentNotice', action: 'submit' },
+  GoodsReceiptRecorded: { document: 'goodsReceipt', action: 'submit' },
+  SupplierInvoiceReceived: { document: 'supplierInvoice', action: 'submit' },
+  JournalEntrySubmitted: { document: 'journalEntry', action: 'submit' },
+};
+
+export const documentCategories = Object.values(documentTypeInfo).map((i) => i.streamCategory);
+
+const childTypes: ReadonlySet<DocumentType> = new Set([
+  'shipmentNotice',
+  'goodsReceipt',
+  'supplierInvoice',
+]);
+
+interface RecordedRoute {
+  owner?: string;
+  primary?: string;
+  shadow?: string;
+}
+
+/** Targets a route delivers to: the owner (primary), plus the shadow of a dual route. */
+export const targetsOf = (
+  route: RecordedRoute | undefined,
+): Array<{ target: string; role: 'primary' | 'shadow' }> => {
+  if (!route || route.owner === 'unresolved' || typeof route.primary !== 'string') return [];
+  const targets: Array<{ target: string; role: 'primary' | 'shadow' }> = [
+    { target: route.primary, role: 'primary' },
+  ];
+  if (route.owner === 'dual' && typeof route.shadow === 'string') {
+    targets.push({ target: route.shadow, role: 'shadow' });
+  }
+  return targets;
+};
+
+/**
+ * The delivery requests one recorded event makes: none for events that are not commands
+ * (ownership, unknown types) or for an unresolved owner, which is never delivered.
+ */
+export const requestsFor = (event: RecordedEvent, now: Date): DeliveryRequest[] => {
+  const command = commandActions[event.type];
+  if (!command) return [];
+  const info = documentTypeInfo[command.document];
+  if (categoryOf(event.streamName) !== info.streamCategory) return [];
+  const data = event.data as Record<string, unknown>;
+  const [a, b] = info.keyFields;
+  const documentKey = { [a]: String(data[a] ?? ''), [b]: String(data[b] ?? '') };
+  const parents = childTypes.has(command.document) ? parentStreamsOf(data) : [];
+  const metadata = event.metadata as Record<string, unknown>;
+  return targetsOf(metadata.route as RecordedRoute | undefined).map(({ target, role }) => ({
+    deliveryId: deliveryIdOf(target, event.id),
+    target,
+    role,
+    documentStream: event.streamName,
+    documentType: command.document,
+    documentKey,
+    commandEventId: event.id,
+    commandEventType: event.type,
+    commandRevision: Number(event.revision),
+    commandPosition: event.position.toString(),
+    action: command.action,
+    parents,
+    correlationId: typeof metadata.correlationId === 'string' ? metadata.correlationId : null,
+    commandId: typeof metadata.commandId === 'string' ? metadata.commandId : null,
+    requestedAt: now.toISOString(),
+  }));
+};
+
+/** Streams of the purchase orders a child's lines reference (same company). */
+const parentStreamsOf = (data: Record<string, unknown>): string[] => {
+  const company = String(data.company ?? '');
+  const lines = Array.isArray(data.lines) ? (data.lines as Array<{ poNumber?: unknown }>) : [];
+  const poNumbers = [...new Set(lines.map((l) => String(l.poNumber ?? '')).filter(Boolean))];
+  return poNumbers.map((poNumber) =>
+    streamNameOf({ type: 'purchaseOrder', key: { company, poNumber } }),
+  );
+};
+
+/**
+ * Why a document may not be delivered, or null. A child whose recorded exceptions block it
+ * (a blocking severity, or the domain's `deliverable: false`) is dead-lettered with this
+ * reason instead of reaching the ERP; warnings are delivered.
+ */
+export const undeliverableReason = (state: object): string | null => {
+  const s = state as { deliverable?: unknown; exceptions?: unknown };
+  const exceptions = Array.isArray(s.exceptions)
+    ? (s.exceptions as Array<{ code?: string; severity?: string; detail?: string }>)
+    : [];
+  const blocking = exceptions.filter((e) => e.severity === 'blocking');
+  if (blocking.length === 0 && s.deliverable !== false) return null;
+  const listed = blocking.map((e) => `${e.code}: ${e.detail}`).join('; ');
+  return `The document carries blocking exceptions${listed ? ` (${listed})` : ''}: it is recorded but not delivered.`;
+};
+
+export type PreparedDelivery =
+  | { ok: true; delivery: ErpDelivery }
+  | { ok: false; code: 'not-deliverable' | 'document-missing'; message: string };
+
+/** The connector's input for a request: the document folded up to the command it delivers. */
+export const prepareDelivery = async (
+  store: EventStore,
+  request: DeliveryRequest,
+): Promise<PreparedDelivery> => {
+  const events = await store.readStream(request.documentStream, {
+    maxCount: request.commandRevision + 1,
+  });
+  const type = request.documentType as DocumentType;
+  const state = foldDocument(type, events);
+  if (!state) {
+    return {
+      ok: false,
+      code: 'document-missing',
+      message: `Stream ${request.documentStream} holds no command up to revision ${request.commandRevision}.`,
+    };
+  }
+  const reason = undeliverableReason(state);
+  if (reason) return { ok: false, code: 'not-deliverable', message: reason };
+  // The fold's shape is the document type's canonical state (the port's contract).
+  const delivery = {
+    document: type,
+    action: request.action,
+    key: request.documentKey,
+    state,
+  } as unknown as ErpDelivery;
+  return { ok: true, delivery };
+};

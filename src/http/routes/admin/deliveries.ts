@@ -1,0 +1,192 @@
+/**
+ * Operators' view of delivery to the ERPs: the backlog and dead letters with their reasons,
+ * one delivery with every attempt, replays (one, a filtered set under a cap, all; dry run),
+ * and each target's circuit breaker. Reads are open to auditors too.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../../../auth/principal.js';
+import { replayDeliveries, setBreaker } from '../../../delivery/operations.js';
+import { deliveryStates } from '../../../delivery/records.js';
+import { DeliveryView } from '../../../delivery/view.js';
+import { documentTypes } from '../../../domain/documents.js';
+import type { EventStore } from '../../../ports/eventStore.js';
+import { HttpProblem } from '../../problem.js';
+
+const target = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' } as const;
+const reason = { type: 'string', minLength: 3, maxLength: 2000 } as const;
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { enum: [...deliveryStates] },
+    target,
+    documentType: { enum: [...documentTypes] },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} as const;
+const replayBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  description: 'Exactly one of ids, filter or all: which dead letters to deliver again.',
+  properties: {
+    ids: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 200 },
+    },
+    filter: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { target, documentType: { enum: [...documentTypes] } },
+    },
+    all: { const: true },
+    cap: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
+    dryRun: { type: 'boolean', default: false },
+    reason,
+  },
+} as const;
+
+export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: EventStore }) => {
+  const view = new DeliveryView();
+  const reads = { roles: ['operator', 'auditor'] as Role[] };
+  const tags = ['deliveries'];
+
+  app.get('/deliveries', {
+    config: reads,
+    schema: {
+      summary: 'Deliveries to the ERPs: backlog, retries, dead letters, by state, target, type',
+      tags,
+      querystring: listQuery,
+    },
+    handler: async (request) => {
+      const { limit, ...filter } = request.query as {
+        state?: (typeof deliveryStates)[number];
+        target?: string;
+        documentType?: string;
+        limit: number;
+      };
+      await view.refresh(store);
+      const all = view.list(filter);
+      return { total: all.length, deliveries: all.slice(0, limit) };
+    },
+  });
+
+  app.get('/deliveries/breakers', {
+    config: reads,
+    schema: { summary: "Each target's circuit breaker and the operator's last setting", tags },
+    handler: async () => {
+      await view.refresh(store);
+      const targets = new Set([...view.breakerStates.keys(), ...view.breakerSettings.keys()]);
+      return {
+        breakers: [...targets].map((t) => ({
+          target: t,
+          state: view.breakerStates.get(t)?.state ?? 'closed',
+          since: view.breakerStates.get(t)?.at ?? null,
+          setBy: view.breakerSettings.get(t) ?? null,
+        })),
+      };
+    },
+  });
+
+  app.put('/deliveries/breakers/:target', {
+    config: { roles: ['operator'] },
+    schema: {
+      summary: "Hold a target's breaker open (no deliveries) or close it (deliver again now)",
+      tags,
+      params: { type: 'object', required: ['target'], properties: { target } },
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['state', 'reason'],
+        properties: { state: { enum: ['open', 'closed'] }, reason },
+      },
+    },
+    handler: async (request) => {
+      const { target: name } = request.params as { target: string };
+      const body = request.body as { state: 'open' | 'closed'; reason: string };
+      const by = request.principal?.clientId ?? 'unknown';
+      return { target: name, ...(await setBreaker(store, name, body.state, by, body.reason)) };
+    },
+  });
+
+  app.get('/deliveries/:id', {
+    config: reads,
+    schema: {
+      summary: 'One delivery with every attempt, its timing and the ERP answer',
+      tags,
+      params: {
+        type: 'object',
+        required: ['id'],
+        properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+      },
+    },
+    handler: async (request) => {
+      const { id } = request.params as { id: string };
+      await view.refresh(store);
+      const hit = view.find(id);
+      if (!hit) {
+        throw new HttpProblem(404, 'delivery-not-found', 'Not found', `No delivery ${id}.`);
+      }
+      const { delivery, stream } = hit;
+      return {
+        ...view.statusOf(delivery, stream),
+        stream: stream.name,
+        attempts: delivery.attempts,
+        replays: delivery.replays,
+        correlationId: delivery.correlationId,
+        commandId: delivery.commandId,
+        parents: delivery.parents,
+      };
+    },
+  });
+
+  app.post('/deliveries/replay', {
+    config: { roles: ['operator'] },
+    schema: {
+      summary: 'Deliver dead letters again: by id, by filter, or all, under a cap; dry run first',
+      tags,
+      body: replayBody,
+    },
+    handler: async (request) => {
+      const body = request.body as {
+        ids?: string[];
+        filter?: { target?: string; documentType?: string };
+        all?: true;
+        cap: number;
+        dryRun: boolean;
+        reason: string;
+      };
+      const named = (['ids', 'filter', 'all'] as const).filter((k) => body[k] !== undefined);
+      if (named.length !== 1) {
+        throw new HttpProblem(
+          400,
+          'invalid-request',
+          'The request does not satisfy the contract',
+          'Name exactly one of ids, filter or all.',
+          {
+            errors: (named.length ? named : ['ids']).map((k) => ({
+              pointer: `/${k}`,
+              detail: 'exactly one of ids, filter or all is required',
+              in: 'body' as const,
+            })),
+          },
+        );
+      }
+      const selection = body.ids
+        ? { ids: body.ids }
+        : body.filter
+          ? { filter: body.filter }
+          : { all: true as const };
+      return replayDeliveries(store, view, {
+        selection,
+        cap: body.cap,
+        dryRun: body.dryRun,
+        reason: body.reason,
+        by: request.principal?.clientId ?? 'unknown',
+      });
+    },
+  });
+};

@@ -1,0 +1,165 @@
+/**
+ * A gateway in-process (real SQLite store, real write path) with a dispatcher delivering to a
+ * scripted connector: each delivery's answer is scripted per document key, every call is
+ * recorded with the number of calls in flight at that moment.
+ */
+import { join } from 'node:path';
+import {
+  getSqliteConsumerState,
+  openConsumerDatabase,
+} from '../../src/adapters/consumerState/sqlite.js';
+import { type Dispatcher, startDispatcher } from '../../src/delivery/dispatcher.js';
+import { deliveryStreamOf } from '../../src/delivery/records.js';
+import { resolveDeliverySettings } from '../../src/delivery/settings.js';
+import type { ErpConnector, ErpDelivery, ErpResult } from '../../src/ports/erpConnector.js';
+import type { RecordedEvent } from '../../src/ports/eventStore.js';
+import { example, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
+
+export interface Call {
+  document: ErpDelivery['document'];
+  action: ErpDelivery['action'];
+  key: string;
+  inFlight: number;
+  at: number;
+}
+
+/** A connector whose answers are scripted per key (`ACME-US/PO-1`); default: delivered. */
+export class ScriptedConnector implements ErpConnector {
+  readonly calls: Call[] = [];
+  private readonly scripts = new Map<string, ErpResult[]>();
+  private inFlight = 0;
+  /** While set, deliveries wait for it (to hold them in flight). */
+  gate: Promise<void> | null = null;
+
+  constructor(readonly target = 'legacy') {}
+
+  script(key: string, ...results: ErpResult[]) {
+    this.scripts.set(key, results);
+  }
+
+  supports() {
+    return true;
+  }
+
+  async deliver(delivery: ErpDelivery): Promise<ErpResult> {
+    const key = Object.values(delivery.key).join('/');
+    this.inFlight++;
+    this.calls.push({
+      document: delivery.document,
+      action: delivery.action,
+      key,
+      inFlight: this.inFlight,
+      at: Date.now(),
+    });
+    try {
+      if (this.gate) await this.gate;
+      else await new Promise((r) => setImmediate(r));
+      const next = this.scripts.get(key)?.shift();
+      return (
+        next ?? {
+          ok: true,
+          acknowledgement: { reference: `ERP-${key}`, record: `x,${key}`, alreadyDelivered: false },
+        }
+      );
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  callsFor(key: string) {
+    return this.calls.filter((c) => c.key === key).map((c) => `${c.document}:${c.action}`);
+  }
+
+  async close() {}
+}
+
+export interface Harness {
+  gw: TestGateway;
+  connector: ScriptedConnector;
+  dispatcher: Dispatcher;
+  writer: string;
+  operator: string;
+  submitPo(poNumber: string, lines?: number): Promise<void>;
+  changePo(poNumber: string): Promise<void>;
+  receipt(poNumber: string, receiptNumber: string): Promise<void>;
+  deliveryEvents(target: string, documentStream: string): Promise<RecordedEvent[]>;
+  restartDispatcher(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const fastSettings = (overrides: object = {}) =>
+  resolveDeliverySettings({
+    policies: { default: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100 } },
+    targets: {
+      default: { concurrency: 4, breaker: { consecutiveFailures: 50, halfOpenAfterMs: 200 } },
+    },
+    ...overrides,
+  });
+
+export const startHarness = async (
+  settings = fastSettings(),
+  connector = new ScriptedConnector(),
+): Promise<Harness> => {
+  const gw = await startTestGateway();
+  const writer = await gw.key('erp-client', ['writer']);
+  const operator = await gw.key('ops', ['operator']);
+  const state = getSqliteConsumerState(openConsumerDatabase(join(gw.dir, 'consumers.sqlite')));
+  const start = () =>
+    startDispatcher({
+      store: gw.store,
+      state,
+      owner: 'test',
+      leaseTtlMs: null,
+      connectors: [connector],
+      settings,
+    });
+  let dispatcher = start();
+  const post = async (url: string, payload: object) => {
+    const response = await gw.app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { authorization: writer, 'idempotency-key': newKey() },
+    });
+    if (response.statusCode !== 202) {
+      throw new Error(`POST ${url}: ${response.statusCode} ${response.body}`);
+    }
+  };
+  const po = example('purchase-order-submit');
+  return {
+    gw,
+    connector,
+    get dispatcher() {
+      return dispatcher;
+    },
+    writer,
+    operator,
+    submitPo: (poNumber, lines) =>
+      post('/v1/purchase-orders', {
+        ...po,
+        poNumber,
+        ...(lines ? { lines: (po.lines as unknown[]).slice(0, lines) } : {}),
+      }),
+    changePo: (poNumber) =>
+      post(`/v1/purchase-orders/ACME-US/${poNumber}/changes`, example('purchase-order-change')),
+    receipt: (poNumber, receiptNumber) => {
+      const body = example('goods-receipt') as { lines: Array<{ poNumber: string }> };
+      return post('/v1/goods-receipts', {
+        ...body,
+        receiptNumber,
+        lines: body.lines.map((l) => ({ ...l, poNumber })),
+      });
+    },
+    deliveryEvents: (target, documentStream) =>
+      gw.store.readStream(deliveryStreamOf(target, documentStream)),
+    restartDispatcher: async () => {
+      await dispatcher.stop();
+      dispatcher = start();
+    },
+    close: async () => {
+      await dispatcher.stop();
+      state.close();
+      await gw.close();
+    },
+  };
+};

@@ -1,0 +1,57 @@
+/**
+ * `/metrics` (Prometheus text, operators only): delivery outcomes by target and type, attempt
+ * latency, backlog, dead letters and breaker state from the delivery streams, HTTP requests.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { permanent } from '../../src/ports/erpConnector.js';
+import { until } from '../eventStore/conformance.js';
+import { type Harness, startHarness } from './harness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+describe('/metrics', () => {
+  it('counts outcomes, dead letters, backlog and requests, for operators only', async () => {
+    h = await startHarness();
+    h.connector.script('ACME-US/M-2', permanent('unknown-code', 'unknown item'));
+    await h.submitPo('M-1');
+    await h.submitPo('M-2');
+    await h.receipt('M-2', 'GR-M-2');
+    await until(() => h.dispatcher.view.list({ state: 'delivered' }).length === 1, 'M-1');
+    await until(() => h.dispatcher.view.list({ state: 'dead-lettered' }).length === 1, 'M-2');
+    const scrape = () =>
+      h.gw.app.inject({ url: '/metrics', headers: { authorization: h.operator } });
+    const response = await scrape();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    const text = response.body;
+    expect(text).toContain(
+      'coexist_delivery_outcomes_total{target="legacy",document_type="purchaseOrder",outcome="delivered"} 1',
+    );
+    expect(text).toContain(
+      'coexist_delivery_outcomes_total{target="legacy",document_type="purchaseOrder",outcome="dead-lettered"} 1',
+    );
+    expect(text).toContain('coexist_delivery_dead_letters{target="legacy"} 1');
+    expect(text).toContain(
+      'coexist_delivery_backlog{target="legacy",state="waiting-for-parent"} 1',
+    );
+    expect(text).toMatch(/coexist_delivery_oldest_pending_age_seconds\{target="legacy"\} \d/);
+    expect(text).toMatch(
+      /coexist_delivery_attempt_duration_seconds_count\{target="legacy",outcome="delivered"\} 1/,
+    );
+    expect(text).toMatch(
+      /coexist_http_requests_total\{method="POST",route="\/v1\/purchase-orders",status="202"\} 2/,
+    );
+    // A second scrape folds only what is new: the counters do not double.
+    expect((await scrape()).body).toContain(
+      'coexist_delivery_outcomes_total{target="legacy",document_type="purchaseOrder",outcome="delivered"} 1',
+    );
+    const forbidden = await h.gw.app.inject({
+      url: '/metrics',
+      headers: { authorization: h.writer },
+    });
+    expect(forbidden.statusCode).toBe(403);
+  });
+});

@@ -1,0 +1,53 @@
+/** Delivery settings: named policies over the defaults, refused with every problem named; backoff. */
+import { describe, expect, it } from 'vitest';
+import {
+  policyOf,
+  resolveDeliverySettings,
+  retryDelayMs,
+  targetSettingsOf,
+} from '../../src/delivery/settings.js';
+
+describe('delivery settings', () => {
+  it('lays named policies and targets over the defaults', () => {
+    const settings = resolveDeliverySettings({
+      policies: { patient: { maxAttempts: 50, permanentCodes: ['unknown-code'] } },
+      targets: { legacy: { policy: 'patient', concurrency: 8 } },
+    });
+    expect(policyOf(settings, 'legacy')).toMatchObject({
+      maxAttempts: 50,
+      initialDelayMs: 1_000,
+      permanentCodes: ['unknown-code'],
+    });
+    expect(targetSettingsOf(settings, 'legacy')).toMatchObject({
+      concurrency: 8,
+      breaker: { consecutiveFailures: 5 },
+    });
+    expect(targetSettingsOf(settings, 'cloud').concurrency).toBe(4);
+  });
+
+  it('refuses bad settings naming each problem', () => {
+    const bad = () =>
+      resolveDeliverySettings({ targets: { legacy: { concurrency: 0, speed: 'fast' } } });
+    expect(bad).toThrow('/targets/legacy/concurrency must be >= 1');
+    expect(bad).toThrow('/targets/legacy must NOT have additional properties');
+    expect(() => resolveDeliverySettings({ targets: { legacy: { policy: 'missing' } } })).toThrow(
+      'target legacy names unknown policy "missing"',
+    );
+  });
+
+  it('backs off exponentially with jitter, capped, and honours a longer Retry-After', () => {
+    const policy = {
+      maxAttempts: 10,
+      initialDelayMs: 1_000,
+      maxDelayMs: 8_000,
+      permanentCodes: [],
+    };
+    expect(retryDelayMs(policy, 1, undefined, () => 0)).toBe(500);
+    expect(retryDelayMs(policy, 1, undefined, () => 1)).toBe(1_000);
+    expect(retryDelayMs(policy, 3, undefined, () => 1)).toBe(4_000);
+    expect(retryDelayMs(policy, 10, undefined, () => 1)).toBe(8_000);
+    expect(retryDelayMs(policy, 10, undefined, () => 0)).toBe(4_000);
+    expect(retryDelayMs(policy, 1, 30_000, () => 1)).toBe(30_000);
+    expect(retryDelayMs(policy, 3, 10, () => 1)).toBe(4_000);
+  });
+});
