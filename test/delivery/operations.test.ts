@@ -185,6 +185,7 @@ describe('delivery operations', () => {
           data: {
             ...body,
             receiptNumber: 'GR-BLOCKED',
+            schemaVersion: 2, // v1 events carried no severity: upcast, their exceptions are warnings
             exceptions: [
               {
                 code: 'SUPPLIER_MISMATCH',
