@@ -1,0 +1,12 @@
+/** Every read model the projector keeps, by name. */
+import type { Projection } from '../src/ports/readModelStore.js';
+import { documents } from './documents/documents.js';
+import { eventIndex } from './eventIndex/eventIndex.js';
+
+export const projections: readonly Projection[] = [
+  documents as unknown as Projection,
+  eventIndex as unknown as Projection,
+];
+
+export const projectionNamed = (name: string): Projection | undefined =>
+  projections.find((projection) => projection.name === name);
