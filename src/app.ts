@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { roles } from './auth/principal.js';
 import { CommandHandler } from './commands/handler.js';
 import type { Config } from './config/config.js';
+import { graphqlRoutes } from './graphql/plugin.js';
 import { createAjv, type JsonSchema, loadContracts, toViolations } from './http/contracts.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
@@ -20,7 +21,9 @@ import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
 import { commandRoutes } from './http/routes/v1/commands.js';
 import { documentRoutes } from './http/routes/v1/documents.js';
+import { listRoutes } from './http/routes/v1/lists.js';
 import type { EventStore } from './ports/eventStore.js';
+import type { ReadModelStore } from './ports/readModelStore.js';
 import type { ApiKeyRegistry } from './registries/apiKeys.js';
 import type { FreezeRegistry } from './registries/freezes.js';
 import type { RuleSetRegistry } from './registries/ruleSets.js';
@@ -34,6 +37,8 @@ export interface AppDependencies {
   router: Router;
   rules: RuleSetRegistry;
   freezes: FreezeRegistry;
+  /** Read models: list and summary routes and /graphql are served only when given. */
+  readModels?: ReadModelStore;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | object;
 }
@@ -160,6 +165,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     async (v1) => {
       await v1.register(commandRoutes, { ajv, handler });
       await v1.register(documentRoutes, { store });
+      if (deps.readModels) await v1.register(listRoutes, { readModels: deps.readModels });
       await v1.register(
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });
@@ -170,5 +176,12 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     },
     { prefix: '/v1' },
   );
+  if (deps.readModels) {
+    await app.register(graphqlRoutes, {
+      events: store,
+      readModels: deps.readModels,
+      mode: config.mode,
+    });
+  }
   return app;
 };
