@@ -8,6 +8,7 @@ import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
 import { createAjv, loadContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
+import { startGatewayReadSide } from './projection/readSide.js';
 import { publishInitialRuleSet } from './registries/initialRuleSet.js';
 import { startRegistries } from './registries/registries.js';
 import { ruleSetRouter } from './routing/router.js';
@@ -52,7 +53,15 @@ export const startGateway = async (
         createRuleSetValidator(createAjv(loadContracts().values())),
       )
     : null;
+  // ── Read side (src/projection/): read models and their projectors; lists, summaries and
+  // /graphql answer "not ready" until a first build is live. MongoDB when MONGODB_URL is set.
+  const readSide = await startGatewayReadSide(store, {
+    dataDir: config.dataDir,
+    mongoUrl: process.env.MONGODB_URL,
+  });
+  // ──────────────────────────────────────────────────────────────────────────────────────
   const app = await buildApp({
+    readModels: readSide.readModels,
     config,
     store,
     registry,
@@ -94,6 +103,7 @@ export const startGateway = async (
     close: () => {
       closing ??= (async () => {
         await app.close();
+        await readSide.close();
         await registries.stop();
         await store.close();
       })();

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
 import { keysCommand } from './keys.js';
 import { configFrom, withStoreOptions } from './options.js';
+import { projectionsCommand } from './projections.js';
 import { CliError, rulesCommand } from './rules.js';
 
 const integer = (name: string) => (value: string) => {
@@ -47,6 +48,7 @@ withStoreOptions(program.command('start').description('start the gateway'))
 
 program.addCommand(keysCommand());
 program.addCommand(rulesCommand());
+program.addCommand(projectionsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);

@@ -3,11 +3,16 @@
  * model (projections/). The gateway starts it after the registries; the CLI opens the same
  * stores to report status and rebuild.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { projections as allProjections } from '../../projections/index.js';
+import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
 import { getMongoReadModelStore } from '../adapters/readModels/mongo.js';
 import { getSqliteReadModelStore, openReadModelDatabase } from '../adapters/readModels/sqlite.js';
+import type { ConsumerLog } from '../consumers/consumer.js';
+import type { EventStore } from '../ports/eventStore.js';
 import type { Projection, ReadModelStore } from '../ports/readModelStore.js';
 import {
   type ProjectorRuntime,
@@ -58,6 +63,40 @@ export const startReadSide = async (
     },
     stop: async () => {
       await Promise.all(projectors.map((projector) => projector.stop()));
+    },
+  };
+};
+
+/** This process, as lease owner of its projectors. */
+export const processOwner = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+/**
+ * The gateway's read side: the read-model store the location names and a projector per
+ * read model. On MongoDB, projectors checkpoint in `consumers.sqlite` of the data folder.
+ */
+export const startGatewayReadSide = async (
+  events: EventStore,
+  location: ReadModelLocation,
+  log?: ConsumerLog,
+): Promise<ReadSide & { close(): Promise<void> }> => {
+  const readModels = await openReadModelStore(location);
+  const ownState = readModels.checkpoints
+    ? null
+    : getSqliteConsumerState(openConsumerDatabase(join(location.dataDir, 'consumers.sqlite')));
+  const readSide = await startReadSide({
+    events,
+    readModels,
+    consumerState: (readModels.checkpoints ?? ownState) as NonNullable<typeof ownState>,
+    owner: processOwner(),
+    leaseTtlMs: 10_000,
+    log,
+  });
+  return {
+    ...readSide,
+    close: async () => {
+      await readSide.stop();
+      await readModels.close();
+      ownState?.close();
     },
   };
 };
