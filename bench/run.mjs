@@ -35,7 +35,7 @@ import {
 import { checkTargets, formatTable, machineInfo, targets, warnings } from './lib/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
+const cli = join(root, 'dist/src/cli/main.js');
 const contractId = 'https://coexist.dev/contracts/http/v1/purchase-order-submit.json';
 
 const positive = (name, fallback) => {
@@ -251,7 +251,7 @@ const main = async () => {
   else console.warn('taskset unavailable or fewer than 2 cores: running UNPINNED.');
 
   const { createAjv, loadContracts } = await import(
-    pathToFileURL(join(root, 'dist/http/contracts.js')).href
+    pathToFileURL(join(root, 'dist/src/http/contracts.js')).href
   );
   const contracts = loadContracts();
   const validate = createAjv(contracts.values()).getSchema(contractId);
