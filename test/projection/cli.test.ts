@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 describe('coexist projections', () => {
-  it('reports each read model live, with its position and lag', async () => {
+  it('reports each read model live, with its position and lag', { timeout: 60_000 }, async () => {
     const reports = await status();
     expect(reports.map((r) => r.name)).toEqual(['documents', 'eventIndex']);
     for (const report of reports) {
@@ -99,9 +99,9 @@ describe('coexist projections', () => {
     } finally {
       clearInterval(poll);
     }
-  });
+  }, 90_000);
 
-  it('names the read models when asked for an unknown one', async () => {
+  it('names the read models when asked for an unknown one', { timeout: 60_000 }, async () => {
     await expect(
       coexist(['projections', 'rebuild', 'nope', '--data-dir', dataDir]),
     ).rejects.toMatchObject({

@@ -136,7 +136,7 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
     for (const sql of statements.keys()) if (sql.includes(table(storage))) statements.delete(sql);
   };
 
-  const promote = db.transaction((storage: string) => {
+  const switchLive = db.transaction((storage: string) => {
     const target = generationOf(storage);
     if (!target || target.state === 'retired') {
       throw new ReadModelError(`No generation ${storage} to promote`);
@@ -199,7 +199,10 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
     },
 
     async promote(storage) {
-      promote.immediate(storage);
+      // Statistics for the planner, so a filtered list uses the most selective index rather
+      // than walking the sort order (taken once the generation is built, before it serves).
+      if (generationOf(storage)?.state === 'building') db.exec(`ANALYZE ${table(storage)}`);
+      switchLive.immediate(storage);
     },
 
     async drop(storage) {
