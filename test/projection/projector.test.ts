@@ -78,7 +78,8 @@ describe('projectors', () => {
         owner: 'legacy',
       },
     );
-    expect(readSide.status()[0]).toMatchObject({ model: 'documents', caughtUp: true });
+    await until(() => readSide.status()[0]?.caughtUp === true, 'the projector reports it caught up');
+    expect(readSide.status()[0]).toMatchObject({ model: 'documents', phase: 'live' });
   });
 
   it('rebuilds beside the live generation: queries answer from it until the switch, and the result is identical', async () => {
