@@ -64,7 +64,7 @@ describe('SQLite read-model store', () => {
     const generation = await store.createGeneration(projection);
     const plan = db
       .prepare(
-        `EXPLAIN QUERY PLAN SELECT doc FROM "rm_${generation.storage}" WHERE json_extract(doc, '$.company') = ? ORDER BY json_extract(doc, '$.company'), id`,
+        `EXPLAIN QUERY PLAN SELECT doc FROM "rm_${generation.storage}" WHERE "f_company" = ? ORDER BY "f_status", id`,
       )
       .all('ACME') as { detail: string }[];
     expect(plan.map((row) => row.detail).join('\n')).toMatch(/USING INDEX/);

@@ -19,6 +19,7 @@ import {
   type FindQuery,
   type Generation,
   type GenerationState,
+  type IndexSpec,
   type Page,
   type Projection,
   type ReadModelDocument,
@@ -40,7 +41,8 @@ const schema = `
     model      TEXT    NOT NULL,
     version    INTEGER NOT NULL,
     state      TEXT    NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    fields     TEXT    NOT NULL DEFAULT '[]'
   );
   CREATE UNIQUE INDEX IF NOT EXISTS read_model_one_live
     ON read_model_generations (model) WHERE state = 'live';
@@ -52,6 +54,8 @@ interface GenerationRow {
   version: number;
   state: GenerationState;
   created_at: number;
+  /** The declared index fields, kept in columns of their own (JSON array of IndexSpec). */
+  fields: string;
 }
 
 const toGeneration = (row: GenerationRow): Generation => ({
@@ -63,37 +67,59 @@ const toGeneration = (row: GenerationRow): Generation => ({
 });
 
 const table = (storage: string) => `"rm_${storage}"`;
-const pathOf = (field: string) => `json_extract(doc, '$.${checkField(field)}')`;
-const sortExpression = (field: string) => (field === 'id' ? 'id' : pathOf(field));
-/** better-sqlite3 binds no booleans; json_extract reads JSON booleans as 1 and 0. */
+/** A declared field's column: filled from the document on every write, indexed. */
+const column = (field: string) => `"f_${checkField(field)}"`;
+/** better-sqlite3 binds no booleans: they are stored and compared as 1 and 0. */
 const bind = (value: Scalar): string | number =>
   typeof value === 'boolean' ? (value ? 1 : 0) : value;
+const columnValue = (value: unknown): string | number | null => {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return bind(value);
+  }
+  return JSON.stringify(value);
+};
 
-const conditionSql = (field: string, condition: Condition, params: (string | number)[]) => {
-  const expression = sortExpression(field);
-  if (typeof condition !== 'object') {
-    params.push(bind(condition));
-    return `${expression} = ?`;
-  }
-  if ('in' in condition) {
-    if (condition.in.length === 0) return '0';
-    params.push(...condition.in.map(bind));
-    return `${expression} IN (${condition.in.map(() => '?').join(', ')})`;
-  }
-  if ('contains' in condition) {
-    params.push(bind(condition.contains));
-    return `EXISTS (SELECT 1 FROM json_each(doc, '$.${checkField(field)}') WHERE value = ?)`;
-  }
-  const parts: string[] = [];
-  if (condition.gte !== undefined) {
-    params.push(bind(condition.gte));
-    parts.push(`${expression} >= ?`);
-  }
-  if (condition.lt !== undefined) {
-    params.push(bind(condition.lt));
-    parts.push(`${expression} < ?`);
-  }
-  return parts.length ? parts.join(' AND ') : '1';
+/**
+ * SQL for conditions and sorting on one generation: declared fields read their column
+ * (an index away), any other field is extracted from the document (a scan).
+ */
+const queryLanguage = (fields: readonly IndexSpec[]) => {
+  const declared = new Map(fields.map((spec) => [spec.field, spec]));
+  const expression = (field: string) =>
+    field === 'id'
+      ? 'id'
+      : declared.has(field)
+        ? column(field)
+        : `json_extract(doc, '$.${checkField(field)}')`;
+  const condition = (field: string, wanted: Condition, params: (string | number)[]) => {
+    const target = expression(field);
+    if (typeof wanted !== 'object') {
+      params.push(bind(wanted));
+      return `${target} = ?`;
+    }
+    if ('in' in wanted) {
+      if (wanted.in.length === 0) return '0';
+      params.push(...wanted.in.map(bind));
+      return `${target} IN (${wanted.in.map(() => '?').join(', ')})`;
+    }
+    if ('contains' in wanted) {
+      params.push(bind(wanted.contains));
+      const array = declared.get(field)?.multi ? column(field) : `doc, '$.${checkField(field)}'`;
+      return `EXISTS (SELECT 1 FROM json_each(${array}) WHERE value = ?)`;
+    }
+    const parts: string[] = [];
+    if (wanted.gte !== undefined) {
+      params.push(bind(wanted.gte));
+      parts.push(`${target} >= ?`);
+    }
+    if (wanted.lt !== undefined) {
+      params.push(bind(wanted.lt));
+      parts.push(`${target} < ?`);
+    }
+    return parts.length ? parts.join(' AND ') : '1';
+  };
+  return { expression, condition };
 };
 
 const isMissingTable = (error: unknown) =>
@@ -115,6 +141,15 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
     prepared('SELECT * FROM read_model_generations WHERE storage = ?').get(storage) as
       | GenerationRow
       | undefined;
+  const fieldsCache = new Map<string, IndexSpec[]>();
+  const fieldsOf = (storage: string): IndexSpec[] => {
+    let fields = fieldsCache.get(storage);
+    if (!fields) {
+      fields = JSON.parse(generationOf(storage)?.fields ?? '[]') as IndexSpec[];
+      fieldsCache.set(storage, fields);
+    }
+    return fields;
+  };
   const liveStorage = (model: string): string => {
     const row = prepared(
       "SELECT storage FROM read_model_generations WHERE model = ? AND state = 'live'",
@@ -163,19 +198,24 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
       version: projection.version,
       state: 'building',
       created_at: Date.now(),
+      fields: '[]',
     };
+    const fields = projection.indexes.map(({ field, multi }) => ({
+      field: checkField(field),
+      multi,
+    }));
+    const columns = fields.map(({ field }) => `, ${column(field)}`).join('');
     db.exec(
-      `CREATE TABLE ${table(storage)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, position TEXT NOT NULL)`,
+      `CREATE TABLE ${table(storage)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, position TEXT NOT NULL${columns})`,
     );
-    for (const { field, multi } of projection.indexes) {
-      if (multi) continue; // json_each scans; SQLite cannot index inside arrays
-      db.exec(
-        `CREATE INDEX "rm_${storage}__${checkField(field)}" ON ${table(storage)} (${pathOf(field)}, id)`,
-      );
+    for (const { field, multi } of fields) {
+      if (multi) continue; // an array: matched with json_each, which no index covers
+      db.exec(`CREATE INDEX "rm_${storage}__${field}" ON ${table(storage)} (${column(field)}, id)`);
     }
+    row.fields = JSON.stringify(fields);
     prepared(
-      'INSERT INTO read_model_generations (storage, model, version, state, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(row.storage, row.model, row.version, row.state, row.created_at);
+      'INSERT INTO read_model_generations (storage, model, version, state, created_at, fields) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(row.storage, row.model, row.version, row.state, row.created_at, row.fields);
     return row;
   });
 
@@ -217,8 +257,14 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
 
     handler(storage, projection) {
       const select = `SELECT doc FROM ${table(storage)} WHERE id = ?`;
-      const upsert = `INSERT INTO ${table(storage)} (id, doc, position) VALUES (?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, position = excluded.position`;
+      const fields = fieldsOf(storage).map(({ field }) => field);
+      const names = ['id', 'doc', 'position', ...fields.map(column)];
+      const upsert = `INSERT INTO ${table(storage)} (${names.join(', ')})
+        VALUES (${names.map(() => '?').join(', ')})
+        ON CONFLICT (id) DO UPDATE SET ${names
+          .slice(1)
+          .map((name) => `${name} = excluded.${name}`)
+          .join(', ')}`;
       const remove = `DELETE FROM ${table(storage)} WHERE id = ?`;
       return {
         mode: 'transactional',
@@ -242,8 +288,10 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
           }
           for (const [id, position] of changed) {
             const document = current.get(id);
-            if (document) prepared(upsert).run(id, JSON.stringify(document), position);
-            else prepared(remove).run(id);
+            if (document) {
+              const values = fields.map((field) => columnValue(document[field]));
+              prepared(upsert).run(id, JSON.stringify(document), position, ...values);
+            } else prepared(remove).run(id);
           }
         },
       };
@@ -261,22 +309,23 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
     async find(model, query: FindQuery): Promise<Page<ReadModelDocument>> {
       const limit = Math.max(1, Math.min(1000, Math.trunc(query.limit)));
       const { field, direction } = query.orderBy;
-      const sort = sortExpression(field);
-      const params: (string | number)[] = [];
-      const where = Object.entries(query.where ?? {}).map(([name, condition]) =>
-        conditionSql(name, condition, params),
-      );
-      where.push(`${sort} IS NOT NULL`);
-      if (query.after !== undefined) {
-        const cursor = decodeCursor(query.after);
-        where.push(`(${sort}, id) ${direction === 'asc' ? '>' : '<'} (?, ?)`);
-        params.push(bind(cursor.value), cursor.id);
-      }
+      const cursor = query.after === undefined ? null : decodeCursor(query.after);
       const order = direction === 'asc' ? 'ASC' : 'DESC';
       return onLive(model, (storage) => {
-        const sql = `SELECT id, doc, ${sort} AS sortValue FROM ${table(storage)}
+        const sql = queryLanguage(fieldsOf(storage));
+        const sort = sql.expression(field);
+        const params: (string | number)[] = [];
+        const where = Object.entries(query.where ?? {}).map(([name, condition]) =>
+          sql.condition(name, condition, params),
+        );
+        where.push(`${sort} IS NOT NULL`);
+        if (cursor) {
+          where.push(`(${sort}, id) ${direction === 'asc' ? '>' : '<'} (?, ?)`);
+          params.push(bind(cursor.value), cursor.id);
+        }
+        const statement = `SELECT id, doc, ${sort} AS sortValue FROM ${table(storage)}
           WHERE ${where.join(' AND ')} ORDER BY ${sort} ${order}, id ${order} LIMIT ${limit + 1}`;
-        const rows = prepared(sql).all(...params) as {
+        const rows = prepared(statement).all(...params) as {
           id: string;
           doc: string;
           sortValue: Scalar;
