@@ -78,7 +78,10 @@ describe('projectors', () => {
         owner: 'legacy',
       },
     );
-    await until(() => readSide.status()[0]?.caughtUp === true, 'the projector reports it caught up');
+    await until(
+      () => readSide.status()[0]?.caughtUp === true,
+      'the projector reports it caught up',
+    );
     expect(readSide.status()[0]).toMatchObject({ model: 'documents', phase: 'live' });
   });
 
