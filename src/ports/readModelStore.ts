@@ -29,7 +29,7 @@ export interface Projection<D extends ReadModelDocument = ReadModelDocument> {
   version: number;
   /** Only these events reach the projection (none skipped that `idsOf` would select). */
   filter?: EventFilter;
-  /** Fields queries filter and sort on; the adapters create an index for each at start. */
+  /** Fields queries filter and sort on; the adapters index each before the generation serves reads. */
   indexes: readonly IndexSpec[];
   idsOf(event: RecordedEvent): readonly string[];
   /** `id` says which of the event's documents (from `idsOf`) is being evolved. */

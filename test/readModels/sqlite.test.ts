@@ -58,10 +58,17 @@ describe('SQLite read-model store', () => {
     await store.close();
   });
 
-  it('answers a filtered, sorted list from the declared index', async () => {
+  it('answers a filtered, sorted list from the declared index, built when the generation is promoted', async () => {
     const db = openReadModelDatabase(temp.file());
     const store = getSqliteReadModelStore(db);
     const generation = await store.createGeneration(projection);
+    const indexes = () =>
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?")
+        .all(`rm_${generation.storage}`) as { name: string }[];
+    expect(indexes().filter((index) => index.name.includes('__'))).toEqual([]);
+    await store.promote(generation.storage);
+    expect(indexes().filter((index) => index.name.includes('__'))).toHaveLength(2);
     const plan = db
       .prepare(
         `EXPLAIN QUERY PLAN SELECT doc FROM "rm_${generation.storage}" WHERE "f_company" = ? ORDER BY "f_status", id`,
