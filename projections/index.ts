@@ -3,10 +3,7 @@ import type { Projection } from '../src/ports/readModelStore.js';
 import { documents } from './documents/documents.js';
 import { eventIndex } from './eventIndex/eventIndex.js';
 
-export const projections: readonly Projection[] = [
-  documents as unknown as Projection,
-  eventIndex as unknown as Projection,
-];
+export const projections: readonly Projection[] = [documents, eventIndex];
 
 export const projectionNamed = (name: string): Projection | undefined =>
   projections.find((projection) => projection.name === name);

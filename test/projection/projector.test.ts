@@ -55,7 +55,7 @@ describe('projectors', () => {
     const { events, open } = setUp();
     await appendOrders(events, 20);
     const runtime = open('gateway');
-    const readSide = await startReadSide(runtime, [documents as unknown as Projection]);
+    const readSide = await startReadSide(runtime, [documents]);
     cleanups.push(() => readSide.stop());
     await readSide.ready();
     const page = await runtime.readModels.find('documents', {
@@ -89,7 +89,7 @@ describe('projectors', () => {
     const { events, open } = setUp();
     await appendOrders(events, 1_500);
     const gateway = open('gateway');
-    const index = eventIndex as unknown as Projection;
+    const index = eventIndex;
     const projector = await startProjector(index, gateway);
     cleanups.push(() => projector.stop());
     await projector.ready();
@@ -139,7 +139,7 @@ describe('projectors', () => {
     const { events, open } = setUp();
     await appendOrders(events, 300);
     const runtime = open('gateway');
-    const v1 = documents as unknown as Projection;
+    const v1: Projection = documents;
     const first = await startProjector(v1, runtime);
     await first.ready();
     await first.stop();
