@@ -261,3 +261,26 @@ export const freezesInForce = async (sources: AuditSources, at: Date): Promise<F
     (freeze) => !freeze.lifted && Date.parse(freeze.from) <= now && now < Date.parse(freeze.until),
   );
 };
+
+/** Documents each ERP received per day, type, company and site, for days in [from, to]. */
+export const routingCoverage = async (
+  sources: AuditSources,
+  range: { from: string; to: string; owner?: string },
+) => {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if (!day.test(range.from) || !day.test(range.to) || range.from > range.to) {
+    throw userError('`from` and `to` are days (YYYY-MM-DD), `from` not after `to`.');
+  }
+  // Days are YYYY-MM-DD text: `to` followed by `~` sorts after it, so day `to` is included.
+  const where: Record<string, Condition> = { day: { gte: range.from, lt: `${range.to}~` } };
+  if (range.owner) where.owner = range.owner;
+  const page = await sources.readModels
+    .find('routingCoverage', { where, orderBy: { field: 'id', direction: 'asc' }, limit: 1000 })
+    .catch((error: unknown) => {
+      if (error instanceof ReadModelNotReadyError) {
+        throw userError('Routing coverage is still being built; retry shortly.', 'NOT_READY');
+      }
+      throw error;
+    });
+  return page.items;
+};

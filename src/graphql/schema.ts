@@ -11,6 +11,7 @@ import {
   findEvents,
   freezesInForce,
   type Order,
+  routingCoverage,
   ruleSetInForce,
   userError,
 } from './audit.js';
@@ -61,6 +62,17 @@ export const typeDefs = /* GraphQL */ `
     ruleSetInForce(at: DateTime!): RuleSetVersion
     "The cutover freezes in force at an instant."
     freezesInForce(at: DateTime!): [Freeze!]!
+    "Documents each ERP received per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows."
+    routingCoverage(from: String!, to: String!, owner: String): [CoverageRow!]!
+  }
+
+  type CoverageRow {
+    day: String!
+    documentType: DocumentType!
+    company: String
+    site: String
+    owner: String!
+    documents: Int!
   }
 
   type PageInfo {
@@ -227,6 +239,11 @@ export const resolvers = {
     },
     freezesInForce: (_: unknown, { at }: { at: Date }, { sources }: AuditContext) =>
       freezesInForce(sources, at),
+    routingCoverage: (
+      _: unknown,
+      range: { from: string; to: string; owner?: string },
+      { sources }: AuditContext,
+    ) => routingCoverage(sources, range),
   },
   Event: {
     eventId: (event: RecordedEvent) => event.id,

@@ -223,6 +223,36 @@ describe('GraphQL audit API', () => {
     expect(owners.body.data.b).toMatchObject({ owner: 'cloud', route: { ruleSetVersion: 2 } });
   });
 
+  it('counts the documents each ERP received per day and scope, either side of the flip', async () => {
+    const result = await gql(
+      '{ routingCoverage(from: "2026-12-01", to: "2026-12-01") { day documentType company site owner documents } }',
+    );
+    expect(result.body.data.routingCoverage).toEqual([
+      {
+        day: '2026-12-01',
+        documentType: 'purchaseOrder',
+        company: 'ACME-US',
+        site: 'DAL1',
+        owner: 'cloud',
+        documents: 1,
+      },
+      {
+        day: '2026-12-01',
+        documentType: 'purchaseOrder',
+        company: 'ACME-US',
+        site: 'DAL1',
+        owner: 'legacy',
+        documents: 1,
+      },
+    ]);
+    const none = await gql(
+      '{ routingCoverage(from: "2026-12-02", to: "2026-12-31") { documents } }',
+    );
+    expect(none.body.data.routingCoverage).toEqual([]);
+    const bad = await gql('{ routingCoverage(from: "December", to: "2026-12-31") { documents } }');
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('says who did what: client, contract and version, command, idempotency key', async () => {
     const result = await gql(`{ events(filter: { type: "PurchaseOrderChanged" }) { edges { node {
       actor { clientId keyId } command { name contract contractVersion idempotencyKey commandId } route } } } }`);
