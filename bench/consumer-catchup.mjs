@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import {
   getSqliteConsumerState,
   openConsumerDatabase,
-} from '../dist/adapters/consumerState/sqlite.js';
-import { getSqliteEventStore } from '../dist/adapters/eventStore/sqlite/index.js';
-import { startConsumer } from '../dist/consumers/consumer.js';
+} from '../dist/src/adapters/consumerState/sqlite.js';
+import { getSqliteEventStore } from '../dist/src/adapters/eventStore/sqlite/index.js';
+import { startConsumer } from '../dist/src/consumers/consumer.js';
 import { machineInfo } from './lib/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

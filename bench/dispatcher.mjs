@@ -23,10 +23,10 @@ import { fileURLToPath } from 'node:url';
 import {
   getSqliteConsumerState,
   openConsumerDatabase,
-} from '../dist/adapters/consumerState/sqlite.js';
-import { getSqliteEventStore } from '../dist/adapters/eventStore/sqlite/index.js';
-import { startDispatcher } from '../dist/delivery/dispatcher.js';
-import { resolveDeliverySettings } from '../dist/delivery/settings.js';
+} from '../dist/src/adapters/consumerState/sqlite.js';
+import { getSqliteEventStore } from '../dist/src/adapters/eventStore/sqlite/index.js';
+import { startDispatcher } from '../dist/src/delivery/dispatcher.js';
+import { resolveDeliverySettings } from '../dist/src/delivery/settings.js';
 import { machineInfo } from './lib/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

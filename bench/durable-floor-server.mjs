@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSqliteEventStore } from '../dist/adapters/eventStore/sqlite/index.js';
+import { getSqliteEventStore } from '../dist/src/adapters/eventStore/sqlite/index.js';
 import { arg, contract, serveValidatedRoute } from './lib/validatedServer.mjs';
 
 const dataDir = arg('data-dir');

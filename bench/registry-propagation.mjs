@@ -14,8 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getSqliteEventStore } from '../dist/adapters/eventStore/sqlite/index.js';
-import { startRegistries } from '../dist/registries/registries.js';
+import { getSqliteEventStore } from '../dist/src/adapters/eventStore/sqlite/index.js';
+import { startRegistries } from '../dist/src/registries/registries.js';
 import { machineInfo } from './lib/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { bucketOf, compileRuleSet, evaluate } from '../dist/routing/evaluator.js';
+import { bucketOf, compileRuleSet, evaluate } from '../dist/src/routing/evaluator.js';
 
 const ruleCount = 1_000;
 const decisions = Number(process.env.BENCH_DECISIONS ?? 200_000);

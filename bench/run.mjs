@@ -20,7 +20,7 @@
  * See bench/README.md for how to read the output.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,7 +38,7 @@ import {
 import { checkTargets, formatTable, machineInfo, targets, warnings } from './lib/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
+const cli = join(root, 'dist/src/cli/main.js');
 const contractId = 'https://coexist.dev/contracts/http/v1/purchase-order-submit.json';
 
 const positive = (name, fallback) => {
@@ -257,7 +257,7 @@ const main = async () => {
   else console.warn('taskset unavailable or fewer than 2 cores: running UNPINNED.');
 
   const { createAjv, loadContracts } = await import(
-    pathToFileURL(join(root, 'dist/http/contracts.js')).href
+    pathToFileURL(join(root, 'dist/src/http/contracts.js')).href
   );
   const contracts = loadContracts();
   const validate = createAjv(contracts.values()).getSchema(contractId);
@@ -325,7 +325,11 @@ const main = async () => {
   });
   const reference = process.env.BENCH_REFERENCE;
   if (reference) {
-    const referenceCli = join(reference, 'dist/cli/main.js');
+    // Builds before the read side compiled projections/ too had no dist/src/.
+    const referenceCli = ['dist/src/cli/main.js', 'dist/cli/main.js']
+      .map((path) => join(reference, path))
+      .find((path) => existsSync(path));
+    if (!referenceCli) throw new Error(`BENCH_REFERENCE: no built CLI in ${reference}/dist`);
     const referenceDataDir = join(tempDir, 'reference');
     handles.reference = await open({
       name: 'gateway (reference build)',

@@ -12,9 +12,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSqliteEventStore } from '../dist/adapters/eventStore/sqlite/index.js';
-import { loadConfig } from '../dist/config/config.js';
-import { startGateway } from '../dist/main.js';
+import { getSqliteEventStore } from '../dist/src/adapters/eventStore/sqlite/index.js';
+import { loadConfig } from '../dist/src/config/config.js';
+import { startGateway } from '../dist/src/main.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -15,6 +15,7 @@ import type { Config } from './config/config.js';
 import { type ConsumerDirectory, createConsumerDirectory } from './consumers/directory.js';
 import { metricsPlugin } from './delivery/metrics.js';
 import { preferWaitPlugin } from './delivery/preferWait.js';
+import { graphqlRoutes } from './graphql/plugin.js';
 import {
   type CompiledContracts,
   compileContracts,
@@ -38,8 +39,10 @@ import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
 import { commandRoutes } from './http/routes/v1/commands.js';
 import { documentRoutes } from './http/routes/v1/documents.js';
+import { listRoutes } from './http/routes/v1/lists.js';
 import type { Clock } from './ports/clock.js';
 import type { EventStore } from './ports/eventStore.js';
+import type { ReadModelStore } from './ports/readModelStore.js';
 import type { ApiKeyRegistry } from './registries/apiKeys.js';
 import type { FreezeRegistry } from './registries/freezes.js';
 import type { RuleSetRegistry } from './registries/ruleSets.js';
@@ -59,6 +62,8 @@ export interface AppDependencies {
   consumers?: ConsumerDirectory;
   /** The compiled contracts, when the caller has them already; loaded here otherwise. */
   contracts?: CompiledContracts;
+  /** Read models: list and summary routes and /graphql are served only when given. */
+  readModels?: ReadModelStore;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | object;
 }
@@ -193,6 +198,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     async (v1) => {
       await v1.register(commandRoutes, { ajv, handler });
       await v1.register(documentRoutes, { store });
+      if (deps.readModels) await v1.register(listRoutes, { readModels: deps.readModels });
       await v1.register(
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });
@@ -207,5 +213,12 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     },
     { prefix: '/v1' },
   );
+  if (deps.readModels) {
+    await app.register(graphqlRoutes, {
+      events: store,
+      readModels: deps.readModels,
+      mode: config.mode,
+    });
+  }
   return app;
 };

@@ -10,6 +10,7 @@ import { createConsumerDirectory } from './consumers/directory.js';
 import { deliveryEnvironment, startDelivery } from './delivery/gateway.js';
 import { compileContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
+import { startGatewayReadSide } from './projection/readSide.js';
 import { publishInitialRuleSet } from './registries/initialRuleSet.js';
 import { startRegistries } from './registries/registries.js';
 import { ruleSetRouter } from './routing/router.js';
@@ -57,7 +58,15 @@ export const startGateway = async (
         createRuleSetValidator(contracts.ajv),
       )
     : null;
+  // ── Read side (src/projection/): read models and their projectors; lists, summaries and
+  // /graphql answer "not ready" until a first build is live. MongoDB when MONGODB_URL is set.
+  const readSide = await startGatewayReadSide(store, {
+    dataDir: config.dataDir,
+    mongoUrl: process.env.MONGODB_URL,
+  });
+  // ──────────────────────────────────────────────────────────────────────────────────────
   const app = await buildApp({
+    readModels: readSide.readModels,
     config,
     store,
     registry,
@@ -113,6 +122,7 @@ export const startGateway = async (
       closing ??= (async () => {
         await app.close();
         await delivery?.stop();
+        await readSide.close();
         await registries.stop();
         await store.close();
       })();

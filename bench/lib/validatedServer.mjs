@@ -4,7 +4,7 @@
  * against the real contract with the gateway's exact Ajv set-up (src/app.ts).
  */
 import Fastify from 'fastify';
-import { createAjv, loadContracts } from '../../dist/http/contracts.js';
+import { createAjv, loadContracts } from '../../dist/src/http/contracts.js';
 
 export const contract = 'https://coexist.dev/contracts/http/v1/purchase-order-submit.json';
 

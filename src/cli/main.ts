@@ -12,6 +12,7 @@ import { freezesCommand } from './freezes.js';
 import { CliError } from './gateway.js';
 import { keysCommand } from './keys.js';
 import { configFrom, withStoreOptions } from './options.js';
+import { projectionsCommand } from './projections.js';
 import { rulesCommand } from './rules.js';
 
 const integer = (name: string) => (value: string) => {
@@ -54,6 +55,7 @@ program.addCommand(rulesCommand());
 program.addCommand(freezesCommand());
 program.addCommand(consumersCommand());
 program.addCommand(dlqCommand());
+program.addCommand(projectionsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);

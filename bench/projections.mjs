@@ -1,0 +1,281 @@
+/**
+ * The read side on the embedded stores, with BENCH_ORDERS purchase orders (default 100,000;
+ * two events each, as the write path records them, plus a change on every tenth):
+ *
+ *   read-all        the log read from start to end through the port: the ceiling of any
+ *                   projector on this store (the baseline; ratios are against it)
+ *   rebuild         `rebuildReadModel` of each read model from zero, in events/s
+ *   lag             a live projector while orders are appended in groups of 50: the time from
+ *                   an append's acknowledgement until the read model reflects it (p50, p99)
+ *   status query    a purchase order's summary by key (p50, p99)
+ *   list query      a filtered, sorted page of 50 (company + status, supplier, exception) (p50, p99)
+ *   rebuild = live  each live generation's content hash against a rebuild from zero
+ *
+ * Results: bench/results/<time>-projections.json. Usage: npm run build && node bench/projections.mjs
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { projections } from '../dist/projections/index.js';
+import { getSqliteEventStore } from '../dist/src/adapters/eventStore/sqlite/index.js';
+import {
+  getSqliteReadModelStore,
+  openReadModelDatabase,
+} from '../dist/src/adapters/readModels/sqlite.js';
+import { inMemoryConsumerState } from '../dist/src/ports/consumerState.js';
+import { startProjector } from '../dist/src/projection/projector.js';
+import { rebuildReadModel } from '../dist/src/projection/rebuild.js';
+import { machineInfo } from './lib/report.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const orders = Number(process.env.BENCH_ORDERS ?? 100_000);
+const queries = Number(process.env.BENCH_QUERIES ?? 2_000);
+const dir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'coexist-projections-'));
+const events = getSqliteEventStore({ file: join(dir, 'events.sqlite'), pollIntervalMs: 5 });
+const readModels = getSqliteReadModelStore(openReadModelDatabase(join(dir, 'read-models.sqlite')));
+const runtime = {
+  events,
+  readModels,
+  consumerState: inMemoryConsumerState(),
+  owner: 'bench',
+  leaseTtlMs: null,
+  batchSize: 1_000,
+};
+
+const companies = ['ACME-US', 'ACME-DE', 'ACME-MX', 'ACME-CN'];
+const suppliers = Array.from({ length: 200 }, (_, i) => `SUP-${i}`);
+const sites = ['DAL1', 'HOU1', 'MUC1', 'MTY1', 'SHA1'];
+const pick = (list, i) => list[i % list.length];
+const poNumber = (i) => `PO-${String(i).padStart(7, '0')}`;
+
+const orderEvents = (i) => {
+  const company = pick(companies, i);
+  const metadata = {
+    clientId: pick(['srm', 'portal', 'edi'], i),
+    correlationId: randomUUID(),
+    contractVersion: 'v1',
+    command: 'submitPurchaseOrder',
+    route: { owner: i % 3 === 0 ? 'cloud' : 'legacy', ruleId: 'r', ruleSetVersion: 1 },
+  };
+  const lines = Array.from({ length: 3 }, (_, n) => ({
+    lineNumber: (n + 1) * 10,
+    item: `ITEM-${(i + n) % 5000}`,
+    quantity: { value: String(10 + n), uom: 'EA' },
+    unitPrice: '2.50',
+  }));
+  const result = [
+    {
+      id: randomUUID(),
+      type: 'DocumentOwnershipAssigned',
+      data: {
+        document: { type: 'purchaseOrder', key: { company, poNumber: poNumber(i) } },
+        owner: i % 3 === 0 ? 'cloud' : 'legacy',
+        primary: i % 3 === 0 ? 'cloud' : 'legacy',
+        basis: 'rule',
+        ruleId: 'r',
+        ruleSetVersion: 1,
+        reason: 'bench',
+      },
+      metadata,
+    },
+    {
+      id: randomUUID(),
+      type: 'PurchaseOrderSubmitted',
+      data: {
+        company,
+        poNumber: poNumber(i),
+        supplier: pick(suppliers, i),
+        site: pick(sites, i),
+        orderDate: `2026-${String((i % 12) + 1).padStart(2, '0')}-15`,
+        currency: 'USD',
+        lines,
+      },
+      metadata,
+    },
+  ];
+  if (i % 10 === 0) {
+    result.push({
+      id: randomUUID(),
+      type: 'PurchaseOrderCancelled',
+      data: { company, poNumber: poNumber(i), reason: 'bench' },
+      metadata,
+    });
+  }
+  return { stream: `PurchaseOrder-${company}/${poNumber(i)}`, events: result };
+};
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const summary = (values) => ({
+  p50Ms: Number(percentile(values, 50).toFixed(3)),
+  p99Ms: Number(percentile(values, 99).toFixed(3)),
+  samples: values.length,
+});
+
+const seed = async (from, count) => {
+  for (let i = from; i < from + count; i += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, from + count - i) }, (_, n) => {
+        const { stream, events: batch } = orderEvents(i + n);
+        return events.appendToStream(stream, batch, { expectedRevision: 'no_stream' });
+      }),
+    );
+  }
+};
+
+const readAllRate = async () => {
+  const started = performance.now();
+  let count = 0;
+  for await (const _event of events.readAll()) count++;
+  return {
+    events: count,
+    eventsPerSecond: Math.round(count / ((performance.now() - started) / 1000)),
+  };
+};
+
+const main = async () => {
+  console.log(`Seeding ${orders.toLocaleString('en-US')} purchase orders…`);
+  await seed(0, orders);
+  const head = await events.headPosition();
+  const baseline = await readAllRate();
+  console.log(
+    `  read-all: ${baseline.eventsPerSecond.toLocaleString('en-US')} events/s (${baseline.events} events)`,
+  );
+
+  const rebuilds = {};
+  for (const projection of projections) {
+    const result = await rebuildReadModel(projection, runtime);
+    const eventsPerSecond = Math.round(result.handled / result.seconds);
+    rebuilds[projection.name] = {
+      events: result.handled,
+      seconds: Number(result.seconds.toFixed(2)),
+      eventsPerSecond,
+      ratioToReadAll: Number((eventsPerSecond / baseline.eventsPerSecond).toFixed(3)),
+    };
+    console.log(
+      `  rebuild ${projection.name}: ${eventsPerSecond.toLocaleString('en-US')} events/s`,
+    );
+  }
+
+  const ids = Array.from({ length: queries }, (_, q) => {
+    const i = (q * 7919) % orders;
+    return `PurchaseOrder-${pick(companies, i)}/${poNumber(i)}`;
+  });
+  const statusTimes = [];
+  for (const id of ids) {
+    const started = performance.now();
+    const found = await readModels.get('documents', id);
+    statusTimes.push(performance.now() - started);
+    if (!found) throw new Error(`missing ${id}`);
+  }
+  const listShapes = [
+    (q) => ({ documentType: 'purchaseOrder', company: pick(companies, q), status: 'open' }),
+    (q) => ({ documentType: 'purchaseOrder', supplier: pick(suppliers, q) }),
+    (q) => ({
+      documentType: 'purchaseOrder',
+      company: pick(companies, q),
+      owner: 'cloud',
+      site: pick(sites, q),
+    }),
+  ];
+  const listTimes = [];
+  for (let q = 0; q < queries; q++) {
+    const started = performance.now();
+    const page = await readModels.find('documents', {
+      where: listShapes[q % listShapes.length](q),
+      orderBy: { field: 'updatedAt', direction: 'desc' },
+      limit: 50,
+    });
+    listTimes.push(performance.now() - started);
+    if (page.items.length === 0) throw new Error('empty list');
+  }
+  console.log(
+    `  status query p99 ${summary(statusTimes).p99Ms} ms, list query p99 ${summary(listTimes).p99Ms} ms`,
+  );
+
+  // Lag: live projectors of every model while orders keep arriving.
+  const running = await Promise.all(
+    projections.map((p) => startProjector(p, { ...runtime, pollMs: 60_000 })),
+  );
+  await Promise.all(running.map((p) => p.ready()));
+  const lags = [];
+  for (let round = 0; round < 40; round++) {
+    const from = orders + round * 50;
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, n) => {
+        const { stream, events: batch } = orderEvents(from + n);
+        const appended = await events.appendToStream(stream, batch, {
+          expectedRevision: 'no_stream',
+        });
+        const acknowledged = performance.now();
+        await Promise.all(running.map((p) => p.waitFor(appended.position)));
+        lags.push(performance.now() - acknowledged);
+      }),
+    );
+  }
+  await Promise.all(running.map((p) => p.stop()));
+  console.log(`  projection lag p50 ${summary(lags).p50Ms} ms, p99 ${summary(lags).p99Ms} ms`);
+
+  // The live generations (a build, then live projection of the later orders) against a
+  // rebuild from zero of the same log: equal content, by hash.
+  const identical = {};
+  for (const projector of running) {
+    const live = projector.status().storage;
+    const liveHash = await readModels.contentHash(live);
+    const projection = projections.find((p) => p.name === projector.model);
+    const rebuilt = await rebuildReadModel(projection, runtime);
+    const rebuiltHash = await readModels.contentHash(rebuilt.storage);
+    identical[projector.model] = { liveHash, rebuiltHash, equal: liveHash === rebuiltHash };
+    console.log(`  ${projector.model}: rebuilt ${rebuiltHash === liveHash ? '=' : '≠'} live`);
+  }
+
+  const target = 100_000;
+  const results = {
+    readAll: baseline,
+    rebuild: rebuilds,
+    statusQuery: summary(statusTimes),
+    listQuery: summary(listTimes),
+    projectionLag: summary(lags),
+    rebuildEqualsLive: identical,
+  };
+  const timestamp = new Date().toISOString();
+  const resultsDir = join(root, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${timestamp.replace(/:/g, '-')}-projections.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        benchmark: 'projections',
+        timestamp,
+        machine: machineInfo(dir),
+        config: { orders, events: Number(head), queries },
+        results,
+        target: {
+          rebuildEventsPerSecond: target,
+          pass: Object.fromEntries(
+            Object.entries(rebuilds).map(([name, r]) => [name, r.eventsPerSecond >= target]),
+          ),
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`  results: ${file}`);
+};
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await readModels.close();
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  });

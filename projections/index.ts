@@ -1,0 +1,10 @@
+/** Every read model the projector keeps, by name. */
+import type { Projection } from '../src/ports/readModelStore.js';
+import { documents } from './documents/documents.js';
+import { eventIndex } from './eventIndex/eventIndex.js';
+import { routingCoverage } from './routingCoverage/routingCoverage.js';
+
+export const projections: readonly Projection[] = [documents, eventIndex, routingCoverage];
+
+export const projectionNamed = (name: string): Projection | undefined =>
+  projections.find((projection) => projection.name === name);

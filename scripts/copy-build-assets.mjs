@@ -1,0 +1,11 @@
+/**
+ * The build compiles src/ and projections/ into dist/src and dist/projections (projections/
+ * sits beside src/, so the build's root is the repository); the modules that find contracts/
+ * and routing-rules/ two folders up then look in dist/, so they are copied there.
+ */
+import { cpSync, rmSync } from 'node:fs';
+
+for (const folder of ['contracts', 'routing-rules']) {
+  rmSync(`dist/${folder}`, { recursive: true, force: true });
+  cpSync(folder, `dist/${folder}`, { recursive: true });
+}

@@ -1,0 +1,177 @@
+/**
+ * `coexist projections status|rebuild NAME`: each read model's generations, position and lag;
+ * and a rebuild from zero beside the live generation (the gateway keeps serving from the old
+ * one until the new one has caught up), with a progress bar and ETA.
+ */
+import { Command } from 'commander';
+import { projectionNamed, projections } from '../../projections/index.js';
+import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
+import type { ConsumerStateStore } from '../ports/consumerState.js';
+import type { EventStore, LogPosition } from '../ports/eventStore.js';
+import type { ReadModelStore } from '../ports/readModelStore.js';
+import { consumerNameOf } from '../projection/projector.js';
+import { openReadModelStore, processOwner } from '../projection/readSide.js';
+import { type RebuildProgress, rebuildReadModel } from '../projection/rebuild.js';
+import { openEventStore } from '../stores.js';
+import { CliError } from './gateway.js';
+import { configFrom, withStoreOptions } from './options.js';
+
+interface Stores {
+  events: EventStore;
+  readModels: ReadModelStore;
+  checkpoints: ConsumerStateStore;
+}
+
+const withStores = async <T>(options: object, work: (stores: Stores) => Promise<T>) => {
+  const config = configFrom(options);
+  const events = await openEventStore(config);
+  const readModels = await openReadModelStore({
+    dataDir: config.dataDir,
+    mongoUrl: process.env.MONGODB_URL,
+  });
+  const own = readModels.checkpoints
+    ? null
+    : getSqliteConsumerState(openConsumerDatabase(`${config.dataDir}/consumers.sqlite`));
+  try {
+    return await work({
+      events,
+      readModels,
+      checkpoints: readModels.checkpoints ?? (own as ConsumerStateStore),
+    });
+  } finally {
+    own?.close();
+    await readModels.close();
+    await events.close();
+  }
+};
+
+export interface ProjectionReport {
+  name: string;
+  /** The version the code projects. */
+  version: number;
+  live: { storage: string; version: number } | null;
+  building: { storage: string; version: number }[];
+  /** Everything up to here is reflected in the live generation. */
+  position: string | null;
+  head: string | null;
+  /** Head minus position: positions are not one per event, so an upper bound on SQLite. */
+  lag: string | null;
+  parked: number;
+}
+
+const projectionReports = async ({ events, readModels, checkpoints }: Stores) => {
+  const head = await events.headPosition();
+  const reports: ProjectionReport[] = [];
+  for (const projection of projections) {
+    const generations = await readModels.generations(projection.name);
+    const live = generations.find((g) => g.state === 'live') ?? null;
+    let position: LogPosition | null = null;
+    let parked = 0;
+    if (live) {
+      const consumer = consumerNameOf(live.storage);
+      position = await checkpoints.load(consumer);
+      parked = (await checkpoints.parked(consumer)).length;
+    }
+    reports.push({
+      name: projection.name,
+      version: projection.version,
+      live: live && { storage: live.storage, version: live.version },
+      building: generations
+        .filter((g) => g.state === 'building')
+        .map((g) => ({ storage: g.storage, version: g.version })),
+      position: position?.toString() ?? null,
+      head: head?.toString() ?? null,
+      lag: head === null ? '0' : position === null ? null : (head - position).toString(),
+      parked,
+    });
+  }
+  return reports;
+};
+
+const bar = (fraction: number, width = 30) => {
+  const filled = Math.round(fraction * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+};
+
+const duration = (seconds: number) =>
+  seconds < 60
+    ? `${Math.ceil(seconds)}s`
+    : `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s`;
+
+export const progressLine = (progress: RebuildProgress): string =>
+  `${bar(progress.fraction)} ${(progress.fraction * 100).toFixed(0).padStart(3)}%  ${progress.handled.toLocaleString('en-US')} events  ${Math.round(progress.eventsPerSecond).toLocaleString('en-US')} ev/s  ETA ${progress.etaSeconds === null ? '?' : duration(progress.etaSeconds)}`;
+
+export const projectionsCommand = (): Command => {
+  const command = new Command('projections').description(
+    'read models: their position and lag, and rebuilds from zero',
+  );
+
+  withStoreOptions(command.command('status').description('each read model, its position and lag'))
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const reports = await withStores(options, projectionReports);
+      if (options.json) {
+        console.log(JSON.stringify(reports, null, 2));
+        return;
+      }
+      for (const report of reports) {
+        const live = report.live
+          ? `v${report.live.version} (${report.live.storage})`
+          : 'none yet (first build under way or gateway not started)';
+        console.log(`${report.name}  code v${report.version}  live: ${live}`);
+        console.log(
+          `  position ${report.position ?? '-'} of ${report.head ?? '-'}  lag ${report.lag ?? '-'}  parked ${report.parked}`,
+        );
+        for (const building of report.building) {
+          console.log(`  building v${building.version} (${building.storage})`);
+        }
+      }
+    });
+
+  withStoreOptions(
+    command
+      .command('rebuild')
+      .argument('<name>', `read model: ${projections.map((p) => p.name).join(', ')}`)
+      .description('rebuild a read model from zero beside the live one, then switch to it'),
+  )
+    .option('--json', 'print the result as JSON (no progress bar)')
+    .action(async (name: string, options: { json?: boolean }) => {
+      const projection = projectionNamed(name);
+      if (!projection) {
+        throw new CliError(
+          `No read model "${name}"; choose one of: ${projections.map((p) => p.name).join(', ')}.`,
+        );
+      }
+      const interactive = !options.json && process.stderr.isTTY;
+      const result = await withStores(options, ({ events, readModels, checkpoints }) =>
+        rebuildReadModel(
+          projection,
+          {
+            events,
+            readModels,
+            consumerState: checkpoints,
+            owner: processOwner(),
+            leaseTtlMs: 10_000,
+          },
+          {
+            intervalMs: interactive ? 250 : 5_000,
+            onProgress: (progress) => {
+              if (options.json) return;
+              if (interactive) process.stderr.write(`\r${progressLine(progress)}`);
+              else console.error(progressLine(progress));
+            },
+          },
+        ),
+      );
+      if (interactive) process.stderr.write('\n');
+      if (options.json) {
+        console.log(JSON.stringify(result, null, 2));
+        return;
+      }
+      console.log(
+        `Rebuilt ${result.model}: ${result.handled.toLocaleString('en-US')} events in ${result.seconds.toFixed(1)} s; reads now use ${result.storage}.`,
+      );
+    });
+
+  return command;
+};

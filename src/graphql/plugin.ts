@@ -1,0 +1,122 @@
+/**
+ * `/graphql` for auditors: graphql-yoga mounted on a Fastify route (yoga's Fastify
+ * integration), read-only, auditor role only.
+ *
+ * - Auth: POST needs the auditor role at the route (a 401/403 problem otherwise). GET is
+ *   public only in development mode, so a browser can load GraphiQL; any operation is still
+ *   refused without the auditor role, by the context every resolver runs in.
+ * - Limits (graphql-armor): depth, aliases, cost, directives and tokens. Armor answers HTTP 200
+ *   with `errors`; each refusal carries a code (QUERY_TOO_DEEP, QUERY_TOO_COSTLY, …), so
+ *   monitor error codes, not status codes.
+ * - Errors: expected failures are GraphQLErrors with `extensions.code`; everything else is
+ *   masked as "Unexpected error." and logged.
+ */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga } from 'graphql-yoga';
+import { hasAnyRole } from '../auth/principal.js';
+import type { AuditSources } from './audit.js';
+import { type AuditContext, auditSchema } from './schema.js';
+
+export interface GraphqlOptions extends AuditSources {
+  mode: 'development' | 'production';
+  /** GraphiQL's initial headers in development (e.g. the development key). */
+  graphiqlHeaders?: Record<string, string>;
+  /** Query limits; the defaults fit every question the schema answers. */
+  limits?: Partial<typeof defaultLimits>;
+}
+
+const defaultLimits = { depth: 8, aliases: 10, cost: 1_000 };
+
+interface ServerContext {
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** Tags an armor refusal with a code clients and dashboards can tell apart. */
+const coded =
+  (code: string) =>
+  (_context: unknown, error: GraphQLError): void => {
+    Object.assign(error.extensions as Record<string, unknown>, { code });
+  };
+
+export const graphqlRoutes = async (app: FastifyInstance, options: GraphqlOptions) => {
+  const development = options.mode === 'development';
+  const sources: AuditSources = { events: options.events, readModels: options.readModels };
+  const limits = { ...defaultLimits, ...options.limits };
+  const armor = EnvelopArmorPlugin({
+    maxDepth: { n: limits.depth, onReject: [coded('QUERY_TOO_DEEP')] },
+    maxAliases: { n: limits.aliases, onReject: [coded('TOO_MANY_ALIASES')] },
+    costLimit: { maxCost: limits.cost, onReject: [coded('QUERY_TOO_COSTLY')] },
+    maxDirectives: { n: 20, onReject: [coded('TOO_MANY_DIRECTIVES')] },
+    maxTokens: { n: 2_000, onReject: [coded('TOO_MANY_TOKENS')] },
+    blockFieldSuggestion: { enabled: !development },
+  });
+  const yoga = createYoga<ServerContext, AuditContext>({
+    schema: auditSchema<ServerContext>(),
+    graphqlEndpoint: '/graphql',
+    graphiql: development
+      ? {
+          title: 'Coexist audit',
+          headers: JSON.stringify(options.graphiqlHeaders ?? {}),
+          defaultQuery:
+            '{\n  events(first: 10) {\n    edges { node { type streamName recordedAt actor { clientId } } }\n  }\n}\n',
+        }
+      : false,
+    maskedErrors: { isDev: false },
+    landingPage: false,
+    logging: {
+      debug: () => {},
+      info: () => {},
+      warn: (...args) => app.log.warn(args, 'graphql'),
+      error: (...args) => app.log.error(args, 'graphql'),
+    },
+    plugins: [armor],
+    context: ({ req }) => {
+      const principal = req.principal;
+      if (!principal) {
+        throw createGraphQLError(
+          'Authentication required: send an API key with the auditor role.',
+          {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          },
+        );
+      }
+      if (!hasAnyRole(principal, ['auditor'])) {
+        throw createGraphQLError('The audit API requires the auditor role.', {
+          extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+        });
+      }
+      return { sources };
+    },
+  });
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const response = await yoga.handleNodeRequestAndResponse(request, reply, {
+      req: request,
+      reply,
+    });
+    response.headers.forEach((value, key) => {
+      reply.header(key, value);
+    });
+    reply.status(response.status);
+    reply.send(response.body);
+    return reply;
+  };
+  const schema = { hide: true };
+  app.route({
+    url: '/graphql',
+    method: ['POST'],
+    config: { roles: ['auditor'] },
+    schema,
+    handler,
+  });
+  app.route({
+    url: '/graphql',
+    method: ['GET'],
+    config: development ? { public: true } : { roles: ['auditor'] },
+    schema,
+    handler,
+  });
+};

@@ -1,0 +1,293 @@
+/**
+ * The auditors' GraphQL schema: read-only questions about who did what, under which rules,
+ * and what a document looked like at any instant. Relay connections with opaque cursors.
+ */
+import { createSchema } from 'graphql-yoga';
+import type { JsonObject, RecordedEvent } from '../ports/eventStore.js';
+import {
+  type AuditSources,
+  documentAsOf,
+  documentRef,
+  findEvents,
+  freezesInForce,
+  type Order,
+  routingCoverage,
+  ruleSetInForce,
+  userError,
+} from './audit.js';
+
+export const typeDefs = /* GraphQL */ `
+  "An instant, ISO 8601 with a time zone (e.g. 2026-12-01T10:00:00Z)."
+  scalar DateTime
+  "Any JSON value: event payloads, document states, rule sets."
+  scalar JSON
+
+  enum Order {
+    NEWEST_FIRST
+    OLDEST_FIRST
+  }
+
+  enum DocumentType {
+    purchaseOrder
+    shipmentNotice
+    goodsReceipt
+    supplierInvoice
+    journalEntry
+  }
+
+  "A document by type and its two key parts, in URL order (e.g. company, poNumber)."
+  input DocumentRefInput {
+    type: DocumentType!
+    key: [String!]!
+  }
+
+  "All given conditions must hold. Without document, the event index answers."
+  input EventFilter {
+    document: DocumentRefInput
+    clientId: String
+    correlationId: String
+    type: String
+    "Recorded at or after."
+    from: DateTime
+    "Recorded before."
+    to: DateTime
+  }
+
+  type Query {
+    "Events, newest first by default: of a document, a client, a correlation id, a type, a time range."
+    events(filter: EventFilter, order: Order = NEWEST_FIRST, first: Int = 20, after: String): EventConnection!
+    "A document as it was at asOf (now when omitted): null if it did not exist yet."
+    document(ref: DocumentRefInput!, asOf: DateTime): DocumentSnapshot
+    "The routing rule set in force at an instant, who published it, when and why."
+    ruleSetInForce(at: DateTime!): RuleSetVersion
+    "The cutover freezes in force at an instant."
+    freezesInForce(at: DateTime!): [Freeze!]!
+    "Documents each ERP received per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows."
+    routingCoverage(from: String!, to: String!, owner: String): [CoverageRow!]!
+  }
+
+  type CoverageRow {
+    day: String!
+    documentType: DocumentType!
+    company: String
+    site: String
+    owner: String!
+    documents: Int!
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+
+  type EventConnection {
+    edges: [EventEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type EventEdge {
+    cursor: String!
+    node: Event!
+  }
+
+  "A recorded event and who caused it."
+  type Event {
+    eventId: ID!
+    type: String!
+    streamName: String!
+    revision: Int!
+    "Position in the log, as a decimal string."
+    position: String!
+    recordedAt: DateTime!
+    data: JSON!
+    actor: Actor!
+    command: CommandInfo
+    correlationId: String
+    "The routing decision the write path recorded with a command's events."
+    route: JSON
+    metadata: JSON!
+  }
+
+  "The client (API key) behind an event."
+  type Actor {
+    clientId: String
+    "Recorded when the write path records it in the event metadata."
+    keyId: String
+  }
+
+  "The API command an event records: contract, version and idempotency key."
+  type CommandInfo {
+    name: String
+    commandId: String
+    contract: String
+    contractVersion: String
+    idempotencyKey: String
+    receivedAt: DateTime
+  }
+
+  type DocumentSnapshot {
+    type: DocumentType!
+    key: JSON!
+    streamName: String!
+    "The instant asked for; null for now."
+    asOf: DateTime
+    "Revision of the last event folded."
+    revision: Int!
+    lastEventAt: DateTime
+    owner: String
+    route: JSON
+    status: String
+    "The state the domain folds from the events up to asOf."
+    state: JSON
+    "The events folded into this snapshot."
+    events(order: Order = OLDEST_FIRST, first: Int = 20, after: String): EventConnection!
+    # DELIVERY: deliveries, attempts, dead letters and replays of the document come here once
+    # the dispatcher records them (its Delivery… streams, built on another branch).
+  }
+
+  type RuleSetVersion {
+    version: Int!
+    name: String
+    author: String!
+    reason: String!
+    publishedAt: DateTime!
+    effectiveFrom: DateTime!
+    "The client that published it."
+    publishedBy: String
+    digest: String!
+    ruleSet: JSON!
+    "The freezes in force at the same instant."
+    freezes: [Freeze!]!
+  }
+
+  type Freeze {
+    freezeId: ID!
+    scope: JSON!
+    from: DateTime!
+    until: DateTime!
+    reason: String!
+    frozenBy: String!
+    frozenAt: DateTime!
+  }
+`;
+
+const parseInstant = (value: unknown): Date => {
+  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (typeof value !== 'string' || !/T.*(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(time)) {
+    throw userError(`Not an ISO 8601 instant with a time zone: ${JSON.stringify(value)}.`);
+  }
+  return new Date(time);
+};
+
+/** Scalars as graphql-tools resolver maps, built by yoga's own graphql module. */
+const DateTime = {
+  __serialize: (value: unknown) => (value instanceof Date ? value.toISOString() : String(value)),
+  __parseValue: parseInstant,
+  __parseLiteral: (ast: { kind: string; value?: unknown }) =>
+    parseInstant(ast.kind === 'StringValue' ? ast.value : undefined),
+};
+
+const JSONScalar = {
+  __serialize: (value: unknown) => value,
+  __parseValue: (value: unknown) => value,
+};
+
+export interface AuditContext {
+  sources: AuditSources;
+}
+
+interface FilterInput {
+  document?: { type: string; key: string[] };
+  clientId?: string;
+  correlationId?: string;
+  type?: string;
+  from?: Date;
+  to?: Date;
+}
+
+const text = (metadata: JsonObject, field: string) => {
+  const value = metadata[field];
+  return typeof value === 'string' ? value : null;
+};
+
+export const resolvers = {
+  DateTime,
+  JSON: JSONScalar,
+  Query: {
+    events: (
+      _: unknown,
+      args: { filter?: FilterInput; order: Order; first: number; after?: string },
+      { sources }: AuditContext,
+    ) => {
+      const { document, ...filter } = args.filter ?? {};
+      return findEvents(sources, {
+        ...filter,
+        document: document && documentRef(document.type, document.key),
+        order: args.order,
+        first: args.first,
+        after: args.after,
+      });
+    },
+    document: (
+      _: unknown,
+      args: { ref: { type: string; key: string[] }; asOf?: Date },
+      { sources }: AuditContext,
+    ) => documentAsOf(sources, documentRef(args.ref.type, args.ref.key), args.asOf),
+    ruleSetInForce: async (_: unknown, { at }: { at: Date }, { sources }: AuditContext) => {
+      const version = await ruleSetInForce(sources, at);
+      return version && { ...version, name: version.ruleSet.name ?? null, at };
+    },
+    freezesInForce: (_: unknown, { at }: { at: Date }, { sources }: AuditContext) =>
+      freezesInForce(sources, at),
+    routingCoverage: (
+      _: unknown,
+      range: { from: string; to: string; owner?: string },
+      { sources }: AuditContext,
+    ) => routingCoverage(sources, range),
+  },
+  Event: {
+    eventId: (event: RecordedEvent) => event.id,
+    revision: (event: RecordedEvent) => Number(event.revision),
+    position: (event: RecordedEvent) => event.position.toString(),
+    actor: (event: RecordedEvent) => ({
+      clientId: text(event.metadata, 'clientId'),
+      keyId: text(event.metadata, 'keyId'),
+    }),
+    command: (event: RecordedEvent) => {
+      const name = text(event.metadata, 'command');
+      if (name === null) return null;
+      return {
+        name,
+        commandId: text(event.metadata, 'commandId'),
+        contract: text(event.metadata, 'contract'),
+        contractVersion: text(event.metadata, 'contractVersion'),
+        idempotencyKey: text(event.metadata, 'idempotencyKey'),
+        receivedAt: text(event.metadata, 'receivedAt'),
+      };
+    },
+    correlationId: (event: RecordedEvent) => text(event.metadata, 'correlationId'),
+    route: (event: RecordedEvent) => event.metadata.route ?? null,
+  },
+  DocumentSnapshot: {
+    events: (
+      snapshot: { type: string; key: Record<string, string>; asOf: Date | null },
+      args: { order: Order; first: number; after?: string },
+      { sources }: AuditContext,
+    ) =>
+      findEvents(sources, {
+        document: documentRef(snapshot.type, Object.values(snapshot.key)),
+        ...(snapshot.asOf ? { to: new Date(snapshot.asOf.getTime() + 1) } : {}),
+        order: args.order,
+        first: args.first,
+        after: args.after,
+      }),
+  },
+  RuleSetVersion: {
+    freezes: (version: { at: Date }, _: unknown, { sources }: AuditContext) =>
+      freezesInForce(sources, version.at),
+  },
+};
+
+/** The executable schema, for a server whose own context is `ServerContext`. */
+export const auditSchema = <ServerContext extends object>() =>
+  createSchema<ServerContext & AuditContext>({ typeDefs, resolvers });

@@ -1,0 +1,280 @@
+/**
+ * Operational queries served from the `documents` read model (projections/documents):
+ *
+ * - `GET /v1/{collection}?company=&site=&supplier=&owner=&status=&exception=&from=&to=&sort=&cursor=&limit=`
+ *   lists documents of one type, newest first by default, with an opaque cursor;
+ * - `GET /v1/{collection}/{key1}/{key2}/summary` answers one document's status, owner, route
+ *   and (purchase orders) line balances, without replaying its stream.
+ *
+ * Consistency: read models follow the log asynchronously, usually within milliseconds. A
+ * client that has just written reads its own write by sending the `streamRevision` of the
+ * 202 as `minRevision`: the summary waits (up to 2 s) until the model reflects it.
+ *
+ * Scope: a client holding only the writer role sees only what its scopes allow (a supplier-
+ * scoped key lists its supplier's documents); the overseeing roles see everything, as on the
+ * document GETs.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal, Role } from '../../../auth/principal.js';
+import { scopeViolation } from '../../../auth/principal.js';
+import {
+  type DocumentType,
+  documentTypeInfo,
+  documentTypes,
+  keyOf,
+  streamNameOf,
+} from '../../../domain/documents.js';
+import {
+  type Condition,
+  InvalidCursorError,
+  type ReadModelDocument,
+  ReadModelNotReadyError,
+  type ReadModelStore,
+} from '../../../ports/readModelStore.js';
+import { HttpProblem } from '../../problem.js';
+import { documentParamsSchema, problemResponses } from './schemas.js';
+
+export interface ListRoutesOptions {
+  readModels: ReadModelStore;
+  /** How long a summary waits for `minRevision` (read-your-writes). Default 2 s. */
+  consistencyWaitMs?: number;
+}
+
+const model = 'documents';
+const readers: Role[] = ['writer', 'auditor', 'operator', 'architect'];
+const text = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const isoDate = {
+  type: 'string',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$',
+} as const;
+
+const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    company: text,
+    site: text,
+    supplier: text,
+    owner: { enum: ['legacy', 'cloud', 'dual', 'unresolved'] },
+    status: text,
+    exception: {
+      type: 'string',
+      pattern: '^(any|[A-Z_]{1,64})$',
+      description: '`any` for documents with any exception, or an exception code.',
+    },
+    from: { ...isoDate, description: 'Business date on or after (ISO 8601).' },
+    to: { ...isoDate, description: 'Business date before (ISO 8601).' },
+    sort: {
+      enum: ['-updatedAt', 'updatedAt', '-date', 'date'],
+      description: 'Order; `-` for newest first. Default `-updatedAt`.',
+    },
+    cursor: { type: 'string', minLength: 1, maxLength: 512 },
+    limit: { type: 'string', pattern: '^([1-9][0-9]?|1[0-9]{2}|200)$', description: '1 to 200.' },
+  },
+};
+
+const summaryQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    minRevision: {
+      type: 'string',
+      pattern: '^[0-9]{1,15}$',
+      description: 'Wait until the summary reflects this stream revision (from a 202).',
+    },
+  },
+};
+
+const listResponseSchema = {
+  type: 'object',
+  required: ['items', 'next'],
+  properties: {
+    items: { type: 'array', items: { type: 'object' } },
+    next: { type: ['string', 'null'], description: 'Cursor of the next page, or null.' },
+  },
+};
+
+interface ListQuery {
+  company?: string;
+  site?: string;
+  supplier?: string;
+  owner?: string;
+  status?: string;
+  exception?: string;
+  from?: string;
+  to?: string;
+  sort?: '-updatedAt' | 'updatedAt' | '-date' | 'date';
+  cursor?: string;
+  limit?: string;
+}
+
+/** Writers are held to their scopes; the overseeing roles see every document. */
+const scoped = (principal: Principal | null): Principal | null =>
+  principal && !principal.roles.some((role) => role !== 'writer') ? principal : null;
+
+const outOfScope = (detail: string) => new HttpProblem(403, 'out-of-scope', 'Forbidden', detail);
+
+const notReady = (error: ReadModelNotReadyError) =>
+  new HttpProblem(
+    503,
+    'read-model-not-ready',
+    'Read model not ready',
+    error.message,
+    {},
+    {
+      'retry-after': '1',
+    },
+  );
+
+/** The filters of a list, narrowed to what the principal's scopes allow. */
+const conditionsFor = (
+  type: DocumentType,
+  query: ListQuery,
+  principal: Principal | null,
+): Record<string, Condition> => {
+  const where: Record<string, Condition> = { documentType: type };
+  const scopes = scoped(principal)?.scopes ?? {};
+  if (scopes.documentTypes && !scopes.documentTypes.includes(type)) {
+    throw outOfScope(`Client ${principal?.clientId} may not list ${type} documents.`);
+  }
+  const fields = [
+    ['company', 'companies'],
+    ['site', 'sites'],
+    ['supplier', 'suppliers'],
+  ] as const;
+  for (const [field, scope] of fields) {
+    const asked = query[field];
+    const allowed = scopes[scope];
+    if (asked !== undefined && allowed && !allowed.includes(asked)) {
+      throw outOfScope(`Client ${principal?.clientId} may not list for ${field} ${asked}.`);
+    }
+    // A scoped client sees documents that name an allowed value, never ones without any.
+    if (asked !== undefined) where[field] = asked;
+    else if (allowed) where[field] = { in: allowed };
+  }
+  if (query.owner) where.owner = query.owner;
+  if (query.status) where.status = query.status;
+  if (query.exception === 'any') where.hasExceptions = true;
+  else if (query.exception) where.exceptionCodes = { contains: query.exception };
+  if (query.from || query.to) {
+    where.date = {
+      ...(query.from ? { gte: query.from } : {}),
+      ...(query.to ? { lt: query.to } : {}),
+    };
+  }
+  return where;
+};
+
+/** A list item: the summary without its lines (a 999-line order stays a small item). */
+const listItem = ({ lines, ...summary }: ReadModelDocument) => ({
+  ...summary,
+  lineCount: Array.isArray(lines) ? lines.length : null,
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const listRoutes = async (
+  app: FastifyInstance,
+  { readModels, consistencyWaitMs = 2_000 }: ListRoutesOptions,
+) => {
+  const read = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ReadModelNotReadyError) throw notReady(error);
+      if (error instanceof InvalidCursorError) {
+        throw new HttpProblem(400, 'invalid-request', 'The request is not valid', error.message, {
+          errors: [{ pointer: '/cursor', in: 'query', detail: error.message }],
+        });
+      }
+      throw error;
+    }
+  };
+
+  for (const type of documentTypes as readonly DocumentType[]) {
+    const { collection, keyFields } = documentTypeInfo[type];
+    const noun = collection.replace(/-/g, ' ');
+
+    app.get(`/${collection}`, {
+      config: { roles: readers },
+      schema: {
+        operationId: `list-${collection}`,
+        summary: `List ${noun}, filtered, newest first, with cursor pagination`,
+        tags: [collection],
+        querystring: listQuerySchema,
+        response: { 200: listResponseSchema, ...problemResponses },
+      },
+      handler: async (request: FastifyRequest) => {
+        const query = request.query as ListQuery;
+        const where = conditionsFor(type, query, request.principal);
+        const sort = query.sort ?? '-updatedAt';
+        const page = await read(() =>
+          readModels.find(model, {
+            where,
+            orderBy: {
+              field: sort.replace('-', ''),
+              direction: sort.startsWith('-') ? 'desc' : 'asc',
+            },
+            after: query.cursor,
+            limit: Number(query.limit ?? 50),
+          }),
+        );
+        return { items: page.items.map(listItem), next: page.next };
+      },
+    });
+
+    app.get(`/${collection}/:${keyFields[0]}/:${keyFields[1]}/summary`, {
+      config: { roles: readers },
+      schema: {
+        operationId: `summary-${collection}`,
+        summary: `Status, owner and (orders) line balances of one of the ${noun}`,
+        tags: [collection],
+        params: documentParamsSchema(type),
+        querystring: summaryQuerySchema,
+        response: { 200: { type: 'object' }, ...problemResponses },
+      },
+      handler: async (request) => {
+        const key = keyOf(type, request.params as Record<string, string>);
+        const id = streamNameOf({ type, key });
+        const { minRevision } = request.query as { minRevision?: string };
+        const wanted = minRevision === undefined ? null : Number(minRevision);
+        const deadline = Date.now() + consistencyWaitMs;
+        let summary = await read(() => readModels.get(model, id));
+        while (wanted !== null && Number(summary?.revision ?? -1) < wanted) {
+          if (Date.now() >= deadline) {
+            throw new HttpProblem(
+              503,
+              'read-model-behind',
+              'Not yet visible',
+              `The read model has not reached revision ${wanted} yet; retry shortly.`,
+              {},
+              { 'retry-after': '1' },
+            );
+          }
+          await sleep(20);
+          summary = await read(() => readModels.get(model, id));
+        }
+        if (!summary) {
+          throw new HttpProblem(
+            404,
+            'document-not-found',
+            'Document not found',
+            `No ${type} ${Object.values(key).join('/')} has been recorded.`,
+          );
+        }
+        const principal = scoped(request.principal);
+        const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+        const forbidden =
+          principal &&
+          scopeViolation(principal, {
+            documentType: type,
+            company: str(summary.company),
+            supplier: str(summary.supplier),
+            site: str(summary.site),
+          });
+        if (forbidden) throw outOfScope(forbidden);
+        return summary;
+      },
+    });
+  }
+};

@@ -1,0 +1,102 @@
+/**
+ * The read side of one gateway process: its read-model store and a projector per read
+ * model (projections/). The gateway starts it after the registries; the CLI opens the same
+ * stores to report status and rebuild.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { projections as allProjections } from '../../projections/index.js';
+import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
+import { getMongoReadModelStore } from '../adapters/readModels/mongo.js';
+import { getSqliteReadModelStore, openReadModelDatabase } from '../adapters/readModels/sqlite.js';
+import type { ConsumerLog } from '../consumers/consumer.js';
+import type { EventStore } from '../ports/eventStore.js';
+import type { Projection, ReadModelStore } from '../ports/readModelStore.js';
+import {
+  type ProjectorRuntime,
+  type ProjectorStatus,
+  type RunningProjector,
+  startProjector,
+} from './projector.js';
+
+export interface ReadModelLocation {
+  /** The embedded store's folder: read models go to `read-models.sqlite` in it. */
+  dataDir: string;
+  /** A MongoDB URL: read models go there instead. */
+  mongoUrl?: string;
+}
+
+export const openReadModelStore = async ({
+  dataDir,
+  mongoUrl,
+}: ReadModelLocation): Promise<ReadModelStore> => {
+  if (mongoUrl) return getMongoReadModelStore(mongoUrl);
+  mkdirSync(dataDir, { recursive: true });
+  return getSqliteReadModelStore(openReadModelDatabase(join(dataDir, 'read-models.sqlite')));
+};
+
+export interface ReadSide {
+  readModels: ReadModelStore;
+  projectors: readonly RunningProjector[];
+  status(): ProjectorStatus[];
+  /** Resolves once every read model has been built and promoted. */
+  ready(): Promise<void>;
+  /** Stops the projectors (the store stays open: its owner closes it). */
+  stop(): Promise<void>;
+}
+
+export const startReadSide = async (
+  runtime: ProjectorRuntime,
+  projections: readonly Projection[] = allProjections,
+): Promise<ReadSide> => {
+  const projectors = await Promise.all(
+    projections.map((projection) => startProjector(projection, runtime)),
+  );
+  return {
+    readModels: runtime.readModels,
+    projectors,
+    status: () => projectors.map((projector) => projector.status()),
+    ready: async () => {
+      await Promise.all(projectors.map((projector) => projector.ready()));
+    },
+    stop: async () => {
+      await Promise.all(projectors.map((projector) => projector.stop()));
+    },
+  };
+};
+
+/** This process, as lease owner of its projectors. */
+export const processOwner = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+/**
+ * The gateway's read side: the read-model store the location names and a projector per
+ * read model. On MongoDB, projectors checkpoint in `consumers.sqlite` of the data folder.
+ */
+export const startGatewayReadSide = async (
+  events: EventStore,
+  location: ReadModelLocation,
+  log?: ConsumerLog,
+): Promise<ReadSide & { close(): Promise<void> }> => {
+  const readModels = await openReadModelStore(location);
+  const ownState = readModels.checkpoints
+    ? null
+    : getSqliteConsumerState(openConsumerDatabase(join(location.dataDir, 'consumers.sqlite')));
+  const readSide = await startReadSide({
+    events,
+    readModels,
+    consumerState: (readModels.checkpoints ?? ownState) as NonNullable<typeof ownState>,
+    owner: processOwner(),
+    leaseTtlMs: 10_000,
+    log,
+  });
+  return {
+    ...readSide,
+    close: async () => {
+      await readSide.stop();
+      await readModels.close();
+      ownState?.close();
+    },
+  };
+};
