@@ -11,6 +11,7 @@ import { DeliveryView } from '../../../delivery/view.js';
 import { documentTypes } from '../../../domain/documents.js';
 import type { EventStore } from '../../../ports/eventStore.js';
 import { HttpProblem } from '../../problem.js';
+import { deliveryResponses } from './deliveryResponses.js';
 
 const target = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' } as const;
 const reason = { type: 'string', minLength: 3, maxLength: 2000 } as const;
@@ -60,6 +61,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
       summary: 'Deliveries to the ERPs: backlog, retries, dead letters, by state, target, type',
       tags,
       querystring: listQuery,
+      response: deliveryResponses.list,
     },
     handler: async (request) => {
       const { limit, ...filter } = request.query as {
@@ -76,7 +78,11 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
 
   app.get('/deliveries/breakers', {
     config: reads,
-    schema: { summary: "Each target's circuit breaker and the operator's last setting", tags },
+    schema: {
+      summary: "Each target's circuit breaker and the operator's last setting",
+      tags,
+      response: deliveryResponses.breakers,
+    },
     handler: async () => {
       await view.refresh(store);
       const targets = new Set([...view.breakerStates.keys(), ...view.breakerSettings.keys()]);
@@ -103,6 +109,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         required: ['state', 'reason'],
         properties: { state: { enum: ['open', 'closed'] }, reason },
       },
+      response: deliveryResponses.setBreaker,
     },
     handler: async (request) => {
       const { target: name } = request.params as { target: string };
@@ -122,6 +129,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         required: ['id'],
         properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
       },
+      response: deliveryResponses.one,
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
@@ -149,6 +157,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
       summary: 'Deliver dead letters again: by id, by filter, or all, under a cap; dry run first',
       tags,
       body: replayBody,
+      response: deliveryResponses.replay,
     },
     handler: async (request) => {
       const body = request.body as {

@@ -23,7 +23,7 @@ const problem = (
 });
 
 /** A JSON success response with one example. */
-const success = (description: string, example: unknown) => ({
+export const success = (description: string, example: unknown) => ({
   description,
   type: 'object',
   additionalProperties: true,
