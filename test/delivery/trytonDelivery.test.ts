@@ -126,7 +126,7 @@ describe.skipIf(unavailable !== null)(
         env.COEXIST_DELIVERY_CONFIG as string,
         JSON.stringify({
           policies: { default: { maxAttempts: 30, initialDelayMs: 200, maxDelayMs: 1_000 } },
-          targets: { legacy: { concurrency: 4 } },
+          targets: { legacy: { concurrency: 4, breaker: { halfOpenAfterMs: 2_000 } } },
           leaseTtlMs: 1_000,
         }),
       );
