@@ -48,6 +48,8 @@ export interface BreakerView {
 export class TargetBreaker {
   private policy: CircuitBreakerPolicy;
   private isolation: { dispose(): void } | null = null;
+  /** When it last opened: cockatiel moves to half-open only when called after the wait. */
+  private openedAt = 0;
   setBy: BreakerView['setBy'] = null;
 
   constructor(
@@ -65,6 +67,7 @@ export class TargetBreaker {
       breaker: new ConsecutiveBreaker(this.settings.consecutiveFailures),
     });
     policy.onStateChange((state) => {
+      if (state === CircuitState.Open) this.openedAt = Date.now();
       if (this.policy === policy) this.onChange(names[state]);
     });
     return policy;
@@ -74,9 +77,14 @@ export class TargetBreaker {
     return names[this.policy.state];
   }
 
-  /** True while no delivery may start (open or isolated; half-open admits one trial). */
+  /**
+   * True while no delivery may start: isolated, or open and still within its wait. Once the
+   * wait is over the next delivery goes through as the half-open trial.
+   */
   get blocking(): boolean {
-    return this.state === 'open' || this.state === 'isolated';
+    const state = this.state;
+    if (state === 'isolated') return true;
+    return state === 'open' && Date.now() < this.openedAt + this.settings.halfOpenAfterMs;
   }
 
   /**

@@ -36,6 +36,8 @@ describe('operator API over deliveries', () => {
 
     const listed = await deadLetters();
     expect(listed.total).toBe(3);
+    const page = await get('/v1/admin/deliveries?state=dead-lettered&limit=2', h.operator);
+    expect(page.json()).toMatchObject({ total: 3, deliveries: [{}, {}] });
     expect(listed.deliveries[0]?.deadLetter.message).toBe('item BRG-6204-2RS is unknown to legacy');
     const byType = await get(
       '/v1/admin/deliveries?target=legacy&documentType=journalEntry',

@@ -133,6 +133,25 @@ describe('delivery operations', () => {
     await waitFor(() => stateOf(po('B-2')) === 'delivered', 'delivered after the hold');
   });
 
+  it('lets a trial through once the open breaker has waited, and closes on its success', async () => {
+    h = await startHarness(
+      fastSettings({
+        policies: { default: { maxAttempts: 20, initialDelayMs: 10, maxDelayMs: 20 } },
+        targets: { default: { breaker: { consecutiveFailures: 2, halfOpenAfterMs: 300 } } },
+      }),
+    );
+    h.connector.script(
+      'ACME-US/B-3',
+      transient('tryton-unreachable', 'down'),
+      transient('tryton-unreachable', 'down'),
+    );
+    await h.submitPo('B-3');
+    await waitFor(() => h.dispatcher.status().targets[0]?.breaker.state === 'open', 'open');
+    await waitFor(() => stateOf(po('B-3')) === 'delivered', 'delivered by the half-open trial');
+    expect(h.dispatcher.status().targets[0]?.breaker.state).toBe('closed');
+    expect(h.connector.callsFor('ACME-US/B-3')).toHaveLength(3);
+  });
+
   it("answers a document's delivery state per target: retrying, dead-lettered, waiting for parent, delivered", async () => {
     h = await startHarness(
       fastSettings({

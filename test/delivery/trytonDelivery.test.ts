@@ -92,7 +92,20 @@ describe.skipIf(unavailable !== null)(
     const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 120_000) => {
       const start = Date.now();
       while (!(await check())) {
-        if (Date.now() - start > timeoutMs) throw new Error(`timed out: ${what}`);
+        if (Date.now() - start > timeoutMs) {
+          const url = gateways.at(-1)?.url;
+          const backlog = url
+            ? await (
+                await fetch(`${url}/v1/admin/deliveries?limit=5&state=${'dead-lettered'}`, {
+                  headers: auth,
+                })
+              ).text()
+            : '';
+          const breakers = url
+            ? await (await fetch(`${url}/v1/admin/deliveries/breakers`, { headers: auth })).text()
+            : '';
+          throw new Error(`timed out: ${what}\n${backlog}\n${breakers}`);
+        }
         await sleep(100);
       }
     };
@@ -113,7 +126,7 @@ describe.skipIf(unavailable !== null)(
         env.COEXIST_DELIVERY_CONFIG as string,
         JSON.stringify({
           policies: { default: { maxAttempts: 30, initialDelayMs: 200, maxDelayMs: 1_000 } },
-          targets: { legacy: { concurrency: 4 } },
+          targets: { legacy: { concurrency: 4, breaker: { halfOpenAfterMs: 2_000 } } },
           leaseTtlMs: 1_000,
         }),
       );
@@ -171,7 +184,7 @@ describe.skipIf(unavailable !== null)(
     }, 300_000);
 
     it('an unknown item: dead letter naming it, crosswalk fixed, coexist dlq replay, delivered once', async () => {
-      const gateway = gateways.at(-1) as Gateway;
+      const gateway = gateways.at(-1) ?? (await startGateway());
       const poNumber = `UNK-${Date.now()}`;
       const item = `NEW-ITEM-${Date.now()}`;
       await submit(gateway.url, poNumber, item);
@@ -205,7 +218,7 @@ describe.skipIf(unavailable !== null)(
     }, 180_000);
 
     it('an order and its notice, receipt and invoice, posted back to back, reach Tryton in order', async () => {
-      const gateway = gateways.at(-1) as Gateway;
+      const gateway = gateways.at(-1) ?? (await startGateway());
       const stamp = Date.now();
       const poNumber = `CH-${stamp}`;
       await submit(gateway.url, poNumber);
@@ -281,8 +294,29 @@ describe.skipIf(unavailable !== null)(
       }
     }, 180_000);
 
+    it("Tryton's process killed mid-run and restarted: retried, every purchase once", async () => {
+      const gateway = gateways.at(-1) ?? (await startGateway());
+      const poNumbers = Array.from({ length: 4 }, (_, i) => `TK-${Date.now()}-${i}`);
+      for (const poNumber of poNumbers) await submit(gateway.url, poNumber);
+      await waitUntil('a purchase in Tryton', async () => (await purchases(poNumbers)).length > 0);
+      await tryton.kill();
+      await sleep(1_500);
+      await tryton.start();
+      ctx = await rpc.context(1);
+      await waitUntil('every order delivered', async () => {
+        for (const poNumber of poNumbers) {
+          const [legacy] = await deliveriesOf(gateway.url, poNumber);
+          if (legacy?.state !== 'delivered') return false;
+        }
+        return true;
+      });
+      const found = await purchases(poNumbers);
+      expect(found.map((p) => p.reference).sort()).toEqual([...poNumbers].sort());
+      expect(new Set(found.map((p) => p.state))).toEqual(new Set(['processing']));
+    }, 180_000);
+
     it("Prefer: wait=10 answers with Tryton's purchase number", async () => {
-      const gateway = gateways.at(-1) as Gateway;
+      const gateway = gateways.at(-1) ?? (await startGateway());
       const poNumber = `WAIT-${Date.now()}`;
       const response = await fetch(`${gateway.url}/v1/purchase-orders`, {
         method: 'POST',

@@ -22,7 +22,8 @@ const listQuery = {
     state: { enum: [...deliveryStates] },
     target,
     documentType: { enum: [...documentTypes] },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    // A string: query strings are not coerced; 1 to 1000.
+    limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|1000)$', default: '100' },
   },
 } as const;
 const replayBody = {
@@ -68,11 +69,11 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         state?: (typeof deliveryStates)[number];
         target?: string;
         documentType?: string;
-        limit: number;
+        limit?: string;
       };
       await view.refresh(store);
       const all = view.list(filter);
-      return { total: all.length, deliveries: all.slice(0, limit) };
+      return { total: all.length, deliveries: all.slice(0, Number(limit ?? 100)) };
     },
   });
 
