@@ -323,16 +323,17 @@ const main = async () => {
     expected: 202,
     factory,
   });
-  const reference = process.env.BENCH_REFERENCE;
-  if (reference) {
+  // Builds of other checkouts, measured in the same rounds (comma-separated paths).
+  const references = (process.env.BENCH_REFERENCE ?? '').split(',').filter(Boolean);
+  for (const [i, reference] of references.entries()) {
     // Builds before the read side compiled projections/ too had no dist/src/.
     const referenceCli = ['dist/src/cli/main.js', 'dist/cli/main.js']
       .map((path) => join(reference, path))
       .find((path) => existsSync(path));
     if (!referenceCli) throw new Error(`BENCH_REFERENCE: no built CLI in ${reference}/dist`);
-    const referenceDataDir = join(tempDir, 'reference');
-    handles.reference = await open({
-      name: 'gateway (reference build)',
+    const referenceDataDir = join(tempDir, `reference-${i}`);
+    handles[i === 0 ? 'reference' : `reference${i + 1}`] = await open({
+      name: `gateway built in ${reference}`,
       args: [referenceCli, 'start', '--data-dir', referenceDataDir],
       env: { LOG_LEVEL: 'warn' },
       apiKey: createApiKey(referenceDataDir, referenceCli),
@@ -367,13 +368,15 @@ const main = async () => {
   const check = checkTargets(median(roundRatios(handles.gateway)), gateway);
   check.roundRatios = roundRatios(handles.gateway);
   check.floorRatio = median(roundRatios(handles.floor));
-  if (handles.reference) {
-    const overReference = handles.gateway.rounds.map(
-      (r, i) => r.requestsPerSecond.mean / handles.reference.rounds[i].requestsPerSecond.mean,
+  check.overReferences = {};
+  for (const [key, handle] of Object.entries(handles)) {
+    if (!key.startsWith('reference')) continue;
+    const over = handles.gateway.rounds.map(
+      (r, i) => r.requestsPerSecond.mean / handle.rounds[i].requestsPerSecond.mean,
     );
-    check.overReference = { median: median(overReference), perRound: overReference };
+    check.overReferences[handle.name] = { median: median(over), perRound: over };
     console.log(
-      `gateway / reference build, per round: ${overReference.map((x) => x.toFixed(3)).join(' ')}; median ${median(overReference).toFixed(3)}`,
+      `gateway / ${handle.name}, per round: ${over.map((x) => x.toFixed(3)).join(' ')}; median ${median(over).toFixed(3)}`,
     );
   }
   const table = formatTable({ config, machine, runs, check, durability, floorDurability });

@@ -87,7 +87,7 @@ export const formatTable = ({ config, machine, runs, check, durability, floorDur
   const each = (format) => Object.values(runs).map(format);
   const ratio = (run) => run.requestsPerSecond.mean / baseline.requestsPerSecond.mean;
   const rows = [
-    ['', ...Object.keys(runs).map((key) => headings[key]), 'gateway/baseline'],
+    ['', ...Object.keys(runs).map((key) => headings[key] ?? key), 'gateway/baseline'],
     [
       'req/s (mean)',
       ...each((r) => int(r.requestsPerSecond.mean)),
