@@ -14,6 +14,7 @@
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
  *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/),
  *      BENCH_BREAKDOWN=1 (also the durable floor appending what the gateway appends),
+ *      BENCH_PROJECTORS=separate (the gateway runs no projectors: the write path alone),
  *      BENCH_REFERENCE=<checkout> (also the gateway built in another checkout, e.g. the last
  *        release: `git worktree add /tmp/ref <commit> && (cd /tmp/ref && npm ci && npm run
  *        build)`; reported as this gateway's throughput over the reference's, per round).
@@ -318,7 +319,11 @@ const main = async () => {
   handles.gateway = await open({
     name: 'gateway',
     args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
-    env: { LOG_LEVEL: 'warn' },
+    // BENCH_PROJECTORS=separate: the write path alone, its projectors left to another process.
+    env: {
+      LOG_LEVEL: 'warn',
+      ...(process.env.BENCH_PROJECTORS ? { COEXIST_PROJECTORS: process.env.BENCH_PROJECTORS } : {}),
+    },
     apiKey: createApiKey(gatewayDataDir),
     expected: 202,
     factory,

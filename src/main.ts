@@ -60,10 +60,14 @@ export const startGateway = async (
     : null;
   // ── Read side (src/projection/): read models and their projectors; lists, summaries and
   // /graphql answer "not ready" until a first build is live. MongoDB when MONGODB_URL is set.
-  const readSide = await startGatewayReadSide(store, {
-    dataDir: config.dataDir,
-    mongoUrl: process.env.MONGODB_URL,
-  });
+  // COEXIST_PROJECTORS=separate: projectors run in `coexist projections run`, not here.
+  const projectorsHere = process.env.COEXIST_PROJECTORS !== 'separate';
+  const readSide = await startGatewayReadSide(
+    store,
+    { dataDir: config.dataDir, mongoUrl: process.env.MONGODB_URL },
+    undefined,
+    projectorsHere,
+  );
   // ──────────────────────────────────────────────────────────────────────────────────────
   const app = await buildApp({
     readModels: readSide.readModels,
@@ -109,6 +113,11 @@ export const startGateway = async (
       : `  routing:  no rule set published; new documents go to ${config.routing.defaultTarget}`,
   );
 
+  print(
+    projectorsHere
+      ? '  read side: projectors in this process (COEXIST_PROJECTORS=separate to run them in `coexist projections run`)'
+      : '  read side: projectors run elsewhere (`coexist projections run`); this process only reads',
+  );
   print(
     delivery
       ? `  delivery: to ${delivery.targets.join(', ')} (dispatcher lease shared with other processes on this store)`

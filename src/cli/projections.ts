@@ -1,7 +1,8 @@
 /**
- * `coexist projections status|rebuild NAME`: each read model's generations, position and lag;
- * and a rebuild from zero beside the live generation (the gateway keeps serving from the old
- * one until the new one has caught up), with a progress bar and ETA.
+ * `coexist projections status|rebuild NAME|run`: each read model's generations, position and
+ * lag; a rebuild from zero beside the live generation (the gateway keeps serving from the old
+ * one until the new one has caught up), with a progress bar and ETA; and the projectors run
+ * outside the gateway, for a gateway started with COEXIST_PROJECTORS=separate.
  */
 import { Command } from 'commander';
 import { projectionNamed, projections } from '../../projections/index.js';
@@ -10,7 +11,7 @@ import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
 import type { ReadModelStore } from '../ports/readModelStore.js';
 import { consumerNameOf } from '../projection/projector.js';
-import { openReadModelStore, processOwner } from '../projection/readSide.js';
+import { openReadModelStore, processOwner, startGatewayReadSide } from '../projection/readSide.js';
 import { type RebuildProgress, rebuildReadModel } from '../projection/rebuild.js';
 import { openEventStore } from '../stores.js';
 import { CliError } from './gateway.js';
@@ -171,6 +172,42 @@ export const projectionsCommand = (): Command => {
       console.log(
         `Rebuilt ${result.model}: ${result.handled.toLocaleString('en-US')} events in ${result.seconds.toFixed(1)} s; reads now use ${result.storage}.`,
       );
+    });
+
+  withStoreOptions(
+    command
+      .command('run')
+      .description(
+        'run the projectors in this process, for a gateway started with COEXIST_PROJECTORS=separate (leased: one runner per data directory or server); stops on SIGINT or SIGTERM',
+      ),
+  )
+    .option('--json', 'print status lines as JSON')
+    .action(async (options: { json?: boolean; config?: string; dataDir?: string }) => {
+      const config = configFrom(options);
+      const events = await openEventStore(config);
+      const readSide = await startGatewayReadSide(events, {
+        dataDir: config.dataDir,
+        mongoUrl: process.env.MONGODB_URL,
+      });
+      const report = () => {
+        const status = readSide.status();
+        if (options.json) console.log(JSON.stringify({ at: new Date().toISOString(), status }));
+        else {
+          for (const projector of status) {
+            console.log(`${new Date().toISOString().slice(11, 19)}  ${JSON.stringify(projector)}`);
+          }
+        }
+      };
+      if (!options.json) console.log('Projectors running; status every 10 s. Ctrl-C stops them.');
+      report();
+      const timer = setInterval(report, 10_000);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      clearInterval(timer);
+      await readSide.close();
+      await events.close();
     });
 
   return command;

@@ -78,19 +78,28 @@ export const startGatewayReadSide = async (
   events: EventStore,
   location: ReadModelLocation,
   log?: ConsumerLog,
+  /**
+   * Run the projectors here (the default), or only open the read models, their projectors
+   * running in another process (`coexist projections run`), so that projection work does not
+   * share the serving process's CPU with the write path.
+   */
+  projectorsHere = true,
 ): Promise<ReadSide & { close(): Promise<void> }> => {
   const readModels = await openReadModelStore(location);
   const ownState = readModels.checkpoints
     ? null
     : getSqliteConsumerState(openConsumerDatabase(join(location.dataDir, 'consumers.sqlite')));
-  const readSide = await startReadSide({
-    events,
-    readModels,
-    consumerState: (readModels.checkpoints ?? ownState) as NonNullable<typeof ownState>,
-    owner: processOwner(),
-    leaseTtlMs: 10_000,
-    log,
-  });
+  const readSide = await startReadSide(
+    {
+      events,
+      readModels,
+      consumerState: (readModels.checkpoints ?? ownState) as NonNullable<typeof ownState>,
+      owner: processOwner(),
+      leaseTtlMs: 10_000,
+      log,
+    },
+    projectorsHere ? allProjections : [],
+  );
   return {
     ...readSide,
     close: async () => {

@@ -11,13 +11,16 @@ export interface GatewayProcess {
   exited: Promise<unknown>;
 }
 
-export const startGatewayProcess = async (dataDir: string): Promise<GatewayProcess> => {
+export const startGatewayProcess = async (
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<GatewayProcess> => {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir],
     {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'warn', COEXIST_MODE: 'development' },
+      env: { ...process.env, LOG_LEVEL: 'warn', COEXIST_MODE: 'development', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
