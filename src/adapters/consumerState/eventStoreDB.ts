@@ -94,7 +94,8 @@ export const getEventStoreDBConsumerState = (client: EventStoreDBClient): Consum
     },
 
     async commit(consumer, expected, next, effect) {
-      if (effect) throw new Error('EventStoreDB consumer state cannot run effects in a transaction');
+      if (effect)
+        throw new Error('EventStoreDB consumer state cannot run effects in a transaction');
       const stream = checkpointStream(consumer);
       const found = await last(stream);
       const actual = found ? positionFromString(String(found.data.position)) : null;
@@ -176,7 +177,9 @@ export const getEventStoreDBConsumerState = (client: EventStoreDBClient): Consum
       const expiresAt = now.getTime() + ttlMs;
       const data = { owner, expiresAt, at: now.toISOString() };
       const won = await appendAt(stream, 'ConsumerLeaseTaken', data, found?.revision ?? null);
-      return won ? ({ consumer, owner, expiresAt: new Date(expiresAt) } satisfies LeaseGrant) : null;
+      return won
+        ? ({ consumer, owner, expiresAt: new Date(expiresAt) } satisfies LeaseGrant)
+        : null;
     },
 
     async releaseLease(consumer, owner) {
@@ -198,4 +201,3 @@ export const getEventStoreDBConsumerState = (client: EventStoreDBClient): Consum
     },
   };
 };
-
