@@ -66,11 +66,14 @@ const seed = async () => {
       })),
       { expectedRevision: 'no_stream' },
     );
-    if ((i / perAppend) % 100 === 0) process.stdout.write(`\r  seeding ${i.toLocaleString()} / ${total.toLocaleString()}`);
+    if ((i / perAppend) % 100 === 0)
+      process.stdout.write(`\r  seeding ${i.toLocaleString()} / ${total.toLocaleString()}`);
   }
   await store.close();
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`\r  seeded ${total.toLocaleString()} events in ${seconds.toFixed(1)} s (${(statSync(eventsFile).size / 2 ** 20).toFixed(0)} MiB)\n`);
+  process.stdout.write(
+    `\r  seeded ${total.toLocaleString()} events in ${seconds.toFixed(1)} s (${(statSync(eventsFile).size / 2 ** 20).toFixed(0)} MiB)\n`,
+  );
 };
 
 /** Reads the whole log through the adapter's subscription with no consumer: the ceiling. */
@@ -141,7 +144,9 @@ try {
     for (const [name, run] of Object.entries(cases)) {
       const rate = await run();
       perRound[name].push(rate);
-      console.log(`  round ${round}: ${name.padEnd(14)} ${Math.round(rate).toLocaleString().padStart(9)} events/s`);
+      console.log(
+        `  round ${round}: ${name.padEnd(14)} ${Math.round(rate).toLocaleString().padStart(9)} events/s`,
+      );
     }
   }
   const results = Object.fromEntries(
@@ -157,10 +162,14 @@ try {
   const target = 100_000;
   console.log('\n  case             events/s   of baseline');
   for (const [name, r] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(14)} ${r.eventsPerSecond.toLocaleString().padStart(10)}   ${(r.ofBaseline * 100).toFixed(0).padStart(5)} %`);
+    console.log(
+      `  ${name.padEnd(14)} ${r.eventsPerSecond.toLocaleString().padStart(10)}   ${(r.ofBaseline * 100).toFixed(0).padStart(5)} %`,
+    );
   }
   const pass = results['no-op'].eventsPerSecond >= target;
-  console.log(`\n  no-op consumer target ≥ ${target.toLocaleString()} events/s: ${pass ? 'met' : 'NOT met'}`);
+  console.log(
+    `\n  no-op consumer target ≥ ${target.toLocaleString()} events/s: ${pass ? 'met' : 'NOT met'}`,
+  );
   const timestamp = new Date().toISOString();
   const resultsDir = join(root, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
