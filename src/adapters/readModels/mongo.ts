@@ -29,6 +29,7 @@ import {
   encodeCursor,
   type Generation,
   type GenerationState,
+  indexColumns,
   type ReadModelDocument,
   ReadModelError,
   ReadModelNotReadyError,
@@ -120,9 +121,15 @@ export const getMongoReadModelStore = async (url: string): Promise<MongoReadMode
       const storage = `${model}_v${projection.version}_${randomBytes(4).toString('hex')}`;
       const target = collection(storage);
       await db.createCollection(collectionName(storage));
-      for (const { field } of projection.indexes) {
-        // Multikey indexes cover array fields as they are.
-        await target.createIndex({ [keyOf(field)]: 1, _id: 1 });
+      for (const columns of indexColumns(projection.indexes)) {
+        await target.createIndex({
+          ...Object.fromEntries(columns.map((c) => [keyOf(c), 1])),
+          _id: 1,
+        });
+      }
+      // Array fields: a multikey index each (matched by value, never ordered with another).
+      for (const { field } of projection.indexes.filter((spec) => spec.multi)) {
+        await target.createIndex({ [keyOf(field)]: 1 });
       }
       const row: GenerationDocument = {
         _id: storage,

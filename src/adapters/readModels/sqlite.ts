@@ -20,6 +20,7 @@ import {
   type Generation,
   type GenerationState,
   type IndexSpec,
+  indexColumns,
   type Page,
   type Projection,
   type ReadModelDocument,
@@ -209,10 +210,7 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
       created_at: Date.now(),
       fields: '[]',
     };
-    const fields = projection.indexes.map(({ field, multi }) => ({
-      field: checkField(field),
-      multi,
-    }));
+    const fields = projection.indexes.map((spec) => ({ ...spec, field: checkField(spec.field) }));
     const columns = fields.map(({ field }) => `, ${column(field)}`).join('');
     db.exec(
       `CREATE TABLE ${table(storage)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, position TEXT NOT NULL${columns})`,
@@ -247,10 +245,9 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
       if (generationOf(storage)?.state === 'building') {
         // Indexes are built now, once the generation has caught up and before it serves:
         // one sorted build each is several times faster than keeping them during the build.
-        for (const { field, multi } of fieldsOf(storage)) {
-          if (multi) continue; // an array: matched with json_each, which no index covers
+        for (const columns of indexColumns(fieldsOf(storage))) {
           db.exec(
-            `CREATE INDEX IF NOT EXISTS "rm_${storage}__${field}" ON ${table(storage)} (${column(field)}, id)`,
+            `CREATE INDEX IF NOT EXISTS "rm_${storage}__${columns.join('__')}" ON ${table(storage)} (${columns.map(column).join(', ')}, id)`,
           );
         }
         // Statistics, so a filtered list uses the most selective index, not the sort order;
