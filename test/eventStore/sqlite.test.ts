@@ -360,3 +360,41 @@ describe('SQLite event store specifics', () => {
     expect(await store.readStream('child')).toHaveLength(100);
   }, 30_000);
 });
+
+describe('SQLite subscriptions and the event loop', () => {
+  it('let timers run while catching up on a long log with a synchronous handler', async () => {
+    const file = temp.file();
+    const store = getSqliteEventStore({ file });
+    try {
+      for (let i = 0; i < 10; i++) {
+        await store.appendToStream(
+          `long-${i}`,
+          Array.from({ length: 1_000 }, () => newEvent('Long')),
+          { expectedRevision: 'no_stream' },
+        );
+      }
+      let handled = 0;
+      let handledWhenTimerFired = -1;
+      setTimeout(() => {
+        handledWhenTimerFired = handled;
+      }, 0);
+      const caughtUp = new Promise<void>((resolve) => {
+        const subscription = store.subscribeToAll({
+          maxBatchSize: 100,
+          onBatch: (batch) => {
+            handled += batch.events.length;
+          },
+          onCaughtUp: () => void subscription.unsubscribe().then(resolve),
+        });
+      });
+      await caughtUp;
+      expect(handled).toBe(10_000);
+      // The timer fired during the catch-up, not after it.
+      expect(handledWhenTimerFired).toBeGreaterThanOrEqual(0);
+      expect(handledWhenTimerFired).toBeLessThan(10_000);
+    } finally {
+      await store.close();
+      temp.removeAll();
+    }
+  });
+});

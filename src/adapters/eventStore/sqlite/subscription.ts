@@ -79,8 +79,13 @@ export const startSubscription = (
         if (stopped) return;
         await options.onBatch({ events, position: toPosition(upTo) });
         position = upTo;
-        // More history right behind this window: read on without waiting for a signal.
-        if (upTo < head) logMayHaveGrown = true;
+        // More history right behind this window: read on without waiting for a signal, but
+        // after a turn of the event loop, so a long catch-up never starves the process's HTTP
+        // requests and timers (the reads are synchronous and a handler may be too).
+        if (upTo < head) {
+          logMayHaveGrown = true;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
       if (!logMayHaveGrown && !caughtUp && !stopped) {
         caughtUp = true;
