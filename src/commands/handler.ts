@@ -21,7 +21,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../ports/eventStore.js';
-import type { RouteDecision, Router } from '../routing/route.js';
+import type { ParentRoute, RouteDecision, Router } from '../routing/route.js';
 import type { CommandSpec } from './catalog.js';
 import { ConcurrencyConflictError, ScopeForbiddenError } from './errors.js';
 import { IdempotencyKey } from './idempotency.js';
@@ -102,6 +102,19 @@ interface Loaded {
 const maxAttempts = 8;
 
 const noDocuments: ReadonlyMap<string, DocumentState | null> = new Map();
+
+/**
+ * The parent orders a document may follow: not another supplier's. Following one would tell
+ * the client, in its answer's route, that the order exists and which ERP owns it; the domain
+ * flags such a document (SUPPLIER_MISMATCH) and it is never delivered, so the rules route it.
+ */
+const ownParents = (parents: Parents, supplier: string | undefined): ParentRoute[] | null => {
+  if (parents.routes === null || supplier === undefined) return parents.routes;
+  return parents.routes.filter(({ poNumber }) => {
+    const state = parents.states.get(poNumber);
+    return !state || state.supplier === supplier;
+  });
+};
 
 /** Up to 10, 20, 40… ms (at most 250), at random so racing writers spread out. */
 const backoff = (attempt: number): number => Math.random() * Math.min(250, 10 * 2 ** (attempt - 1));
@@ -234,7 +247,11 @@ export class CommandHandler {
     });
     const route =
       loaded.route ??
-      this.router.decide({ document: ref, ...attributes }, loaded.parents.routes, receivedAt);
+      this.router.decide(
+        { document: ref, ...attributes },
+        ownParents(loaded.parents, attributes.supplier),
+        receivedAt,
+      );
     return this.append(command, loaded, route, events);
   }
 

@@ -195,3 +195,27 @@ describe('documents a decision reads', () => {
     expect(codes(known)).not.toContain('UNKNOWN_SHIPMENT_NOTICE');
   });
 });
+
+describe("another supplier's order", () => {
+  it('is flagged on the invoice, and the answer does not reveal that the order exists or who owns it', async () => {
+    const order = { ...example('purchase-order-submit'), poNumber: 'OTHER-SUP-1' };
+    expect((await post('/v1/purchase-orders', order)).statusCode).toBe(202);
+    const invoice = example('supplier-invoice') as {
+      supplier: string;
+      lines: { poNumber: string }[];
+    };
+    const foreign = {
+      ...invoice,
+      supplier: 'SUP-99999',
+      invoiceNumber: 'INV-FOREIGN-1',
+      lines: invoice.lines.map((line) => ({ ...line, poNumber: 'OTHER-SUP-1' })),
+    };
+    const response = await post('/v1/supplier-invoices', foreign);
+    expect(response.statusCode, response.body).toBe(202);
+    const answer = json<{ exceptions: { code: string }[]; route: { basis: string } }>(response);
+    expect(answer.exceptions.map((e) => e.code)).toContain('SUPPLIER_MISMATCH');
+    expect(answer.route.basis).not.toBe('parent');
+    expect(JSON.stringify(answer.route)).not.toContain('OTHER-SUP-1');
+    expect(JSON.stringify(answer.exceptions)).not.toContain(String(order.supplier));
+  });
+});
