@@ -3,24 +3,7 @@
  * real example, and which problems it can answer. Documentation only: responses are
  * serialised as they are (app.ts), so these schemas never filter a field out.
  */
-import { problemResponse } from '../v1/schemas.js';
-
-const problem = (
-  status: number,
-  code: string,
-  title: string,
-  detail: string,
-  instance: string,
-  extensions: object = {},
-) => ({
-  type: `https://coexist.dev/problems/${code}`,
-  title,
-  status,
-  detail,
-  instance,
-  code,
-  ...extensions,
-});
+import { problemExample as problem, problemResponse } from '../v1/schemas.js';
 
 /** A JSON success response with one example. */
 export const success = (description: string, example: unknown) => ({

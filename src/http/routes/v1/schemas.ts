@@ -180,7 +180,7 @@ export const documentViewSchema = {
 const problemRef = 'https://coexist.dev/contracts/problem.json#';
 
 /** A realistic problem body for an example. */
-const example = (
+export const problemExample = (
   status: number,
   code: string,
   title: string,
@@ -200,7 +200,7 @@ const example = (
 /** An error response in the OpenAPI document: problem+json, with an example of it. */
 export const problemResponse = (
   description: string,
-  ...examples: ReturnType<typeof example>[]
+  ...examples: ReturnType<typeof problemExample>[]
 ) => ({
   description,
   // On the media type: next to a $ref, a schema's `examples` would be dropped from the document.
@@ -224,7 +224,7 @@ const po = '/v1/purchase-orders';
 const commonProblems = {
   401: problemResponse(
     'No valid API key.',
-    example(
+    problemExample(
       401,
       'unauthenticated',
       'Authentication required',
@@ -234,7 +234,7 @@ const commonProblems = {
   ),
   429: problemResponse(
     "Too many requests: the rate limit, or too many of this client's requests in progress. Retry after the Retry-After delay.",
-    example(
+    problemExample(
       429,
       'rate-limited',
       'Too many requests',
@@ -245,7 +245,7 @@ const commonProblems = {
 };
 
 const invalidRequest = (instance: string, pointer: string, detail: string, where = 'body') =>
-  example(
+  problemExample(
     400,
     'invalid-request',
     'The request does not satisfy the contract',
@@ -269,11 +269,17 @@ export const problemResponses = {
   ...commonProblems,
   403: problemResponse(
     'The API key lacks the role or scope for this document.',
-    example(403, 'out-of-scope', 'Forbidden', 'This key may not act on company ACME-DE.', po),
+    problemExample(
+      403,
+      'out-of-scope',
+      'Forbidden',
+      'This key may not act on company ACME-DE.',
+      po,
+    ),
   ),
   404: problemResponse(
     'The document the command acts on has not been recorded.',
-    example(
+    problemExample(
       404,
       'document-not-found',
       'Document not found',
@@ -283,14 +289,14 @@ export const problemResponses = {
   ),
   409: problemResponse(
     'The document is in a state that does not allow the command (final), or, with code `concurrent-modification`, `retryable: true` and `Retry-After`, it changed while the command was decided: nothing was recorded, send the same request again.',
-    example(
+    problemExample(
       409,
       'document-exists',
       'Conflict',
       'Purchase order ACME-US/4500012345 already exists.',
       po,
     ),
-    example(
+    problemExample(
       409,
       'concurrent-modification',
       'Conflict',
@@ -301,11 +307,17 @@ export const problemResponses = {
   ),
   413: problemResponse(
     "Request body larger than this route's limit.",
-    example(413, 'body-too-large', 'Request body too large', 'Request body is too large', po),
+    problemExample(
+      413,
+      'body-too-large',
+      'Request body too large',
+      'Request body is too large',
+      po,
+    ),
   ),
   415: problemResponse(
     'The body is not application/json in UTF-8, or has a Content-Encoding.',
-    example(
+    problemExample(
       415,
       'unsupported-media-type',
       'Unsupported media type',
@@ -315,7 +327,7 @@ export const problemResponses = {
   ),
   422: problemResponse(
     'A business rule is broken, or the Idempotency-Key was used for another request.',
-    example(
+    problemExample(
       422,
       'idempotency-key-reused',
       'Idempotency key reused',
@@ -325,7 +337,7 @@ export const problemResponses = {
   ),
   423: problemResponse(
     'The scope is frozen for a cutover window; `frozenUntil` and `reason` say until when and why.',
-    example(
+    problemExample(
       423,
       'scope-frozen',
       'Scope frozen for cutover',
@@ -339,7 +351,7 @@ export const problemResponses = {
   ),
   503: problemResponse(
     'The event store is unavailable; nothing was recorded.',
-    example(
+    problemExample(
       503,
       'store-unavailable',
       'Service unavailable',
@@ -364,7 +376,7 @@ export const readProblemResponses = {
   403: problemResponses[403],
   404: problemResponse(
     'No such document.',
-    example(
+    problemExample(
       404,
       'document-not-found',
       'Document not found',
@@ -374,7 +386,7 @@ export const readProblemResponses = {
   ),
   503: problemResponse(
     'The event store is unavailable.',
-    example(
+    problemExample(
       503,
       'store-unavailable',
       'Service unavailable',
