@@ -191,7 +191,8 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { store });
   await app.register(preferWaitPlugin, { store });
-  await app.register(metricsPlugin, { store });
+  const consumers = deps.consumers ?? createConsumerDirectory(store);
+  await app.register(metricsPlugin, { store, consumers });
   const handler = new CommandHandler({ store, router, freezes, clock: deps.clock });
   const validateRuleSet = createRuleSetValidator(ajv);
   await app.register(
@@ -203,9 +204,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });
           await admin.register(freezeRoutes, { freezes });
-          await admin.register(consumerRoutes, {
-            consumers: deps.consumers ?? createConsumerDirectory(store),
-          });
+          await admin.register(consumerRoutes, { consumers });
           await admin.register(deliveryRoutes, { store });
         },
         { prefix: '/admin' },

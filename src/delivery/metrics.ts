@@ -1,13 +1,15 @@
 /**
  * `/metrics` in Prometheus text format (prom-client), for operators: deliveries by target,
  * document type and outcome, attempt latency, backlog and oldest pending age per target, dead
- * letters, breaker state, plus HTTP request counts and latency and the process's own metrics.
+ * letters, breaker state, each consumer's lag and parked events, plus HTTP request counts and
+ * latency and the process's own metrics.
  * Delivery figures are read from the delivery streams (folded incrementally at each scrape),
  * so every instance answers them, whichever holds the dispatcher's lease.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConsumerDirectory, ConsumerReport } from '../consumers/directory.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { deliveryEventTypes } from './records.js';
 import { DeliveryView } from './view.js';
@@ -20,10 +22,40 @@ const outcomeOf: Record<string, string> = {
 const breakerStates = ['closed', 'open', 'half-open', 'isolated'];
 
 export const metricsPlugin = fp(
-  async (app: FastifyInstance, { store }: { store: EventStore }) => {
+  async (
+    app: FastifyInstance,
+    { store, consumers }: { store: EventStore; consumers?: ConsumerDirectory },
+  ) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'coexist_' });
     const registers = [registry];
+
+    if (consumers) {
+      // Read at each scrape from the consumers this instance runs (registries, dispatcher).
+      const perConsumer = (name: string, help: string, value: (r: ConsumerReport) => number) =>
+        new Gauge({
+          name,
+          help,
+          labelNames: ['consumer'],
+          registers,
+          async collect() {
+            this.reset();
+            for (const report of await consumers.report()) {
+              this.set({ consumer: report.name }, value(report));
+            }
+          },
+        });
+      perConsumer(
+        'coexist_consumer_lag_positions',
+        'Log positions between a consumer checkpoint and the log head (events, on the embedded store).',
+        (report) => Number(report.behind ?? 0n),
+      );
+      perConsumer(
+        'coexist_consumer_parked_events',
+        'Events a consumer parked after they kept failing.',
+        (report) => report.parked,
+      );
+    }
 
     const requests = new Counter({
       name: 'coexist_http_requests_total',

@@ -65,6 +65,14 @@ describe('GET /v1/admin/consumers', () => {
         }),
       ]);
 
+      const metrics = await gw.app.inject({
+        url: '/metrics',
+        headers: { authorization: operator },
+      });
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toContain('coexist_consumer_parked_events{consumer="picky"} 1');
+      expect(metrics.body).toMatch(/coexist_consumer_lag_positions\{consumer="registries"\} \d+/);
+
       const writer = await gw.key('erp', ['writer']);
       const refused = await gw.app.inject({
         url: '/v1/admin/consumers',
