@@ -65,8 +65,7 @@ export const startGateway = async (
   const readSide = await startGatewayReadSide(
     store,
     { dataDir: config.dataDir, mongoUrl: process.env.MONGODB_URL },
-    undefined,
-    projectorsHere,
+    { projectorsHere },
   );
   // ──────────────────────────────────────────────────────────────────────────────────────
   const app = await buildApp({

@@ -58,23 +58,6 @@ export interface RunningProjector {
 /** The consumer that writes a generation: named after its storage, so each has its checkpoint. */
 export const consumerNameOf = (storage: string) => `projection:${storage}`;
 
-/**
- * The log, handing over each batch only after a turn of the event loop: a catch-up over the
- * embedded log otherwise runs batch after batch on microtasks alone, and the process would
- * answer no request (and fire no timer) until the projector had caught up.
- */
-export const yieldingBetweenBatches = (store: EventStore): EventStore => ({
-  ...store,
-  subscribeToAll: (options) =>
-    store.subscribeToAll({
-      ...options,
-      onBatch: async (batch) => {
-        await new Promise((resolve) => setImmediate(resolve));
-        await options.onBatch(batch);
-      },
-    }),
-});
-
 /** Runs `projection` into `storage` on a consumer. */
 export const runGeneration = (
   projection: Projection,
@@ -91,7 +74,8 @@ export const runGeneration = (
       handler: readModels.handler(storage, projection),
     },
     {
-      store: yieldingBetweenBatches(runtime.events),
+      // The embedded log's catch-up yields to the event loop between windows itself.
+      store: runtime.events,
       state: readModels.checkpoints ?? runtime.consumerState,
       owner: runtime.owner,
       leaseTtlMs: runtime.leaseTtlMs,

@@ -77,14 +77,17 @@ export const processOwner = () => `${hostname()}:${process.pid}:${randomBytes(3)
 export const startGatewayReadSide = async (
   events: EventStore,
   location: ReadModelLocation,
-  log?: ConsumerLog,
-  /**
-   * Run the projectors here (the default), or only open the read models, their projectors
-   * running in another process (`coexist projections run`), so that projection work does not
-   * share the serving process's CPU with the write path.
-   */
-  projectorsHere = true,
+  options: {
+    log?: ConsumerLog;
+    /**
+     * Run the projectors here (the default), or only open the read models, their projectors
+     * running in another process (`coexist projections run`), so that projection work does
+     * not share the serving process's CPU with the write path.
+     */
+    projectorsHere?: boolean;
+  } = {},
 ): Promise<ReadSide & { close(): Promise<void> }> => {
+  const { log, projectorsHere = true } = options;
   const readModels = await openReadModelStore(location);
   const ownState = readModels.checkpoints
     ? null
