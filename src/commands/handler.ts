@@ -320,6 +320,9 @@ export class CommandHandler {
     const commandId = this.newId();
     const metadata: JsonObject = {
       clientId: envelope.principal.clientId,
+      // Which of the client's keys (never its secret), so a leaked or misused key's writes
+      // can be found.
+      keyId: envelope.principal.keyId,
       contractVersion: spec.contractVersion,
       contract: spec.contract,
       command: spec.name,

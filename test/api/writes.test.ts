@@ -73,6 +73,20 @@ describe('v1 write API', () => {
     expect(event?.data).toEqual(withPoNumber('W-2'));
   });
 
+  it("records the caller's API key id (never its secret) on every event of the command", async () => {
+    // The header is "Bearer cx_<keyId>_<secret>".
+    const [, keyId, secret] = /^Bearer cx_([^_]+)_(\S+)$/.exec(writer) ?? [];
+    const response = await post('/v1/purchase-orders', withPoNumber('W-KEY'));
+    expect(response.statusCode).toBe(202);
+    const { eventIds } = json<{ eventIds: string[] }>(response);
+    const events = (await gw.allEvents()).filter((e) => eventIds.includes(e.id));
+    expect(events.map((e) => e.type)).toEqual(['DocumentOwnershipAssigned', 'PurchaseOrderSubmitted']);
+    for (const event of events) {
+      expect(event.metadata.keyId).toBe(keyId);
+      expect(JSON.stringify(event.metadata)).not.toContain(secret);
+    }
+  });
+
   it('serves the document: current state and event timeline', async () => {
     const po = withPoNumber('W-3');
     await post('/v1/purchase-orders', po);
