@@ -80,7 +80,10 @@ describe('v1 write API', () => {
     expect(response.statusCode).toBe(202);
     const { eventIds } = json<{ eventIds: string[] }>(response);
     const events = (await gw.allEvents()).filter((e) => eventIds.includes(e.id));
-    expect(events.map((e) => e.type)).toEqual(['DocumentOwnershipAssigned', 'PurchaseOrderSubmitted']);
+    expect(events.map((e) => e.type)).toEqual([
+      'DocumentOwnershipAssigned',
+      'PurchaseOrderSubmitted',
+    ]);
     for (const event of events) {
       expect(event.metadata.keyId).toBe(keyId);
       expect(JSON.stringify(event.metadata)).not.toContain(secret);
