@@ -198,7 +198,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(
     async (v1) => {
       await v1.register(commandRoutes, { ajv, handler });
-      await v1.register(documentRoutes, { store });
+      await v1.register(documentRoutes, { store, readModels: deps.readModels });
       if (deps.readModels) await v1.register(readModelRoutes, { readModels: deps.readModels });
       await v1.register(
         async (admin) => {

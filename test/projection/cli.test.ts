@@ -64,6 +64,7 @@ describe('coexist projections', () => {
     const reports = await status();
     expect(reports.map((r) => r.name)).toEqual([
       'documents',
+      'documentStates',
       'eventIndex',
       'routingCoverage',
       'deliveries',
