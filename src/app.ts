@@ -39,7 +39,7 @@ import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
 import { commandRoutes } from './http/routes/v1/commands.js';
 import { documentRoutes } from './http/routes/v1/documents.js';
-import { listRoutes } from './http/routes/v1/lists.js';
+import { readModelRoutes } from './http/routes/v1/lists.js';
 import type { Clock } from './ports/clock.js';
 import type { EventStore } from './ports/eventStore.js';
 import type { ReadModelStore } from './ports/readModelStore.js';
@@ -198,8 +198,8 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(
     async (v1) => {
       await v1.register(commandRoutes, { ajv, handler });
-      await v1.register(documentRoutes, { store });
-      if (deps.readModels) await v1.register(listRoutes, { readModels: deps.readModels });
+      await v1.register(documentRoutes, { store, readModels: deps.readModels });
+      if (deps.readModels) await v1.register(readModelRoutes, { readModels: deps.readModels });
       await v1.register(
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });

@@ -222,3 +222,32 @@ describe('documents read model', () => {
     expect(after).toMatchObject({ status: before?.status, lines: before?.lines });
   });
 });
+
+describe('documents read model, events it does not know', () => {
+  it('Given an invoice then match events of another model, Then it keeps its state and follows the revision', () => {
+    const stream = 'SupplierInvoice-SUP-1/INV-7';
+    const received = recorded(stream, 'SupplierInvoiceReceived', {
+      supplier: 'SUP-1',
+      invoiceNumber: 'INV-7',
+      company: 'ACME-US',
+      invoiceDate: '2026-11-07',
+      currency: 'USD',
+      lines: [],
+      exceptions: [],
+    });
+    const matched = recorded(
+      stream,
+      'InvoiceHeld',
+      { reason: 'price variance' },
+      {},
+      new Date('2026-11-08T00:00:00Z'),
+    );
+    const state = given(documents, [received, matched]);
+    expect(state.get(stream)).toMatchObject({
+      status: 'recorded',
+      supplier: 'SUP-1',
+      revision: Number(matched.revision),
+      updatedAt: '2026-11-08T00:00:00.000Z',
+    });
+  });
+});

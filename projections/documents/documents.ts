@@ -160,7 +160,10 @@ const evolveOwn = (
     }
     return summary;
   }
-  if (type !== 'purchaseOrder' || current === null || current.lines === null) return current;
+  if (current === null) return null; // an event before the document's recording: nothing to show
+  // Any other event of its stream (delivery, match, hold: types this model does not know
+  // yet) still moves its revision, which read-your-writes waits on.
+  if (type !== 'purchaseOrder' || current.lines === null) return touched;
   return evolvePurchaseOrder(touched, event);
 };
 

@@ -15,6 +15,7 @@ import {
   ruleSetInForce,
   userError,
 } from './audit.js';
+import { operationsResolvers, operationsTypeDefs } from './operations.js';
 
 export const typeDefs = /* GraphQL */ `
   "An instant, ISO 8601 with a time zone (e.g. 2026-12-01T10:00:00Z)."
@@ -141,8 +142,6 @@ export const typeDefs = /* GraphQL */ `
     state: JSON
     "The events folded into this snapshot."
     events(order: Order = OLDEST_FIRST, first: Int = 20, after: String): EventConnection!
-    # DELIVERY: deliveries, attempts, dead letters and replays of the document come here once
-    # the dispatcher records them (its Delivery… streams, built on another branch).
   }
 
   type RuleSetVersion {
@@ -290,4 +289,7 @@ export const resolvers = {
 
 /** The executable schema, for a server whose own context is `ServerContext`. */
 export const auditSchema = <ServerContext extends object>() =>
-  createSchema<ServerContext & AuditContext>({ typeDefs, resolvers });
+  createSchema<ServerContext & AuditContext>({
+    typeDefs: [typeDefs, operationsTypeDefs],
+    resolvers: [resolvers, operationsResolvers],
+  });

@@ -128,6 +128,8 @@ export interface ReadModelStore {
   /** From the model's live generation. Rejects with ReadModelNotReadyError when none is. */
   get(model: string, id: string): Promise<ReadModelDocument | null>;
   find(model: string, query: FindQuery): Promise<Page<ReadModelDocument>>;
+  /** How many documents of the model's live generation match (by index when declared). */
+  countMatching(model: string, where?: Readonly<Record<string, Condition>>): Promise<number>;
   /** SHA-256 of a generation's content (documents by id, canonical JSON): for comparisons. */
   contentHash(storage: string): Promise<string>;
   count(storage: string): Promise<number>;

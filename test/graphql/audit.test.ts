@@ -3,6 +3,7 @@
  * correlation id, type and time; as-of state on both sides of a change; the rule set and
  * freezes in force on both sides of a rule flip; who did what; refusals and limits.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuleSet } from '../../src/routing/ruleSet.js';
 import { example } from '../support/gateway.js';
@@ -265,6 +266,28 @@ describe('GraphQL audit API', () => {
     });
     expect(edge.node.command.contract).toMatch(/purchase-order-change\.json$/);
     expect(edge.node.route).toMatchObject({ owner: 'legacy' });
+  });
+
+  it("reads the actor's key id from the event metadata", async () => {
+    await gw.store.appendToStream(
+      'PurchaseOrder-ACME-US/K-1',
+      [
+        {
+          id: randomUUID(),
+          type: 'PurchaseOrderCancelled',
+          data: { company: 'ACME-US', poNumber: 'K-1', reason: 'key id test' },
+          metadata: { clientId: 'srm', keyId: 'key-7f3a', correlationId: 'corr-key' },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    await gw.settle();
+    const result = await gql(
+      '{ events(filter: { correlationId: "corr-key" }) { edges { node { actor { clientId keyId } } } } }',
+    );
+    expect(result.body.data.events.edges.map((edge: Answer) => edge.node.actor)).toEqual([
+      { clientId: 'srm', keyId: 'key-7f3a' },
+    ]);
   });
 
   it('answers bad input with coded GraphQL errors, changing nothing', async () => {

@@ -139,6 +139,24 @@ export const runReadModelConformance = (
       expect(await ids({ tags: { contains: 'red' } })).toEqual(['a', 'c']);
     });
 
+    it('counts the documents matching conditions, without listing them', async () => {
+      const { name } = await live([
+        add('a', 10, 'red'),
+        add('b', 150, 'blue'),
+        add('c', 60, 'red'),
+        add('d', 99),
+      ]);
+      expect(await store.countMatching(name)).toBe(4);
+      expect(await store.countMatching(name, { big: true })).toBe(1);
+      expect(
+        await store.countMatching(name, { total: { gte: 60 }, tags: { contains: 'red' } }),
+      ).toBe(1);
+      expect(await store.countMatching(name, { group: { in: ['a', 'b', 'x'] } })).toBe(2);
+      await expect(store.countMatching(model('none'))).rejects.toBeInstanceOf(
+        ReadModelNotReadyError,
+      );
+    });
+
     it('pages with cursors in both directions, each document once, ties broken by id', async () => {
       const events = Array.from({ length: 23 }, (_, i) =>
         add(`g${String(i).padStart(2, '0')}`, i % 5),

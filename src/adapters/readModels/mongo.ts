@@ -259,6 +259,12 @@ export const getMongoReadModelStore = async (url: string): Promise<MongoReadMode
       };
     },
 
+    async countMatching(model, where) {
+      return collection(await liveStorage(model)).countDocuments(
+        toFilter(where ?? {}) as Filter<StoredDocument>,
+      );
+    },
+
     async contentHash(storage) {
       const hash = createHash('sha256');
       for await (const stored of collection(storage).find().sort({ _id: 1 })) {

@@ -129,7 +129,11 @@ const queryLanguage = (fields: readonly IndexSpec[]) => {
     }
     return parts.length ? parts.join(' AND ') : '1';
   };
-  return { expression, condition };
+  const conditions = (
+    where: Readonly<Record<string, Condition>> | undefined,
+    params: (string | number)[],
+  ) => Object.entries(where ?? {}).map(([name, wanted]) => condition(name, wanted, params));
+  return { expression, conditions };
 };
 
 const isMissingTable = (error: unknown) =>
@@ -328,9 +332,7 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
         const sql = queryLanguage(fieldsOf(storage));
         const sort = sql.expression(field);
         const params: (string | number)[] = [];
-        const where = Object.entries(query.where ?? {}).map(([name, condition]) =>
-          sql.condition(name, condition, params),
-        );
+        const where = sql.conditions(query.where, params);
         where.push(`${sort} IS NOT NULL`);
         if (cursor) {
           where.push(`(${sort}, id) ${direction === 'asc' ? '>' : '<'} (?, ?)`);
@@ -350,6 +352,18 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
           items: page.map((row) => JSON.parse(row.doc) as ReadModelDocument),
           next: more && last ? encodeCursor(last.sortValue, last.id) : null,
         };
+      });
+    },
+
+    async countMatching(model, where) {
+      return onLive(model, (storage) => {
+        const params: (string | number)[] = [];
+        const conditions = queryLanguage(fieldsOf(storage)).conditions(where, params);
+        const filter = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+        const row = prepared(`SELECT count(*) AS n FROM ${table(storage)} ${filter}`).get(
+          ...params,
+        ) as { n: number };
+        return row.n;
       });
     },
 

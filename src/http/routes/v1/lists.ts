@@ -15,7 +15,7 @@
  * document GETs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal, Role } from '../../../auth/principal.js';
+import type { Principal } from '../../../auth/principal.js';
 import { scopeViolation } from '../../../auth/principal.js';
 import {
   type DocumentType,
@@ -24,14 +24,15 @@ import {
   keyOf,
   streamNameOf,
 } from '../../../domain/documents.js';
-import {
-  type Condition,
-  InvalidCursorError,
-  type ReadModelDocument,
-  ReadModelNotReadyError,
-  type ReadModelStore,
+import type {
+  Condition,
+  ReadModelDocument,
+  ReadModelStore,
 } from '../../../ports/readModelStore.js';
 import { HttpProblem } from '../../problem.js';
+import { deliveryBacklogRoutes } from './deliveryBacklog.js';
+import { ledgerRoutes } from './ledger.js';
+import { outOfScope, readModelQuery, readModelReaders, scopedWriter } from './readModelAnswers.js';
 import { documentParamsSchema, problemResponses } from './schemas.js';
 
 export interface ListRoutesOptions {
@@ -41,7 +42,7 @@ export interface ListRoutesOptions {
 }
 
 const model = 'documents';
-const readers: Role[] = ['writer', 'auditor', 'operator', 'architect'];
+const readers = readModelReaders;
 const text = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const isoDate = {
   type: 'string',
@@ -108,24 +109,6 @@ interface ListQuery {
   limit?: string;
 }
 
-/** Writers are held to their scopes; the overseeing roles see every document. */
-const scoped = (principal: Principal | null): Principal | null =>
-  principal && !principal.roles.some((role) => role !== 'writer') ? principal : null;
-
-const outOfScope = (detail: string) => new HttpProblem(403, 'out-of-scope', 'Forbidden', detail);
-
-const notReady = (error: ReadModelNotReadyError) =>
-  new HttpProblem(
-    503,
-    'read-model-not-ready',
-    'Read model not ready',
-    error.message,
-    {},
-    {
-      'retry-after': '1',
-    },
-  );
-
 /** The filters of a list, narrowed to what the principal's scopes allow. */
 const conditionsFor = (
   type: DocumentType,
@@ -133,7 +116,7 @@ const conditionsFor = (
   principal: Principal | null,
 ): Record<string, Condition> => {
   const where: Record<string, Condition> = { documentType: type };
-  const scopes = scoped(principal)?.scopes ?? {};
+  const scopes = scopedWriter(principal)?.scopes ?? {};
   if (scopes.documentTypes && !scopes.documentTypes.includes(type)) {
     throw outOfScope(`Client ${principal?.clientId} may not list ${type} documents.`);
   }
@@ -177,19 +160,7 @@ export const listRoutes = async (
   app: FastifyInstance,
   { readModels, consistencyWaitMs = 2_000 }: ListRoutesOptions,
 ) => {
-  const read = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof ReadModelNotReadyError) throw notReady(error);
-      if (error instanceof InvalidCursorError) {
-        throw new HttpProblem(400, 'invalid-request', 'The request is not valid', error.message, {
-          errors: [{ pointer: '/cursor', in: 'query', detail: error.message }],
-        });
-      }
-      throw error;
-    }
-  };
+  const read = readModelQuery;
 
   for (const type of documentTypes as readonly DocumentType[]) {
     const { collection, keyFields } = documentTypeInfo[type];
@@ -262,7 +233,7 @@ export const listRoutes = async (
             `No ${type} ${Object.values(key).join('/')} has been recorded.`,
           );
         }
-        const principal = scoped(request.principal);
+        const principal = scopedWriter(request.principal);
         const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
         const forbidden =
           principal &&
@@ -277,4 +248,11 @@ export const listRoutes = async (
       },
     });
   }
+};
+
+/** Every route served from read models: lists and summaries, the trial balance, the backlog. */
+export const readModelRoutes = async (app: FastifyInstance, options: ListRoutesOptions) => {
+  await app.register(listRoutes, options);
+  await app.register(ledgerRoutes, options);
+  await app.register(deliveryBacklogRoutes, options);
 };

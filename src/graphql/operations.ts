@@ -1,0 +1,206 @@
+/**
+ * The auditors' questions about money and deliveries, answered from read models: the trial
+ * balance of a company and period (`generalLedger`), the delivery backlog per target, dead
+ * letters, and each document's deliveries with their attempts and replays (`deliveries`).
+ */
+import type { DeliveryRecord } from '../../projections/deliveries/deliveries.js';
+import {
+  encodeCursor,
+  InvalidCursorError,
+  ReadModelNotReadyError,
+  type ReadModelStore,
+} from '../ports/readModelStore.js';
+import { deadLetters, deliveryBacklog } from '../projection/deliveryBacklog.js';
+import { trialBalance } from '../projection/trialBalance.js';
+import { type AuditSources, userError } from './audit.js';
+
+export const operationsTypeDefs = /* GraphQL */ `
+  extend type Query {
+    "GL postings of a company in a period (YYYY-MM), per account and currency; balanced per currency."
+    trialBalance(company: String!, period: String!): TrialBalance!
+    "Deliveries per target and recorded state, and the oldest still to deliver."
+    deliveryBacklog: [TargetBacklog!]!
+    "Dead-lettered deliveries, the most recently dead-lettered first."
+    deadLetters(target: String, first: Int = 20, after: String): DeliveryConnection!
+  }
+
+  type TrialBalance {
+    company: String!
+    period: String!
+    balanced: Boolean!
+    currencies: [CurrencyTotal!]!
+    accounts: [AccountBalance!]!
+  }
+
+  type CurrencyTotal {
+    currency: String!
+    debit: String!
+    credit: String!
+    balanced: Boolean!
+  }
+
+  type AccountBalance {
+    account: String!
+    currency: String!
+    debit: String!
+    credit: String!
+    "Debit minus credit."
+    balance: String!
+    lines: Int!
+  }
+
+  type TargetBacklog {
+    target: String!
+    pending: Int!
+    inFlight: Int!
+    retrying: Int!
+    deadLettered: Int!
+    delivered: Int!
+    outstanding: Int!
+    oldestOutstandingAt: DateTime
+    oldestOutstandingAgeSeconds: Float
+  }
+
+  type DeliveryConnection {
+    edges: [DeliveryEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type DeliveryEdge {
+    cursor: String!
+    node: Delivery!
+  }
+
+  "One command of a document handed to one ERP: its attempts, dead letter and replays."
+  type Delivery {
+    deliveryId: ID!
+    target: String!
+    role: String!
+    state: String!
+    documentType: String!
+    documentStream: String!
+    commandEventType: String!
+    action: String!
+    requestedAt: DateTime!
+    deliveredAt: DateTime
+    reference: String
+    attempts: JSON!
+    lastError: JSON
+    deadLetter: JSON
+    replays: JSON!
+  }
+
+  extend type DocumentSnapshot {
+    "Its deliveries to the ERPs, as they stand now (not as of asOf)."
+    deliveries: [Delivery!]!
+  }
+`;
+
+/** Read-model failures as coded GraphQL errors. */
+const answer = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ReadModelNotReadyError) {
+      throw userError(`${error.message}`, 'NOT_READY');
+    }
+    if (error instanceof InvalidCursorError) throw userError(error.message);
+    throw error;
+  }
+};
+
+const deliveryNode = (record: DeliveryRecord) => {
+  const delivery = record.delivery as Record<string, unknown>;
+  return {
+    deliveryId: record.id,
+    target: record.target,
+    role: record.role,
+    state: record.state,
+    documentType: record.documentType,
+    documentStream: record.documentStream,
+    commandEventType: record.commandEventType,
+    action: record.action,
+    requestedAt: record.requestedAt,
+    deliveredAt: delivery.deliveredAt ?? null,
+    reference: delivery.reference ?? null,
+    attempts: delivery.attempts ?? [],
+    lastError: delivery.lastError ?? null,
+    deadLetter: delivery.deadLetter ?? null,
+    replays: delivery.replays ?? [],
+  };
+};
+
+const documentDeliveries = async (readModels: ReadModelStore, documentStream: string) => {
+  const found: DeliveryRecord[] = [];
+  let after: string | undefined;
+  do {
+    const page = await readModels.find('deliveries', {
+      where: { documentStream },
+      orderBy: { field: 'requestedAt', direction: 'asc' },
+      after,
+      limit: 1000,
+    });
+    found.push(...(page.items as DeliveryRecord[]));
+    after = page.next ?? undefined;
+  } while (after);
+  return found.map(deliveryNode);
+};
+
+interface Context {
+  sources: AuditSources;
+}
+
+export const operationsResolvers = {
+  Query: {
+    trialBalance: (
+      _: unknown,
+      { company, period }: { company: string; period: string },
+      { sources }: Context,
+    ) => {
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
+        throw userError(`Not a period (YYYY-MM): ${JSON.stringify(period)}.`);
+      }
+      return answer(() => trialBalance(sources.readModels, company, period));
+    },
+    deliveryBacklog: async (_: unknown, __: unknown, { sources }: Context) => {
+      const targets = await answer(() => deliveryBacklog(sources.readModels, new Date()));
+      return targets.map((backlog) => ({
+        target: backlog.target,
+        pending: backlog.states.pending,
+        inFlight: backlog.states['in-flight'],
+        retrying: backlog.states.retrying,
+        deadLettered: backlog.states['dead-lettered'],
+        delivered: backlog.states.delivered,
+        outstanding: backlog.outstanding,
+        oldestOutstandingAt: backlog.oldestOutstanding?.requestedAt ?? null,
+        oldestOutstandingAgeSeconds: backlog.oldestOutstanding?.ageSeconds ?? null,
+      }));
+    },
+    deadLetters: async (
+      _: unknown,
+      args: { target?: string; first: number; after?: string },
+      { sources }: Context,
+    ) => {
+      if (args.first < 1 || args.first > 100) throw userError('first must be 1 to 100.');
+      const page = await answer(() =>
+        deadLetters(sources.readModels, {
+          target: args.target,
+          after: args.after,
+          limit: args.first,
+        }),
+      );
+      // Each edge's cursor is the keyset position after it: a page may start at any edge.
+      return {
+        edges: page.items.map((record) => ({
+          cursor: encodeCursor(record.deadLetteredAt ?? '', record.id),
+          node: deliveryNode(record),
+        })),
+        pageInfo: { hasNextPage: page.next !== null, endCursor: page.next },
+      };
+    },
+  },
+  DocumentSnapshot: {
+    deliveries: (snapshot: { streamName: string }, _: unknown, { sources }: Context) =>
+      answer(() => documentDeliveries(sources.readModels, snapshot.streamName)),
+  },
+};
