@@ -53,7 +53,8 @@ const row = (d: DeliveryStatus) => ({
   document: `${d.documentType} ${Object.values(d.documentKey).join('/')}`,
   command: d.command.action,
   attempts: d.attempts,
-  why: d.deadLetter?.message ?? d.waitingFor?.reason ?? d.lastError?.message ?? '',
+  why:
+    d.deadLetter?.message ?? d.hold?.reason ?? d.waitingFor?.reason ?? d.lastError?.message ?? '',
 });
 
 const filterOptions = (command: Command) =>
@@ -106,6 +107,7 @@ export const dlqCommand = (): Command => {
         if (shown.deadLetter) {
           console.log(`  dead letter: ${shown.deadLetter.reason}: ${shown.deadLetter.message}`);
         }
+        if (shown.hold) console.log(`  held since ${shown.hold.since}: ${shown.hold.reason}`);
         if (shown.waitingFor) console.log(`  waiting: ${shown.waitingFor.reason}`);
         if (shown.reference) console.log(`  ERP reference: ${shown.reference}`);
         for (const a of shown.attempts) {

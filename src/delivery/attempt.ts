@@ -7,10 +7,11 @@
  */
 import type { ConsumerLog } from '../consumers/consumer.js';
 import type { ErpConnector, ErpResult } from '../ports/erpConnector.js';
-import type { EventStore, JsonObject } from '../ports/eventStore.js';
+import type { JsonObject } from '../ports/eventStore.js';
 import type { TargetBreaker } from './breakers.js';
+import type { GateFor } from './gates.js';
 import { type Delivery, type DeliveryStream, deliveryEventTypes } from './records.js';
-import { prepareDelivery } from './requests.js';
+import { prepareDelivery, type ReadDocument } from './requests.js';
 import { type DeliverySettings, policyOf, retryDelayMs } from './settings.js';
 
 /** Appends one event to a delivery stream; false when another writer got there first. */
@@ -22,7 +23,8 @@ export type RecordDeliveryEvent = (
 ) => Promise<boolean>;
 
 export interface AttemptContext {
-  store: EventStore;
+  readDocument: ReadDocument;
+  gateFor: GateFor;
   settings: DeliverySettings;
   record: RecordDeliveryEvent;
   now: () => Date;
@@ -33,7 +35,7 @@ export interface AttemptContext {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export const attemptDelivery = async (
-  { store, settings, record, now, random, log }: AttemptContext,
+  { readDocument, gateFor, settings, record, now, random, log }: AttemptContext,
   stream: DeliveryStream,
   head: Delivery,
   connector: ErpConnector,
@@ -42,8 +44,18 @@ export const attemptDelivery = async (
   const id = head.deliveryId;
   const number = head.attempts.length + 1;
   const policy = policyOf(settings, stream.target);
-  const prepared = await prepareDelivery(store, head);
-  if (!prepared.ok) {
+  const prepared = await prepareDelivery(readDocument, head, gateFor);
+  if (prepared.kind === 'held') {
+    // Recorded once per reason: asking the gate again on every event records nothing new.
+    if (head.state === 'held' && head.hold?.reason === prepared.reason) return;
+    await record(stream.name, deliveryEventTypes.held, {
+      deliveryId: id,
+      reason: prepared.reason,
+      at: now().toISOString(),
+    });
+    return;
+  }
+  if (prepared.kind === 'refused') {
     await record(stream.name, deliveryEventTypes.deadLettered, {
       deliveryId: id,
       attempt: null,

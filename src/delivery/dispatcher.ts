@@ -31,6 +31,8 @@ import {
 } from '../ports/eventStore.js';
 import { attemptDelivery } from './attempt.js';
 import { type BreakerView, TargetBreakers } from './breakers.js';
+import { DocumentEvents } from './documentEvents.js';
+import { type GateFor, noGates } from './gates.js';
 import {
   breakerSetEventType,
   type DeliveryStream,
@@ -64,6 +66,8 @@ export interface DispatcherOptions {
   random?: () => number;
   /** How long `stop` waits for attempts under way to finish. Default 10 s. */
   stopGraceMs?: number;
+  /** Gates holding a document's delivery until its state allows it (gates.ts). */
+  gates?: GateFor;
 }
 
 export interface TargetStatus {
@@ -106,6 +110,9 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   let stopping = false;
   /** Streams with a delivery not yet delivered: the only ones the pump looks at. */
   const active = new Set<string>();
+  /** Streams whose head is held by its gate and whose document changed: ask the gate again. */
+  const recheck = new Set<string>();
+  const documents = new DocumentEvents(store);
   const busy = new Set<string>();
   const inFlight = new Map<string, number>();
   /** Per stream, a local pause after the store failed under an attempt. */
@@ -168,7 +175,15 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     return next;
   };
 
-  const attemptContext = { store, settings, record, now, random, log };
+  const attemptContext = {
+    readDocument: documents.read,
+    gateFor: options.gates ?? noGates,
+    settings,
+    record,
+    now,
+    random,
+    log,
+  };
 
   const requestPump = () => {
     if (pumpQueued) return;
@@ -190,9 +205,11 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       const head = stream && headOf(stream);
       if (!stream || !head) {
         active.delete(name);
+        recheck.delete(name);
         continue;
       }
       if (busy.has(name) || head.state === 'dead-lettered') continue;
+      if (head.state === 'held' && !recheck.has(name)) continue;
       const connector = connectors.get(stream.target);
       if (!connector) continue;
       const running = inFlight.get(stream.target) ?? 0;
@@ -216,6 +233,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       if (head.parents.some((parent) => intake.has(parent))) continue;
       if (parentWaitOf(head, (n) => view.streams.get(n))) continue;
       busy.add(name);
+      recheck.delete(name);
       inFlight.set(stream.target, running + 1);
       const run = attemptDelivery(attemptContext, stream, head, connector, breaker)
         .catch((error: unknown) => {
@@ -224,6 +242,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         })
         .finally(() => {
           busy.delete(name);
+          if (!headOf(stream)) documents.forget(stream.documentStream);
           inFlight.set(stream.target, (inFlight.get(stream.target) ?? 1) - 1);
           attempts.delete(run);
           requestPump();
@@ -253,6 +272,24 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     }
   };
 
+  /**
+   * A document's event from the log: kept for preparing its deliveries, and a held delivery
+   * of that document asks its gate again.
+   */
+  const noteDocumentEvent = (event: RecordedEvent, fresh: Map<string, RecordedEvent[]>) => {
+    if (!documents.extend(event)) {
+      const run = fresh.get(event.streamName);
+      if (run && Number(event.revision) === run.length) run.push(event);
+      else if (!run && event.revision === 0n) fresh.set(event.streamName, [event]);
+    }
+    for (const target of connectors.keys()) {
+      const name = deliveryStreamOf(target, event.streamName);
+      const stream = view.streams.get(name);
+      // Busy: the attempt under way may be deciding on the events before this one.
+      if (stream && (busy.has(name) || headOf(stream)?.state === 'held')) recheck.add(name);
+    }
+  };
+
   /** An operator's replay: each named delivery still dead-lettered is made pending again. */
   const carryOutReplay = (event: RecordedEvent): Promise<boolean>[] => {
     if (event.type !== replayRequestedEventType) return [];
@@ -278,10 +315,15 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     activation ??= (async () => {
       view = new DeliveryView();
       active.clear();
+      documents.clear();
       for await (const event of store.readAll({
         filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
       })) {
         applyFromLog(event);
+      }
+      // A document may have changed while no dispatcher ran: every held delivery asks again.
+      for (const name of active) {
+        if (view.streams.get(name)?.deliveries.some((d) => d.state === 'held')) recheck.add(name);
       }
       leader = true;
       log.info({ consumer: dispatcherConsumerName, active: active.size }, 'dispatcher active');
@@ -315,6 +357,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
           await activate();
           const appends: Promise<boolean>[] = [];
           const taken: string[] = [];
+          /** Documents first seen in this batch, from their first event. */
+          const fresh = new Map<string, RecordedEvent[]>();
           try {
             for (const event of events) {
               const category = categoryOf(event.streamName);
@@ -326,7 +370,9 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
                 appends.push(...carryOutReplay(event));
                 continue;
               }
+              noteDocumentEvent(event, fresh);
               for (const request of requestsFor(event, now())) {
+                documents.keep(request.documentStream, fresh.get(request.documentStream));
                 if (view.has(request.deliveryId)) continue;
                 const stream = deliveryStreamOf(request.target, request.documentStream);
                 intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);

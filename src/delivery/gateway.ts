@@ -18,6 +18,7 @@ import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { type Dispatcher, startDispatcher } from './dispatcher.js';
+import { gatesOf, registeredGates } from './gates.js';
 import { defaultDeliverySettings, readDeliverySettingsFile } from './settings.js';
 
 /** Where the gateway finds what delivery needs (environment variables, see docs/delivery.md). */
@@ -75,6 +76,7 @@ export const startDelivery = (
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     connectors,
     settings,
+    gates: gatesOf(registeredGates),
     ...(log ? { log } : {}),
   });
   return {

@@ -140,6 +140,9 @@ export const metricsPlugin = fp(
           deadLetters.inc({ target: status.target });
           continue;
         }
+        // Held by a gate (e.g. an invoice awaiting its goods) is the business waiting, not
+        // delivery lagging: counted in the backlog, not in the oldest pending age.
+        if (status.state === 'held') continue;
         const requested = Date.parse(status.requestedAt);
         const known = oldestByTarget.get(status.target);
         if (known === undefined || requested < known) oldestByTarget.set(status.target, requested);

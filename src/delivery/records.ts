@@ -29,6 +29,8 @@ export const deliveryEventTypes = {
   attemptFailed: 'DeliveryAttemptFailed',
   deadLettered: 'DeliveryDeadLettered',
   replayed: 'DeliveryReplayed',
+  /** A delivery gate said wait (gates.ts): not attempted until the document's state allows it. */
+  held: 'DeliveryHeld',
 } as const;
 /** An operator held a target's breaker open, or closed it. */
 export const breakerSetEventType = 'DeliveryBreakerSet';
@@ -41,7 +43,8 @@ export type RecordedDeliveryState =
   | 'in-flight'
   | 'delivered'
   | 'retrying'
-  | 'dead-lettered';
+  | 'dead-lettered'
+  | 'held';
 /** What an operator sees: also a delivery held by its parent order's delivery. */
 export type DeliveryState = RecordedDeliveryState | 'waiting-for-parent';
 export const deliveryStates: readonly DeliveryState[] = [
@@ -50,6 +53,7 @@ export const deliveryStates: readonly DeliveryState[] = [
   'delivered',
   'retrying',
   'dead-lettered',
+  'held',
   'waiting-for-parent',
 ];
 
@@ -108,6 +112,8 @@ export interface Delivery extends DeliveryRequest {
   lastError: DeliveryError | null;
   deadLetter: { reason: string; message: string; code: string; at: string } | null;
   replays: Array<{ replayId: string; by: string; reason: string; at: string }>;
+  /** Why its gate holds it (state `held`), and since when; null once it goes. */
+  hold: { reason: string; since: string } | null;
 }
 
 export interface DeliveryStream {
@@ -158,6 +164,7 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
       lastError: null,
       deadLetter: null,
       replays: [],
+      hold: null,
     });
     return true;
   }
@@ -181,6 +188,7 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
       attemptOf();
       delivery.state = 'in-flight';
       delivery.budgetUsed++;
+      delivery.hold = null;
       break;
     }
     case deliveryEventTypes.succeeded: {
@@ -216,6 +224,7 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
         attempt.error = error;
       }
       delivery.state = 'dead-lettered';
+      delivery.hold = null;
       delivery.lastError = error;
       delivery.nextAttemptAt = null;
       delivery.deadLetter = {
@@ -224,6 +233,15 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
         message: error.message,
         at: text(data.at),
       };
+      break;
+    }
+    case deliveryEventTypes.held: {
+      const reason = text(data.reason);
+      // Still held for another reason: it has been held since the first.
+      const since = delivery.hold?.since ?? text(data.at);
+      delivery.state = 'held';
+      delivery.hold = { reason, since };
+      delivery.nextAttemptAt = null;
       break;
     }
     case deliveryEventTypes.replayed: {

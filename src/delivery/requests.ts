@@ -6,6 +6,7 @@ import { type DocumentType, documentTypeInfo, streamNameOf } from '../domain/doc
 import { foldDocument } from '../domain/fold.js';
 import type { ErpDelivery } from '../ports/erpConnector.js';
 import { categoryOf, type EventStore, type RecordedEvent } from '../ports/eventStore.js';
+import { type GateFor, noGates } from './gates.js';
 import { type DeliveryRequest, deliveryIdOf } from './records.js';
 
 /** The command events the dispatcher delivers, with the connector action each becomes. */
@@ -108,28 +109,70 @@ export const undeliverableReason = (state: object): string | null => {
 };
 
 export type PreparedDelivery =
-  | { ok: true; delivery: ErpDelivery }
-  | { ok: false; code: 'not-deliverable' | 'document-missing'; message: string };
+  | { kind: 'ready'; delivery: ErpDelivery }
+  /** Its gate holds it: nothing is attempted until the document's state allows it. */
+  | { kind: 'held'; reason: string }
+  | {
+      kind: 'refused';
+      code: 'not-deliverable' | 'document-missing' | 'gate-refused';
+      message: string;
+    };
 
-/** The connector's input for a request: the document folded up to the command it delivers. */
+/**
+ * Where the document's events come from: the dispatcher keeps those it has just read from the
+ * log (DocumentEvents), and reads the store for the others.
+ */
+export type ReadDocument = (
+  documentStream: string,
+  /** Events up to this revision at least; all of them when the document type has a gate. */
+  upToRevision: number | 'all',
+) => Promise<readonly RecordedEvent[]>;
+
+export const readDocumentFrom =
+  (store: EventStore): ReadDocument =>
+  (documentStream, upToRevision) =>
+    store.readStream(documentStream, upToRevision === 'all' ? {} : { maxCount: upToRevision + 1 });
+
+/**
+ * The connector's input for a request: the document folded up to the command it delivers,
+ * once its gate (if its type has one) lets it go, given the document's current state.
+ */
 export const prepareDelivery = async (
-  store: EventStore,
+  read: ReadDocument,
   request: DeliveryRequest,
+  gateFor: GateFor = noGates,
 ): Promise<PreparedDelivery> => {
-  const events = await store.readStream(request.documentStream, {
-    maxCount: request.commandRevision + 1,
-  });
   const type = request.documentType as DocumentType;
-  const state = foldDocument(type, events);
-  if (!state) {
+  const gate = gateFor(type);
+  const events = await read(request.documentStream, gate ? 'all' : request.commandRevision);
+  const upToCommand =
+    events.length > request.commandRevision + 1
+      ? events.slice(0, request.commandRevision + 1)
+      : events;
+  const state = foldDocument(type, upToCommand);
+  if (!state || upToCommand.length <= request.commandRevision) {
     return {
-      ok: false,
+      kind: 'refused',
       code: 'document-missing',
       message: `Stream ${request.documentStream} holds no command up to revision ${request.commandRevision}.`,
     };
   }
+  if (gate) {
+    const current = upToCommand === events ? state : foldDocument(type, events);
+    const decision = gate(current ?? state, {
+      target: request.target,
+      role: request.role,
+      action: request.action,
+      commandRevision: request.commandRevision,
+      events,
+    });
+    if (decision.kind === 'wait') return { kind: 'held', reason: decision.reason };
+    if (decision.kind === 'refuse') {
+      return { kind: 'refused', code: 'gate-refused', message: decision.reason };
+    }
+  }
   const reason = undeliverableReason(state);
-  if (reason) return { ok: false, code: 'not-deliverable', message: reason };
+  if (reason) return { kind: 'refused', code: 'not-deliverable', message: reason };
   // The fold's shape is the document type's canonical state (the port's contract).
   const delivery = {
     document: type,
@@ -137,5 +180,5 @@ export const prepareDelivery = async (
     key: request.documentKey,
     state,
   } as unknown as ErpDelivery;
-  return { ok: true, delivery };
+  return { kind: 'ready', delivery };
 };

@@ -65,6 +65,7 @@ export const deliveryStatusOf = async (
       nextAttemptAt: headStatus?.nextAttemptAt ?? null,
       reason:
         headStatus?.deadLetter?.message ??
+        headStatus?.hold?.reason ??
         (headStatus?.waitingFor ? headStatus.waitingFor.reason : null) ??
         (headStatus?.lastError ? headStatus.lastError.message : null),
       deliveries,

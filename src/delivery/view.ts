@@ -44,6 +44,8 @@ export interface DeliveryStatus {
   nextAttemptAt: string | null;
   lastError: Delivery['lastError'];
   deadLetter: Delivery['deadLetter'];
+  /** State `held`: why its gate holds it, and since when. */
+  hold: Delivery['hold'];
   /** Why it is not moving: its parent order, or an earlier delivery of the same document. */
   waitingFor: ParentWait | { deliveryId: string; reason: string } | null;
 }
@@ -105,6 +107,7 @@ export const statusOf = (
     nextAttemptAt: delivery.nextAttemptAt,
     lastError: delivery.lastError,
     deadLetter: delivery.deadLetter,
+    hold: delivery.hold,
     waitingFor,
   };
 };

@@ -8,7 +8,11 @@ import {
   getSqliteConsumerState,
   openConsumerDatabase,
 } from '../../src/adapters/consumerState/sqlite.js';
-import { type Dispatcher, startDispatcher } from '../../src/delivery/dispatcher.js';
+import {
+  type Dispatcher,
+  type DispatcherOptions,
+  startDispatcher,
+} from '../../src/delivery/dispatcher.js';
 import { deliveryStreamOf } from '../../src/delivery/records.js';
 import { resolveDeliverySettings } from '../../src/delivery/settings.js';
 import type { ErpConnector, ErpDelivery, ErpResult } from '../../src/ports/erpConnector.js';
@@ -99,6 +103,7 @@ export const fastSettings = (overrides: object = {}) =>
 export const startHarness = async (
   settings = fastSettings(),
   connector = new ScriptedConnector(),
+  extra: Pick<DispatcherOptions, 'gates'> = {},
 ): Promise<Harness> => {
   const gw = await startTestGateway();
   const writer = await gw.key('erp-client', ['writer']);
@@ -112,6 +117,7 @@ export const startHarness = async (
       leaseTtlMs: null,
       connectors: [connector],
       settings,
+      ...extra,
     });
   let dispatcher = start();
   const post = async (url: string, payload: object) => {

@@ -32,6 +32,7 @@ const status = {
     message: 'Unknown item BRG-6204-2RS for target legacy: add it to the crosswalk.',
     at: '2026-11-02T14:30:00.410Z',
   },
+  hold: null,
   waitingFor: null,
 };
 const readers = 'operator, auditor';
