@@ -15,6 +15,7 @@ import { publishInitialRuleSet } from './registries/initialRuleSet.js';
 import { startRegistries } from './registries/registries.js';
 import { ruleSetRouter } from './routing/router.js';
 import { createRuleSetValidator } from './routing/validate.js';
+import { startNewcomerSandbox } from './sandbox/cloudErp/newcomer.js';
 import { openEventStore } from './stores.js';
 
 const devPrincipal: Principal = {
@@ -80,7 +81,14 @@ export const startGateway = async (
     consumers,
   });
   // Delivery to the ERPs (src/delivery, docs/delivery.md): runs when a connector is configured.
-  const delivery = startDelivery(config, store, deliveryEnvironment(process.env), app.log);
+  // Without a cloud ERP configured, outside production, `cloud` goes to the in-process sandbox.
+  const sandbox = await startNewcomerSandbox(config.mode, process.env);
+  const delivery = startDelivery(
+    config,
+    store,
+    { ...deliveryEnvironment(process.env), ...(sandbox ? { cloudErp: sandbox.connector } : {}) },
+    app.log,
+  );
   if (delivery)
     consumers.add({ status: () => delivery.dispatcher.status().consumer }, delivery.state);
 
@@ -120,8 +128,13 @@ export const startGateway = async (
   print(
     delivery
       ? `  delivery: to ${delivery.targets.join(', ')} (dispatcher lease shared with other processes on this store)`
-      : '  delivery: off (no ERP connector configured; see COEXIST_TRYTON_CONFIG)',
+      : '  delivery: off (no ERP connector configured; see COEXIST_TRYTON_CONFIG, COEXIST_CLOUD_ERP_CONFIG)',
   );
+  if (sandbox) {
+    print(
+      `  cloud ERP: SANDBOX at ${sandbox.url}, a test peer in this process, not an ERP (inspect: ${sandbox.url}/sandbox/inspect; COEXIST_CLOUD_ERP_CONFIG names a real one)`,
+    );
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -130,6 +143,7 @@ export const startGateway = async (
       closing ??= (async () => {
         await app.close();
         await delivery?.stop();
+        await sandbox?.close();
         await readSide.close();
         await registries.stop();
         await store.close();

@@ -8,6 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import {
+  loadRestConnectorConfig,
+  type RestConnectorConfig,
+} from '../adapters/connectors/rest/config.js';
+import { RestConnector } from '../adapters/connectors/rest/connector.js';
 import { loadTrytonConnectorConfig } from '../adapters/connectors/tryton/config.js';
 import { TrytonConnector } from '../adapters/connectors/tryton/connector.js';
 import { getEventStoreDBConsumerState } from '../adapters/consumerState/eventStoreDB.js';
@@ -25,12 +30,17 @@ import { defaultDeliverySettings, readDeliverySettingsFile } from './settings.js
 export interface DeliveryEnvironment {
   /** The Tryton connector's file (e.g. `.tryton/connector.json`): delivers to `legacy`. */
   trytonConfigFile?: string;
+  /** The REST connector's file for the cloud ERP (vendor profile, URLs, client): delivers to `cloud`. */
+  cloudErpConfigFile?: string;
+  /** A cloud-ERP connector configuration already made (the in-process sandbox of `npm start`). */
+  cloudErp?: RestConnectorConfig;
   /** Retry policies, concurrency and breakers (JSON or YAML); defaults otherwise. */
   settingsFile?: string;
 }
 
 export const deliveryEnvironment = (env: NodeJS.ProcessEnv): DeliveryEnvironment => ({
   ...(env.COEXIST_TRYTON_CONFIG ? { trytonConfigFile: env.COEXIST_TRYTON_CONFIG } : {}),
+  ...(env.COEXIST_CLOUD_ERP_CONFIG ? { cloudErpConfigFile: env.COEXIST_CLOUD_ERP_CONFIG } : {}),
   ...(env.COEXIST_DELIVERY_CONFIG ? { settingsFile: env.COEXIST_DELIVERY_CONFIG } : {}),
 });
 
@@ -53,6 +63,12 @@ export const startDelivery = (
   if (environment.trytonConfigFile) {
     connectors.push(new TrytonConnector(loadTrytonConnectorConfig(environment.trytonConfigFile)));
   }
+  const cloudErp =
+    environment.cloudErp ??
+    (environment.cloudErpConfigFile
+      ? loadRestConnectorConfig(environment.cloudErpConfigFile)
+      : undefined);
+  if (cloudErp) connectors.push(new RestConnector(cloudErp));
   if (connectors.length === 0) return null;
   const settings = environment.settingsFile
     ? readDeliverySettingsFile(environment.settingsFile)

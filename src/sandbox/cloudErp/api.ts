@@ -1,0 +1,258 @@
+/**
+ * The sandbox's Business Central API v2.0 surface: OData-style paths
+ * (`companies({id})/purchaseOrders({id})/purchaseOrderLines`), `$filter` with `eq` terms joined
+ * by `and`, `$expand` of document lines, `If-Match` required on PATCH and DELETE (412 when the
+ * ETag is stale), and the bound actions `Microsoft.NAV.post` (204). No idempotency key is
+ * honoured: a POST sent twice creates twice, as in BC.
+ */
+import { BcError, badRequest, notFound } from './errors.js';
+import type { Journal, Ledger, PurchaseInvoice, PurchaseOrder } from './ledger.js';
+import { companies } from './masterData.js';
+import { etagOf, type Versioned } from './records.js';
+
+export interface ApiRequest {
+  method: string;
+  /** The path after `/api/v2.0/`. */
+  path: string;
+  query: Record<string, string | undefined>;
+  ifMatch: string | undefined;
+  body: unknown;
+}
+
+export interface ApiAnswer {
+  status: number;
+  body?: unknown;
+}
+
+interface Segment {
+  name: string;
+  key?: string;
+}
+
+const parsePath = (path: string): Segment[] =>
+  path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^([\w.]+)(?:\((?:'([^']*)'|([^)]*))\))?$/.exec(decodeURIComponent(part));
+      if (!match) throw badRequest(`Cannot parse the path segment '${part}'.`);
+      const key = match[2] ?? match[3];
+      return key === undefined ? { name: match[1] as string } : { name: match[1] as string, key };
+    });
+
+type Term = [field: string, value: string | number];
+
+/** `$filter=number eq 'PO-1' and vendorNumber eq '20000'` → terms. */
+export const parseFilter = (filter: string | undefined): Term[] => {
+  if (!filter) return [];
+  const terms: Term[] = [];
+  const pattern = /\s*(\w+)\s+eq\s+('(?:[^']|'')*'|-?\d+(?:\.\d+)?)\s*(?:and\s+|$)/gy;
+  let consumed = 0;
+  for (let match = pattern.exec(filter); match; match = pattern.exec(filter)) {
+    const raw = match[2] as string;
+    terms.push([
+      match[1] as string,
+      raw.startsWith("'") ? raw.slice(1, -1).replaceAll("''", "'") : Number(raw),
+    ]);
+    consumed = pattern.lastIndex;
+    if (consumed === filter.length) break;
+  }
+  if (consumed !== filter.length) {
+    throw badRequest(
+      `The sandbox understands $filter terms of the form "field eq 'value'" joined by "and": ${filter}`,
+    );
+  }
+  return terms;
+};
+
+const matches = (record: Record<string, unknown>, terms: Term[]) =>
+  terms.every(([field, value]) => record[field] === value);
+
+const collection = (values: Array<Record<string, unknown>>, query: ApiRequest['query']) => ({
+  value: values.filter((v) => matches(v, parseFilter(query.$filter))),
+});
+
+const requireEtag = (request: ApiRequest, record: Versioned) => {
+  if (!request.ifMatch) {
+    throw badRequest('The If-Match header is required to change or delete a record.');
+  }
+  if (request.ifMatch !== '*' && request.ifMatch !== etagOf(record)) {
+    throw new BcError(
+      412,
+      'Request_EntityChanged',
+      'Another user has already changed the record. Read it again and retry with its current @odata.etag.',
+    );
+  }
+};
+
+const expands = (query: ApiRequest['query'], what: string) =>
+  (query.$expand ?? '').split(',').includes(what);
+
+export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
+  const segments = parsePath(request.path);
+  const [root, resource, child, grandchild] = segments;
+  const { method, query, body } = request;
+  if (root?.name !== 'companies') throw notFound('resource');
+  if (root.key === undefined) {
+    if (method !== 'GET' || segments.length > 1) throw badRequest('companies is read-only.');
+    return { status: 200, body: { value: companies.map((c) => ({ ...c, displayName: c.name })) } };
+  }
+  const company = root.key;
+  if (!companies.some((c) => c.id === company)) throw notFound('company');
+  if (!resource) throw badRequest('Name a resource of the company.');
+  const route = `${method} ${resource.name}${resource.key ? '()' : ''}${child ? `/${child.name}${child.key ? '()' : ''}` : ''}${grandchild ? '/…' : ''}`;
+
+  switch (route) {
+    case 'GET purchaseOrders':
+      return {
+        status: 200,
+        body: collection(
+          [...ledger.purchaseOrders.values()]
+            .filter((po) => po.company === company)
+            .map((po) => ledger.poView(po, expands(query, 'purchaseOrderLines'))),
+          query,
+        ),
+      };
+    case 'POST purchaseOrders':
+      return {
+        status: 201,
+        body: ledger.poView(ledger.createPurchaseOrder(company, body), true),
+      };
+    case 'GET purchaseOrders()':
+      return { status: 200, body: ledger.poView(order(), expands(query, 'purchaseOrderLines')) };
+    case 'PATCH purchaseOrders()': {
+      const po = order();
+      requireEtag(request, po);
+      ledger.updatePurchaseOrder(po, body);
+      return { status: 200, body: ledger.poView(po, false) };
+    }
+    case 'DELETE purchaseOrders()': {
+      const po = order();
+      requireEtag(request, po);
+      ledger.deletePurchaseOrder(po);
+      return { status: 204 };
+    }
+    case 'GET purchaseOrders()/purchaseOrderLines': {
+      const po = order();
+      return {
+        status: 200,
+        body: collection(
+          po.lines.map((l) => ledger.lineView(po.id, l)),
+          query,
+        ),
+      };
+    }
+    case 'POST purchaseOrders()/purchaseOrderLines': {
+      const po = order();
+      return { status: 201, body: ledger.lineView(po.id, ledger.addPurchaseOrderLine(po, body)) };
+    }
+    case 'PATCH purchaseOrders()/purchaseOrderLines()': {
+      const po = order();
+      const line = orderLine(po);
+      requireEtag(request, line);
+      ledger.updatePurchaseOrderLine(po, line, body);
+      return { status: 200, body: ledger.lineView(po.id, line) };
+    }
+    case 'DELETE purchaseOrders()/purchaseOrderLines()': {
+      const po = order();
+      const line = orderLine(po);
+      requireEtag(request, line);
+      ledger.deletePurchaseOrderLine(po, line.id);
+      return { status: 204 };
+    }
+    case 'GET purchaseInvoices':
+      return {
+        status: 200,
+        body: collection(
+          [...ledger.purchaseInvoices.values()]
+            .filter((inv) => inv.company === company)
+            .map((inv) => ledger.invoiceView(inv, expands(query, 'purchaseInvoiceLines'))),
+          query,
+        ),
+      };
+    case 'POST purchaseInvoices':
+      return {
+        status: 201,
+        body: ledger.invoiceView(ledger.createPurchaseInvoice(company, body), true),
+      };
+    case 'GET purchaseInvoices()':
+      return {
+        status: 200,
+        body: ledger.invoiceView(invoice(), expands(query, 'purchaseInvoiceLines')),
+      };
+    case 'POST purchaseInvoices()/Microsoft.NAV.post':
+      ledger.postPurchaseInvoice(invoice());
+      return { status: 204 };
+    case 'GET journals':
+      return {
+        status: 200,
+        body: collection(
+          [...ledger.journals.values()]
+            .filter((j) => j.company === company)
+            .map((j) => ledger.journalView(j)),
+          query,
+        ),
+      };
+    case 'POST journals':
+      return { status: 201, body: ledger.journalView(ledger.createJournal(company, body)) };
+    case 'GET journals()':
+      return { status: 200, body: ledger.journalView(journal()) };
+    case 'DELETE journals()': {
+      const found = journal();
+      requireEtag(request, found);
+      ledger.journals.delete(found.id);
+      return { status: 204 };
+    }
+    case 'GET journals()/journalLines': {
+      const found = journal();
+      return {
+        status: 200,
+        body: collection(
+          found.lines.map((l) => ledger.journalLineView(found, l)),
+          query,
+        ),
+      };
+    }
+    case 'POST journals()/journalLines': {
+      const found = journal();
+      return {
+        status: 201,
+        body: ledger.journalLineView(found, ledger.addJournalLine(found, body)),
+      };
+    }
+    case 'POST journals()/Microsoft.NAV.post':
+      ledger.postJournal(journal());
+      return { status: 204 };
+    case 'GET generalLedgerEntries':
+      return {
+        status: 200,
+        body: collection(
+          ledger.glEntries
+            .filter((e) => e.company === company)
+            .map(({ company: _c, ...entry }) => entry),
+          query,
+        ),
+      };
+    default:
+      throw new BcError(
+        405,
+        'BadRequest_MethodNotAllowed',
+        `The sandbox does not offer ${method} on ${request.path}.`,
+      );
+  }
+
+  function order(): PurchaseOrder {
+    return ledger.find(ledger.purchaseOrders, company, resource?.key ?? '');
+  }
+  function orderLine(po: PurchaseOrder) {
+    const line = po.lines.find((l) => l.id === child?.key);
+    if (!line) throw notFound('purchase order line');
+    return line;
+  }
+  function invoice(): PurchaseInvoice {
+    return ledger.find(ledger.purchaseInvoices, company, resource?.key ?? '');
+  }
+  function journal(): Journal {
+    return ledger.find(ledger.journals, company, resource?.key ?? '');
+  }
+};

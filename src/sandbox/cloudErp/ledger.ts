@@ -1,0 +1,460 @@
+/**
+ * What the sandbox holds, per company: purchase orders with their lines, purchase invoices
+ * (draft, then posted by `Microsoft.NAV.post`), journals with their lines, and the G/L entries
+ * a posted journal leaves. Views are what the API answers (BC's field names, computed amounts,
+ * `@odata.etag`). Nothing is ever de-duplicated here: what a client sends twice is kept twice
+ * (BC itself only refuses a second purchase order with the same number), so tests count.
+ */
+import { documentTotals, lineAmounts, type TaxSettings } from './amounts.js';
+import { BcError, badRequest, missingRelated, notFound } from './errors.js';
+import { accounts, vendors } from './masterData.js';
+import {
+  applyLine,
+  checkCurrency,
+  checkVendor,
+  type DocumentLine,
+  date,
+  documentLineFields,
+  emptyLine,
+  etagOf,
+  type Fields,
+  newRecord,
+  num,
+  text,
+  touch,
+  type Versioned,
+  writable,
+} from './records.js';
+
+export interface PurchaseOrder extends Versioned {
+  company: string;
+  number: string;
+  orderDate: string;
+  postingDate: string;
+  vendorNumber: string;
+  currencyCode: string;
+  requestedReceiptDate: string;
+  purchaser: string;
+  status: 'Draft' | 'Open';
+  lines: Array<DocumentLine & { expectedReceiptDate: string }>;
+}
+
+export interface PurchaseInvoice extends Versioned {
+  company: string;
+  number: string;
+  vendorInvoiceNumber: string;
+  vendorNumber: string;
+  invoiceDate: string;
+  postingDate: string;
+  dueDate: string;
+  currencyCode: string;
+  status: 'Draft' | 'Open';
+  lines: DocumentLine[];
+}
+
+export interface JournalLine extends Versioned {
+  lineNumber: number;
+  accountType: string;
+  accountNumber: string;
+  postingDate: string;
+  documentNumber: string;
+  externalDocumentNumber: string;
+  amount: number;
+  description: string;
+}
+
+export interface Journal extends Versioned {
+  company: string;
+  code: string;
+  displayName: string;
+  lines: JournalLine[];
+}
+
+export interface GlEntry {
+  id: string;
+  entryNumber: number;
+  company: string;
+  postingDate: string;
+  documentNumber: string;
+  externalDocumentNumber: string;
+  accountNumber: string;
+  description: string;
+  debitAmount: number;
+  creditAmount: number;
+}
+
+const poFields = [
+  'number',
+  'orderDate',
+  'postingDate',
+  'vendorNumber',
+  'currencyCode',
+  'requestedReceiptDate',
+  'purchaser',
+  'purchaseOrderLines',
+];
+const poLineFields = [...documentLineFields, 'expectedReceiptDate'];
+const invoiceFields = [
+  'vendorInvoiceNumber',
+  'vendorNumber',
+  'invoiceDate',
+  'postingDate',
+  'dueDate',
+  'currencyCode',
+  'purchaseInvoiceLines',
+];
+const journalLineFields = [
+  'lineNumber',
+  'accountType',
+  'accountNumber',
+  'postingDate',
+  'documentNumber',
+  'externalDocumentNumber',
+  'amount',
+  'description',
+];
+
+const linesOf = (fields: Fields, name: string): unknown[] => {
+  const value = fields[name] ?? [];
+  if (!Array.isArray(value)) throw badRequest(`${name} must be an array.`);
+  return value;
+};
+
+export class Ledger {
+  readonly purchaseOrders = new Map<string, PurchaseOrder>();
+  readonly purchaseInvoices = new Map<string, PurchaseInvoice>();
+  readonly journals = new Map<string, Journal>();
+  readonly glEntries: GlEntry[] = [];
+  /** Purchase orders deleted through the API (how BC cancels an order not yet received). */
+  readonly deletedPurchaseOrders: Array<{ company: string; number: string; at: string }> = [];
+  /** Each journal document posted, once per posting: a document posted twice shows twice. */
+  readonly journalPostings: Array<{ company: string; documentNumber: string; lines: number }> = [];
+  private sequence = 1000;
+
+  constructor(private readonly tax: () => TaxSettings) {}
+
+  // ── purchase orders ────────────────────────────────────────────────────────────────────
+  createPurchaseOrder(company: string, body: unknown): PurchaseOrder {
+    const fields = writable(body, poFields, 'purchaseOrder');
+    const number = text(fields, 'number') || `PO${++this.sequence}`;
+    for (const po of this.purchaseOrders.values()) {
+      if (po.company === company && po.number === number) {
+        throw new BcError(
+          400,
+          'Internal_EntityWithSameKeyExists',
+          `The record in table Purchase Header already exists. Identification fields and values: Document Type='Order',No.='${number}'`,
+        );
+      }
+    }
+    const vendorNumber = text(fields, 'vendorNumber');
+    checkVendor('Purchase Header', vendorNumber);
+    const currencyCode = text(fields, 'currencyCode');
+    checkCurrency('Purchase Header', currencyCode);
+    const po: PurchaseOrder = {
+      ...newRecord(),
+      company,
+      number,
+      orderDate: date(fields, 'orderDate'),
+      postingDate: date(fields, 'postingDate', date(fields, 'orderDate')),
+      vendorNumber,
+      currencyCode,
+      requestedReceiptDate: date(fields, 'requestedReceiptDate'),
+      purchaser: text(fields, 'purchaser'),
+      status: 'Draft',
+      lines: [],
+    };
+    po.lines = linesOf(fields, 'purchaseOrderLines').map((line, index) =>
+      this.newPoLine(po, line, index),
+    );
+    this.purchaseOrders.set(po.id, po);
+    return po;
+  }
+
+  private newPoLine(po: PurchaseOrder, body: unknown, index: number) {
+    const fields = writable(body, poLineFields, 'purchaseOrderLine');
+    const line = applyLine('Purchase Line', { ...emptyLine(), expectedReceiptDate: '' }, fields);
+    if (!('sequence' in fields)) line.sequence = (po.lines.length + index + 1) * 10000;
+    line.expectedReceiptDate = date(fields, 'expectedReceiptDate', po.requestedReceiptDate);
+    return line;
+  }
+
+  updatePurchaseOrder(po: PurchaseOrder, body: unknown) {
+    const fields = writable(body, poFields, 'purchaseOrder');
+    if ('purchaseOrderLines' in fields || 'number' in fields) {
+      throw badRequest('number and purchaseOrderLines cannot be changed through PATCH.');
+    }
+    if ('vendorNumber' in fields) {
+      checkVendor('Purchase Header', text(fields, 'vendorNumber'));
+      po.vendorNumber = text(fields, 'vendorNumber');
+    }
+    if ('currencyCode' in fields) {
+      checkCurrency('Purchase Header', text(fields, 'currencyCode'));
+      po.currencyCode = text(fields, 'currencyCode');
+    }
+    for (const name of ['orderDate', 'postingDate', 'requestedReceiptDate'] as const) {
+      if (name in fields) po[name] = date(fields, name);
+    }
+    if ('purchaser' in fields) po.purchaser = text(fields, 'purchaser');
+    touch(po);
+  }
+
+  addPurchaseOrderLine(po: PurchaseOrder, body: unknown) {
+    const line = this.newPoLine(po, body, 0);
+    po.lines.push(line);
+    touch(po);
+    return line;
+  }
+
+  updatePurchaseOrderLine(po: PurchaseOrder, line: PurchaseOrder['lines'][number], body: unknown) {
+    const fields = writable(body, poLineFields, 'purchaseOrderLine');
+    const next = applyLine('Purchase Line', line, fields);
+    if ('expectedReceiptDate' in fields) {
+      next.expectedReceiptDate = date(fields, 'expectedReceiptDate');
+    }
+    Object.assign(line, next);
+    touch(line);
+    touch(po);
+  }
+
+  deletePurchaseOrderLine(po: PurchaseOrder, lineId: string) {
+    po.lines = po.lines.filter((line) => line.id !== lineId);
+    touch(po);
+  }
+
+  deletePurchaseOrder(po: PurchaseOrder) {
+    this.purchaseOrders.delete(po.id);
+    this.deletedPurchaseOrders.push({
+      company: po.company,
+      number: po.number,
+      at: new Date().toISOString(),
+    });
+  }
+
+  poView(po: PurchaseOrder, expandLines: boolean) {
+    const lines = po.lines.map((line) => this.lineView(po.id, line));
+    return {
+      '@odata.etag': etagOf(po),
+      id: po.id,
+      number: po.number,
+      orderDate: po.orderDate,
+      postingDate: po.postingDate,
+      vendorNumber: po.vendorNumber,
+      vendorName: vendors[po.vendorNumber] ?? '',
+      currencyCode: po.currencyCode,
+      requestedReceiptDate: po.requestedReceiptDate,
+      purchaser: po.purchaser,
+      status: po.status,
+      ...documentTotals(lines),
+      fullyReceived: false,
+      lastModifiedDateTime: po.lastModifiedDateTime,
+      ...(expandLines ? { purchaseOrderLines: lines } : {}),
+    };
+  }
+
+  lineView(documentId: string, line: DocumentLine & { expectedReceiptDate?: string }) {
+    const { version: _v, ...fields } = line;
+    return {
+      '@odata.etag': etagOf(line),
+      ...fields,
+      documentId,
+      ...lineAmounts(line.quantity, line.directUnitCost, line.taxCode, this.tax()),
+    };
+  }
+
+  // ── purchase invoices ──────────────────────────────────────────────────────────────────
+  createPurchaseInvoice(company: string, body: unknown): PurchaseInvoice {
+    const fields = writable(body, invoiceFields, 'purchaseInvoice');
+    const vendorNumber = text(fields, 'vendorNumber');
+    checkVendor('Purchase Header', vendorNumber);
+    const currencyCode = text(fields, 'currencyCode');
+    checkCurrency('Purchase Header', currencyCode);
+    const invoiceDate = date(fields, 'invoiceDate');
+    const invoice: PurchaseInvoice = {
+      ...newRecord(),
+      company,
+      number: `PI${++this.sequence}`,
+      vendorInvoiceNumber: text(fields, 'vendorInvoiceNumber'),
+      vendorNumber,
+      invoiceDate,
+      postingDate: date(fields, 'postingDate', invoiceDate),
+      dueDate: date(fields, 'dueDate', invoiceDate),
+      currencyCode,
+      status: 'Draft',
+      lines: [],
+    };
+    invoice.lines = linesOf(fields, 'purchaseInvoiceLines').map((line, index) => {
+      const lineFields = writable(line, documentLineFields, 'purchaseInvoiceLine');
+      const created = applyLine('Purchase Line', emptyLine(), lineFields);
+      if (!('sequence' in lineFields)) created.sequence = (index + 1) * 10000;
+      return created;
+    });
+    this.purchaseInvoices.set(invoice.id, invoice);
+    return invoice;
+  }
+
+  postPurchaseInvoice(invoice: PurchaseInvoice) {
+    if (invoice.status !== 'Draft')
+      throw badRequest(`Invoice ${invoice.number} is already posted.`);
+    if (!invoice.vendorInvoiceNumber) {
+      throw badRequest('Vendor Invoice No. must have a value in Purchase Header.');
+    }
+    const taken = [...this.purchaseInvoices.values()].some(
+      (other) =>
+        other.status !== 'Draft' &&
+        other.company === invoice.company &&
+        other.vendorNumber === invoice.vendorNumber &&
+        other.vendorInvoiceNumber === invoice.vendorInvoiceNumber,
+    );
+    if (taken) {
+      throw badRequest(
+        `Purchase Invoice ${invoice.vendorInvoiceNumber} already exists for this vendor.`,
+      );
+    }
+    if (invoice.lines.length === 0) throw badRequest('There is nothing to post.');
+    invoice.status = 'Open';
+    touch(invoice);
+  }
+
+  invoiceView(invoice: PurchaseInvoice, expandLines: boolean) {
+    const lines = invoice.lines.map((line) => this.lineView(invoice.id, line));
+    return {
+      '@odata.etag': etagOf(invoice),
+      id: invoice.id,
+      number: invoice.number,
+      vendorInvoiceNumber: invoice.vendorInvoiceNumber,
+      vendorNumber: invoice.vendorNumber,
+      vendorName: vendors[invoice.vendorNumber] ?? '',
+      invoiceDate: invoice.invoiceDate,
+      postingDate: invoice.postingDate,
+      dueDate: invoice.dueDate,
+      currencyCode: invoice.currencyCode,
+      status: invoice.status,
+      ...documentTotals(lines),
+      lastModifiedDateTime: invoice.lastModifiedDateTime,
+      ...(expandLines ? { purchaseInvoiceLines: lines } : {}),
+    };
+  }
+
+  // ── journals and the general ledger ────────────────────────────────────────────────────
+  createJournal(company: string, body: unknown): Journal {
+    const fields = writable(body, ['code', 'displayName'], 'journal');
+    const code = text(fields, 'code');
+    if (!code || code.length > 10) throw badRequest('code must have 1 to 10 characters.');
+    for (const journal of this.journals.values()) {
+      if (journal.company === company && journal.code === code) {
+        throw new BcError(
+          400,
+          'Internal_EntityWithSameKeyExists',
+          `The record in table Gen. Journal Batch already exists. Name='${code}'`,
+        );
+      }
+    }
+    const journal: Journal = {
+      ...newRecord(),
+      company,
+      code,
+      displayName: text(fields, 'displayName'),
+      lines: [],
+    };
+    this.journals.set(journal.id, journal);
+    return journal;
+  }
+
+  addJournalLine(journal: Journal, body: unknown): JournalLine {
+    const fields = writable(body, journalLineFields, 'journalLine');
+    const accountNumber = text(fields, 'accountNumber');
+    if (!Object.hasOwn(accounts, accountNumber)) {
+      throw missingRelated('Account No.', 'Gen. Journal Line', accountNumber, 'G/L Account');
+    }
+    const line: JournalLine = {
+      ...newRecord(),
+      lineNumber: num(fields, 'lineNumber', (journal.lines.length + 1) * 10000),
+      accountType: text(fields, 'accountType', 'G/L Account'),
+      accountNumber,
+      postingDate: date(fields, 'postingDate'),
+      documentNumber: text(fields, 'documentNumber'),
+      externalDocumentNumber: text(fields, 'externalDocumentNumber'),
+      amount: num(fields, 'amount'),
+      description: text(fields, 'description'),
+    };
+    if (journal.lines.some((other) => other.lineNumber === line.lineNumber)) {
+      throw new BcError(
+        400,
+        'Internal_EntityWithSameKeyExists',
+        `The record in table Gen. Journal Line already exists. Line No.='${line.lineNumber}'`,
+      );
+    }
+    journal.lines.push(line);
+    touch(journal);
+    return line;
+  }
+
+  /** Posts every line of the journal: each document must balance, as BC requires. */
+  postJournal(journal: Journal) {
+    if (journal.lines.length === 0) throw badRequest('There is nothing to post.');
+    const balance = new Map<string, number>();
+    for (const line of journal.lines) {
+      balance.set(line.documentNumber, (balance.get(line.documentNumber) ?? 0) + line.amount * 100);
+    }
+    for (const [documentNumber, cents] of balance) {
+      if (Math.round(cents) !== 0) {
+        throw badRequest(
+          `Document No. ${documentNumber} is out of balance by ${(Math.round(cents) / 100).toFixed(2)}. Please check that Posting Date, Document Type, Document No. are correct for each line.`,
+        );
+      }
+    }
+    for (const documentNumber of balance.keys()) {
+      this.journalPostings.push({
+        company: journal.company,
+        documentNumber,
+        lines: journal.lines.filter((line) => line.documentNumber === documentNumber).length,
+      });
+    }
+    for (const line of journal.lines) {
+      this.glEntries.push({
+        id: line.id,
+        entryNumber: this.glEntries.length + 1,
+        company: journal.company,
+        postingDate: line.postingDate,
+        documentNumber: line.documentNumber,
+        externalDocumentNumber: line.externalDocumentNumber,
+        accountNumber: line.accountNumber,
+        description: line.description,
+        debitAmount: line.amount > 0 ? line.amount : 0,
+        creditAmount: line.amount < 0 ? -line.amount : 0,
+      });
+    }
+    journal.lines = [];
+    touch(journal);
+  }
+
+  journalView(journal: Journal) {
+    return {
+      '@odata.etag': etagOf(journal),
+      id: journal.id,
+      code: journal.code,
+      displayName: journal.displayName,
+      lastModifiedDateTime: journal.lastModifiedDateTime,
+    };
+  }
+
+  journalLineView(journal: Journal, line: JournalLine) {
+    const { version: _v, ...fields } = line;
+    return {
+      '@odata.etag': etagOf(line),
+      ...fields,
+      journalId: journal.id,
+      journalDisplayName: journal.code,
+    };
+  }
+
+  find<T extends Versioned>(
+    map: Map<string, T & { company: string }>,
+    company: string,
+    id: string,
+  ) {
+    const found = map.get(id);
+    if (!found || found.company !== company) throw notFound('record');
+    return found;
+  }
+}
