@@ -41,7 +41,7 @@ const decimalPattern = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 const dateTimePattern = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerSegment = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** One scalar in canonical text: decimals by value, instants in UTC, a midnight as its date. */
 export const canonicalScalar = (
@@ -90,7 +90,7 @@ export const normalise = (result: ResultObject, profile: NormalisationProfile = 
       for (const [name, child] of Object.entries(value)) {
         const canonical = canonicalName(name);
         if (ignore.has(canonical)) continue;
-        walk(child, `${path}/${escape(canonical)}`, canonical);
+        walk(child, `${path}/${pointerSegment(canonical)}`, canonical);
       }
     } else if (Array.isArray(value)) {
       // Lines are matched by their key, never by their position: ERPs reorder them.
@@ -102,7 +102,7 @@ export const normalise = (result: ResultObject, profile: NormalisationProfile = 
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
             .map(([, item], index) => [String(index), item]);
       for (const [key, item] of items as Array<[string, ResultValue]>) {
-        const linePath = `${path}/${escape(key)}`;
+        const linePath = `${path}/${pointerSegment(key)}`;
         out[linePath] = 'present';
         walk(item, linePath, field);
       }
