@@ -5,6 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dualWriteStreamOf } from '../../src/divergence/records.js';
 import { streamNameOf } from '../../src/domain/documents.js';
+import { eventSchemaId } from '../../src/domain/events/registry.js';
+import { createAjv, loadContracts } from '../../src/http/contracts.js';
+import type { RecordedEvent } from '../../src/ports/eventStore.js';
 import {
   acknowledged,
   type DualHarness,
@@ -17,6 +20,13 @@ import {
 
 const po = (company: string, poNumber: string) =>
   streamNameOf({ type: 'purchaseOrder', key: { company, poNumber } });
+
+const ajv = createAjv(loadContracts().values());
+/** The comparison events follow their schemas in contracts/events. */
+const expectValid = (event: RecordedEvent | undefined) => {
+  const validate = event && ajv.getSchema(eventSchemaId(event));
+  expect(validate && validate(event.data), JSON.stringify(validate && validate.errors)).toBe(true);
+};
 
 let h: DualHarness;
 afterEach(async () => {
@@ -55,6 +65,7 @@ describe('dual-write comparison', () => {
     await waitFor(async () => (await comparisons('ACME-US', 'DW-1')).length > 0, 'a comparison');
     const [diverged] = await comparisons('ACME-US', 'DW-1');
     expect(diverged?.type).toBe('DualWriteDiverged');
+    expectValid(diverged);
     expect(diverged?.data).toMatchObject({
       documentType: 'purchaseOrder',
       documentKey: { company: 'ACME-US', poNumber: 'DW-1' },
@@ -67,7 +78,9 @@ describe('dual-write comparison', () => {
     });
 
     await waitFor(async () => (await comparisons('ACME-US', 'DW-2')).length > 0, 'agreement');
-    expect((await comparisons('ACME-US', 'DW-2')).map((e) => e.type)).toEqual(['DualWriteAgreed']);
+    const agreed = await comparisons('ACME-US', 'DW-2');
+    expect(agreed.map((e) => e.type)).toEqual(['DualWriteAgreed']);
+    expectValid(agreed[0]);
     await h.dispatcher.idle();
     expect(h.legacy.delivered.map((c) => c.key)).toContain('ACME-EU/NOT-DUAL');
     expect(await comparisons('ACME-EU', 'NOT-DUAL')).toEqual([]);
@@ -121,6 +134,7 @@ describe('dual-write comparison', () => {
     await waitFor(async () => (await comparisons('ACME-US', 'DW-4')).length > 0, 'a comparison');
     const [event] = await comparisons('ACME-US', 'DW-4');
     expect(event?.type).toBe('DualWriteDiverged');
+    expectValid(event);
     expect(event?.data).toMatchObject({
       primary: { outcome: 'delivered' },
       shadow: { outcome: 'dead-lettered', errorCode: 'vendor-rejected' },
