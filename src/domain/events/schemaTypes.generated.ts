@@ -206,8 +206,7 @@ export interface DocumentOwnershipAssignedV1 {
 export interface DualWriteAgreedV1 {
   comparisonId: string;
   documentStream: string;
-  documentType:
-    'purchaseOrder' | 'shipmentNotice' | 'goodsReceipt' | 'supplierInvoice' | 'journalEntry';
+  documentType: string;
   documentKey: unknown;
   company: string | null;
   commandEventId: string;
@@ -236,8 +235,7 @@ export interface DifferenceV1 {
 export interface DualWriteDivergedV1 {
   comparisonId: string;
   documentStream: string;
-  documentType:
-    'purchaseOrder' | 'shipmentNotice' | 'goodsReceipt' | 'supplierInvoice' | 'journalEntry';
+  documentType: string;
   documentKey: unknown;
   company: string | null;
   commandEventId: string;
