@@ -15,6 +15,7 @@ import type { Config } from './config/config.js';
 import { type ConsumerDirectory, createConsumerDirectory } from './consumers/directory.js';
 import { metricsPlugin } from './delivery/metrics.js';
 import { preferWaitPlugin } from './delivery/preferWait.js';
+import { divergenceMetricsPlugin } from './divergence/metrics.js';
 import { graphqlRoutes } from './graphql/plugin.js';
 import {
   type CompiledContracts,
@@ -34,6 +35,7 @@ import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './ht
 import { correlationIdRule } from './http/requestContext.js';
 import { consumerRoutes } from './http/routes/admin/consumers.js';
 import { deliveryRoutes } from './http/routes/admin/deliveries.js';
+import { divergenceRoutes } from './http/routes/admin/divergences.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -193,6 +195,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(preferWaitPlugin, { store });
   const consumers = deps.consumers ?? createConsumerDirectory(store);
   await app.register(metricsPlugin, { store, consumers });
+  await app.register(divergenceMetricsPlugin, { store });
   const handler = new CommandHandler({ store, router, freezes, clock: deps.clock });
   const validateRuleSet = createRuleSetValidator(ajv);
   await app.register(
@@ -206,6 +209,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
           await admin.register(freezeRoutes, { freezes });
           await admin.register(consumerRoutes, { consumers });
           await admin.register(deliveryRoutes, { store });
+          await admin.register(divergenceRoutes, { store });
         },
         { prefix: '/admin' },
       );

@@ -8,6 +8,7 @@ import type { Principal } from './auth/principal.js';
 import { type Config, devApiKey } from './config/config.js';
 import { createConsumerDirectory } from './consumers/directory.js';
 import { deliveryEnvironment, startDelivery } from './delivery/gateway.js';
+import { startGatewayComparer } from './divergence/gateway.js';
 import { compileContracts } from './http/contracts.js';
 import type { EventStore } from './ports/eventStore.js';
 import { startGatewayReadSide } from './projection/readSide.js';
@@ -91,6 +92,11 @@ export const startGateway = async (
   );
   if (delivery)
     consumers.add({ status: () => delivery.dispatcher.status().consumer }, delivery.state);
+  // Dual-write comparison (src/divergence): compares a dual document's two ERP answers.
+  const comparer = delivery
+    ? startGatewayComparer(store, delivery.state, process.env, app.log)
+    : null;
+  if (comparer && delivery) consumers.add(comparer, delivery.state);
 
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
@@ -142,6 +148,7 @@ export const startGateway = async (
     close: () => {
       closing ??= (async () => {
         await app.close();
+        await comparer?.stop();
         await delivery?.stop();
         await sandbox?.close();
         await readSide.close();

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { startGateway } from '../main.js';
 import { consumersCommand } from './consumers.js';
+import { divergencesCommand } from './divergences.js';
 import { dlqCommand } from './dlq.js';
 import { freezesCommand } from './freezes.js';
 import { CliError } from './gateway.js';
@@ -56,6 +57,7 @@ program.addCommand(rulesCommand());
 program.addCommand(freezesCommand());
 program.addCommand(consumersCommand());
 program.addCommand(dlqCommand());
+program.addCommand(divergencesCommand());
 program.addCommand(projectionsCommand());
 program.addCommand(sandboxCommand());
 

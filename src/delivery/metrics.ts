@@ -29,6 +29,7 @@ export const metricsPlugin = fp(
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'coexist_' });
     const registers = [registry];
+    app.decorate('metricsRegistry', registry); // other concepts' metrics join it (divergences)
 
     if (consumers) {
       // Read at each scrape from the consumers this instance runs (registries, dispatcher).

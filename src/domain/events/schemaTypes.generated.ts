@@ -203,6 +203,64 @@ export interface DocumentOwnershipAssignedV1 {
     key: unknown;
   };
 }
+export interface DualWriteAgreedV1 {
+  comparisonId: string;
+  documentStream: string;
+  documentType: string;
+  documentKey: unknown;
+  company: string | null;
+  commandEventId: string;
+  commandEventType: string;
+  commandRevision: number;
+  primary: SideV1;
+  shadow: SideV1;
+  /**
+   * @maxItems 0
+   */
+  differences: DifferenceV1[];
+  comparedAt: string;
+}
+export interface SideV1 {
+  target: string;
+  deliveryId: string;
+  outcome: 'delivered' | 'dead-lettered';
+  reference: string | null;
+  errorCode: string | null;
+}
+export interface DifferenceV1 {
+  path: string;
+  primary: string | null;
+  shadow: string | null;
+}
+export interface DualWriteDivergedV1 {
+  comparisonId: string;
+  documentStream: string;
+  documentType: string;
+  documentKey: unknown;
+  company: string | null;
+  commandEventId: string;
+  commandEventType: string;
+  commandRevision: number;
+  primary: SideV11;
+  shadow: SideV11;
+  /**
+   * @minItems 1
+   */
+  differences: DifferenceV11[];
+  comparedAt: string;
+}
+export interface SideV11 {
+  target: string;
+  deliveryId: string;
+  outcome: 'delivered' | 'dead-lettered';
+  reference: string | null;
+  errorCode: string | null;
+}
+export interface DifferenceV11 {
+  path: string;
+  primary: string | null;
+  shadow: string | null;
+}
 export interface GoodsReceiptRecordedV1 {
   schemaVersion?: 1;
   site: string;
