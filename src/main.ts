@@ -9,6 +9,7 @@ import { type Config, devApiKey } from './config/config.js';
 import { createConsumerDirectory } from './consumers/directory.js';
 import { deliveryEnvironment, startDelivery } from './delivery/gateway.js';
 import { compileContracts } from './http/contracts.js';
+import { startMatching } from './matching/gateway.js';
 import type { EventStore } from './ports/eventStore.js';
 import { startGatewayReadSide } from './projection/readSide.js';
 import { publishInitialRuleSet } from './registries/initialRuleSet.js';
@@ -76,9 +77,13 @@ export const startGateway = async (
     router: ruleSetRouter(rules, config.routing.defaultTarget),
     rules,
     freezes,
+    tolerances: registries.tolerances,
     contracts,
     consumers,
   });
+  // Three-way match (src/matching, docs/matching.md): holds and releases supplier invoices.
+  const matching = startMatching(config, store, registries.tolerances, app.log);
+  consumers.add({ status: () => matching.process.status() }, matching.state);
   // Delivery to the ERPs (src/delivery, docs/delivery.md): runs when a connector is configured.
   const delivery = startDelivery(config, store, deliveryEnvironment(process.env), app.log);
   if (delivery)
@@ -130,6 +135,7 @@ export const startGateway = async (
       closing ??= (async () => {
         await app.close();
         await delivery?.stop();
+        await matching.stop();
         await readSide.close();
         await registries.stop();
         await store.close();
