@@ -38,10 +38,13 @@ import { deliveryRoutes } from './http/routes/admin/deliveries.js';
 import { divergenceRoutes } from './http/routes/admin/divergences.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
+import { toleranceRoutes } from './http/routes/admin/tolerances.js';
 import { healthRoutes } from './http/routes/health.js';
 import { commandRoutes } from './http/routes/v1/commands.js';
 import { documentRoutes } from './http/routes/v1/documents.js';
+import { invoiceDecisionRoutes } from './http/routes/v1/invoiceDecisions.js';
 import { readModelRoutes } from './http/routes/v1/lists.js';
+import type { ToleranceRegistry } from './matching/tolerances.js';
 import type { Clock } from './ports/clock.js';
 import type { EventStore } from './ports/eventStore.js';
 import type { ReadModelStore } from './ports/readModelStore.js';
@@ -58,6 +61,8 @@ export interface AppDependencies {
   router: Router;
   rules: RuleSetRegistry;
   freezes: FreezeRegistry;
+  /** Three-way-match tolerances: /v1/admin/tolerances is served only when given. */
+  tolerances?: ToleranceRegistry;
   /** The write path's clock; the system clock by default. */
   clock?: Clock;
   /** The consumers this instance runs, for the operators' view; none by default. */
@@ -202,11 +207,14 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
     async (v1) => {
       await v1.register(commandRoutes, { ajv, handler });
       await v1.register(documentRoutes, { store, readModels: deps.readModels });
+      await v1.register(invoiceDecisionRoutes, { store });
       if (deps.readModels) await v1.register(readModelRoutes, { readModels: deps.readModels });
       await v1.register(
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });
           await admin.register(freezeRoutes, { freezes });
+          if (deps.tolerances)
+            await admin.register(toleranceRoutes, { tolerances: deps.tolerances });
           await admin.register(consumerRoutes, { consumers });
           await admin.register(deliveryRoutes, { store });
           await admin.register(divergenceRoutes, { store });

@@ -10,6 +10,7 @@ import { createConsumerDirectory } from './consumers/directory.js';
 import { deliveryEnvironment, startDelivery } from './delivery/gateway.js';
 import { startGatewayComparer } from './divergence/gateway.js';
 import { compileContracts } from './http/contracts.js';
+import { startMatching } from './matching/gateway.js';
 import type { EventStore } from './ports/eventStore.js';
 import { startGatewayReadSide } from './projection/readSide.js';
 import { publishInitialRuleSet } from './registries/initialRuleSet.js';
@@ -78,9 +79,13 @@ export const startGateway = async (
     router: ruleSetRouter(rules, config.routing.defaultTarget),
     rules,
     freezes,
+    tolerances: registries.tolerances,
     contracts,
     consumers,
   });
+  // Three-way match (src/matching, docs/matching.md): holds and releases supplier invoices.
+  const matching = startMatching(config, store, registries.tolerances, app.log);
+  consumers.add({ status: () => matching.process.status() }, matching.state);
   // Delivery to the ERPs (src/delivery, docs/delivery.md): runs when a connector is configured.
   // Without a cloud ERP configured, outside production, `cloud` goes to the in-process sandbox.
   const sandbox = await startNewcomerSandbox(config.mode, process.env);
@@ -150,6 +155,7 @@ export const startGateway = async (
         await app.close();
         await comparer?.stop();
         await delivery?.stop();
+        await matching.stop();
         await sandbox?.close();
         await readSide.close();
         await registries.stop();

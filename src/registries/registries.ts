@@ -1,6 +1,7 @@
-/** The three registries on their shared follower: what the gateway (and tests) start. */
+/** The registries on their shared follower: what the gateway (and tests) start. */
 import type { Principal } from '../auth/principal.js';
 import type { ConsumerLog, ConsumerStatus } from '../consumers/consumer.js';
+import { ToleranceRegistry } from '../matching/tolerances.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { ApiKeyRegistry } from './apiKeys.js';
 import { createFollowers, type Sync } from './follower.js';
@@ -11,6 +12,7 @@ export interface Registries {
   keys: ApiKeyRegistry;
   rules: RuleSetRegistry;
   freezes: FreezeRegistry;
+  tolerances: ToleranceRegistry;
   /** Catch up with the log now (e.g. after another process issued a key). */
   sync: Sync;
   status(): ConsumerStatus | null;
@@ -26,11 +28,13 @@ export const startRegistries = async (
   const keys = new ApiKeyRegistry(followers.sync, options.extraKeys);
   const rules = new RuleSetRegistry(store, followers.sync);
   const freezes = new FreezeRegistry(store, followers.sync);
-  await followers.start([keys, rules, freezes]);
+  const tolerances = new ToleranceRegistry(store, followers.sync);
+  await followers.start([keys, rules, freezes, tolerances]);
   return {
     keys,
     rules,
     freezes,
+    tolerances,
     sync: followers.sync,
     status: followers.status,
     stop: followers.stop,

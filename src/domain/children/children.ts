@@ -7,6 +7,7 @@ import type { Decider } from '../decider.js';
 import { decimal, format } from '../decimal.js';
 import { checkUniqueLineNumbers, DocumentStateConflictError, Violations } from '../errors.js';
 import type { EventOf } from '../events/registry.js';
+import { evolveMatch, isMatchEvent, pendingMatch } from '../matching/outcome.js';
 import {
   exception,
   isDeliverable,
@@ -179,6 +180,7 @@ export const goodsReceipt: Decider<
     state === null && event.type === 'GoodsReceiptRecorded' ? recorded(event.data) : state,
 };
 
+/** The invoice, then its match outcome as the match process and operators record it. */
 export const supplierInvoice: Decider<
   SupplierInvoiceState | null,
   ChildCommand<SubmitSupplierInvoice>,
@@ -186,6 +188,12 @@ export const supplierInvoice: Decider<
 > = {
   initialState: () => null,
   decide: ({ data, parents }, state) => submitSupplierInvoice(state, data, parents),
-  evolve: (state, event) =>
-    state === null && event.type === 'SupplierInvoiceReceived' ? recorded(event.data) : state,
+  evolve: (state, event) => {
+    if (state === null) {
+      return event.type === 'SupplierInvoiceReceived'
+        ? { ...recorded(event.data), match: pendingMatch }
+        : null;
+    }
+    return isMatchEvent(event) ? { ...state, match: evolveMatch(state.match, event) } : state;
+  },
 };

@@ -11,6 +11,7 @@ import type {
   ShipmentNoticeSubmittedV2,
   SupplierInvoiceReceivedV2,
 } from '../events/schemaTypes.generated.js';
+import type { MatchState } from '../matching/outcome.js';
 
 export type { Lot } from '../events/schemaTypes.generated.js';
 
@@ -49,5 +50,6 @@ export type ChildEvent =
 type Recorded<T> = Omit<T, 'schemaVersion'> & { status: 'recorded'; deliverable: boolean };
 export type ShipmentNoticeState = Recorded<ShipmentNoticeSubmittedV2>;
 export type GoodsReceiptState = Recorded<GoodsReceiptRecordedV2>;
-export type SupplierInvoiceState = Recorded<SupplierInvoiceReceivedV2>;
+/** An invoice also carries its three-way match outcome (pending until the match process runs). */
+export type SupplierInvoiceState = Recorded<SupplierInvoiceReceivedV2> & { match: MatchState };
 export type ChildState = ShipmentNoticeState | GoodsReceiptState | SupplierInvoiceState;

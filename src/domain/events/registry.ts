@@ -16,6 +16,10 @@ export interface EventData {
   GoodsReceiptRecorded: Schema.GoodsReceiptRecordedV2;
   SupplierInvoiceReceived: Schema.SupplierInvoiceReceivedV2;
   JournalEntrySubmitted: Schema.JournalEntrySubmittedV1;
+  InvoiceMatched: Schema.InvoiceMatchedV1;
+  InvoiceHeld: Schema.InvoiceHeldV1;
+  InvoiceReleased: Schema.InvoiceReleasedV1;
+  InvoiceRejected: Schema.InvoiceRejectedV1;
 }
 
 export interface RecordedEventData extends Record<EventType, unknown> {
@@ -28,6 +32,10 @@ export interface RecordedEventData extends Record<EventType, unknown> {
   GoodsReceiptRecorded: Schema.GoodsReceiptRecordedV1 | Schema.GoodsReceiptRecordedV2;
   SupplierInvoiceReceived: Schema.SupplierInvoiceReceivedV1 | Schema.SupplierInvoiceReceivedV2;
   JournalEntrySubmitted: Schema.JournalEntrySubmittedV1;
+  InvoiceMatched: Schema.InvoiceMatchedV1;
+  InvoiceHeld: Schema.InvoiceHeldV1;
+  InvoiceReleased: Schema.InvoiceReleasedV1;
+  InvoiceRejected: Schema.InvoiceRejectedV1;
 }
 
 export type EventType = keyof EventData;
@@ -48,6 +56,10 @@ export const currentSchemaVersion = {
   GoodsReceiptRecorded: 2,
   SupplierInvoiceReceived: 2,
   JournalEntrySubmitted: 1,
+  InvoiceMatched: 1,
+  InvoiceHeld: 1,
+  InvoiceReleased: 1,
+  InvoiceRejected: 1,
 } as const satisfies Record<EventType, number>;
 
 /** The first event of every document: which ERP owns it, by which rule, and why. */

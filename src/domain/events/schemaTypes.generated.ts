@@ -8,6 +8,12 @@
  * @maxItems 10000
  */
 export type Serials = string[];
+export type HoldReasonV1 =
+  | 'amount-error'
+  | 'unknown-order'
+  | 'price-variance'
+  | 'quantity-variance'
+  | 'awaiting-receipt';
 export type Currency =
   | 'AED'
   | 'AFN'
@@ -319,6 +325,108 @@ export interface ExceptionV1 {
   pointer: string;
   detail: string;
 }
+export interface InvoiceHeldV1 {
+  supplier: string;
+  invoiceNumber: string;
+  evaluatedAt: string;
+  evaluation: EvaluationV1;
+}
+export interface EvaluationV1 {
+  result: 'matched' | 'held';
+  reasons: HoldReasonV1[];
+  lines: LineMatchV1[];
+  amountErrors: AmountErrorV1[];
+  tolerances: AppliedTolerancesV1;
+}
+export interface LineMatchV1 {
+  lineNumber: number;
+  poNumber: string;
+  poLineNumber: number;
+  result:
+    | 'matched'
+    | 'amount-error'
+    | 'unknown-order'
+    | 'price-variance'
+    | 'quantity-variance'
+    | 'awaiting-receipt';
+  uom: string;
+  orderedQuantity: string | null;
+  receivedToDate: string;
+  invoicedToDate: string;
+  orderUnitPrice: string | null;
+  invoiceUnitPrice: string;
+  priceVariance: string | null;
+  priceVariancePercent: string | null;
+  quantityVariancePercent: string | null;
+  findings: FindingV1[];
+}
+export interface FindingV1 {
+  code:
+    | 'LINE_AMOUNT'
+    | 'NET_TOTAL'
+    | 'TAX_TOTAL'
+    | 'GROSS_TOTAL'
+    | 'UNKNOWN_ORDER'
+    | 'UNKNOWN_ORDER_LINE'
+    | 'OTHER_SUPPLIER'
+    | 'CURRENCY_MISMATCH'
+    | 'UOM_MISMATCH'
+    | 'PRICE_VARIANCE'
+    | 'NOT_RECEIVED'
+    | 'QUANTITY_VARIANCE'
+    | 'OVER_CREDITED';
+  reason: HoldReasonV1;
+  detail: string;
+}
+export interface AmountErrorV1 {
+  code: 'LINE_AMOUNT' | 'NET_TOTAL' | 'TAX_TOTAL' | 'GROSS_TOTAL';
+  pointer: string;
+  detail: string;
+}
+export interface AppliedTolerancesV1 {
+  source: 'default' | 'company' | 'supplier';
+  version: number;
+  company: string | null;
+  supplier: string | null;
+  values: TolerancesV1;
+}
+export interface TolerancesV1 {
+  price: {
+    percent: LimitsV1;
+    amount: LimitsV1;
+  };
+  quantity: {
+    percent: LimitsV1;
+  };
+}
+export interface LimitsV1 {
+  lower: string | null;
+  upper: string | null;
+}
+export interface InvoiceMatchedV1 {
+  supplier: string;
+  invoiceNumber: string;
+  evaluatedAt: string;
+  evaluation: EvaluationV1;
+}
+export interface InvoiceRejectedV1 {
+  supplier: string;
+  invoiceNumber: string;
+  at: string;
+  by: string;
+  reason: string;
+  heldFor: HoldReasonV1[];
+}
+export interface InvoiceReleasedV1 {
+  supplier: string;
+  invoiceNumber: string;
+  releasedBy: 'match' | 'override';
+  at: string;
+  evaluation?: EvaluationV1;
+  by?: string;
+  reason?: string;
+  heldFor: HoldReasonV1[];
+}
 export interface JournalEntrySubmittedV1 {
   company: string;
   entryNumber: string;
@@ -344,6 +452,15 @@ export interface JournalEntrySubmittedV1 {
     taxCode?: string;
     intercompany?: string;
   }[];
+}
+export interface MatchTolerancesSetV1 {
+  version: number;
+  company: string;
+  supplier: string | null;
+  values: TolerancesV1;
+  author: string;
+  reason: string;
+  setAt: string;
 }
 export interface PurchaseOrderAcknowledgedV1 {
   company: string;
@@ -612,6 +729,8 @@ export interface SupplierInvoiceReceivedV2 {
   schemaVersion: 2;
   supplier: string;
   invoiceNumber: string;
+  documentKind?: 'invoice' | 'creditNote';
+  creditedInvoiceNumber?: string;
   company: string;
   invoiceDate: string;
   dueDate?: string;

@@ -1,0 +1,60 @@
+/**
+ * The match process as the gateway starts it: always (holds must be visible whether or not a
+ * connector delivers), with its checkpoint and lease beside the events (a SQLite file in the
+ * data directory shared by every process on it, or EventStoreDB streams), so one process per
+ * data directory or cluster matches at a time and the others stand by.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { getEventStoreDBConsumerState } from '../adapters/consumerState/eventStoreDB.js';
+import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
+import type { Config } from '../config/config.js';
+import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerStateStore } from '../ports/consumerState.js';
+import type { EventStore } from '../ports/eventStore.js';
+import { type MatchProcess, startMatchProcess } from './process.js';
+import type { ToleranceRegistry } from './tolerances.js';
+
+export interface RunningMatching {
+  process: MatchProcess;
+  state: ConsumerStateStore;
+  stop(): Promise<void>;
+}
+
+export const startMatching = (
+  config: Pick<Config, 'eventStore' | 'dataDir'>,
+  store: EventStore,
+  tolerances: ToleranceRegistry,
+  log?: ConsumerLog,
+): RunningMatching => {
+  let state: ConsumerStateStore;
+  let closeState: () => Promise<void>;
+  if (config.eventStore.kind === 'eventstoredb') {
+    const client = EventStoreDBClient.connectionString(config.eventStore.url);
+    state = getEventStoreDBConsumerState(client);
+    closeState = () => client.dispose();
+  } else {
+    const sqlite = getSqliteConsumerState(
+      openConsumerDatabase(join(config.dataDir, 'consumers.sqlite')),
+    );
+    state = sqlite;
+    closeState = async () => sqlite.close();
+  }
+  const process = startMatchProcess({
+    store,
+    state,
+    owner: `${hostname()}:${globalThis.process.pid}:${randomUUID().slice(0, 8)}`,
+    tolerances,
+    ...(log ? { log } : {}),
+  });
+  return {
+    process,
+    state,
+    stop: async () => {
+      await process.stop();
+      await closeState();
+    },
+  };
+};
