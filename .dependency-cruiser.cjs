@@ -3,7 +3,8 @@
  *
  * - pure code (src/domain, src/routing, src/shared, src/auth/principal.ts, the delivery record
  *   model src/delivery/records.ts that projections fold, projections/) does no I/O: it imports
- *   neither adapters, the HTTP layer, the application layer, nor any module or package that reaches a disk, a socket, a process or a server;
+ *   neither adapters, the HTTP layer, the application layer, nor any module or package that
+ *   reaches a disk, a socket, a process or a server;
  * - ports are interfaces: they import only other ports and pure types;
  * - adapters translate ports to vendors and never reach up into HTTP, the CLI or the
  *   composition root;
