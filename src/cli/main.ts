@@ -5,7 +5,6 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { startGateway } from '../main.js';
 import { consumersCommand } from './consumers.js';
 import { divergencesCommand } from './divergences.js';
 import { dlqCommand } from './dlq.js';
@@ -37,6 +36,8 @@ withStoreOptions(program.command('start').description('start the gateway'))
   )
   .option('--host <host>', 'address to listen on (env HOST; default 127.0.0.1)')
   .action(async (options) => {
+    // Loaded here so administrative commands do not load (and compile) the whole gateway.
+    const { startGateway } = await import('../main.js');
     const gateway = await startGateway(configFrom(options));
     const stop = (signal: string) => {
       console.log(`${signal}: closing (in-flight requests finish first)…`);

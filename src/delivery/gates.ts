@@ -16,6 +16,8 @@
  * Later commands of the same document wait behind a held one (order per document holds).
  */
 import type { DocumentState } from '../domain/fold.js';
+import { supplierInvoiceGate } from '../domain/matching/gate.js';
+import type { MatchState } from '../domain/matching/outcome.js';
 import type { RecordedEvent } from '../ports/eventStore.js';
 
 export type GateDecision =
@@ -60,7 +62,12 @@ export const gatesOf = (registered: readonly RegisteredGate[]): GateFor => {
 export const noGates: GateFor = () => undefined;
 
 /**
- * The gates the gateway runs with. The three-way match registers the supplier-invoice gate
- * here (issue 14): `{ documentType: 'supplierInvoice', gate: invoiceMatchGate }`.
+ * The gates the gateway runs with: a supplier invoice goes to its ERP only once its three-way
+ * match passes or an operator releases it (src/domain/matching, docs/matching.md).
  */
-export const registeredGates: readonly RegisteredGate[] = [];
+export const registeredGates: readonly RegisteredGate[] = [
+  {
+    documentType: 'supplierInvoice',
+    gate: (state) => supplierInvoiceGate(state as DocumentState & { match: MatchState }),
+  },
+];

@@ -251,6 +251,14 @@ describe.skipIf(unavailable !== null)(
               quantity: { value: '500', uom: 'EA' },
               lots: [{ lot: `L-${stamp}`, quantity: { value: '500', uom: 'EA' } }],
             },
+            // The invoice bills the grease too: received, so its three-way match passes.
+            {
+              lineNumber: 2,
+              poNumber,
+              poLineNumber: 30,
+              item: 'GRS-LGMT2-1KG',
+              quantity: { value: '12', uom: 'CAN' },
+            },
           ],
         }),
         await post('supplier-invoices', {
