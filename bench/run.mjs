@@ -316,14 +316,16 @@ const main = async () => {
     expected: 202,
     factory,
   });
+  // BENCH_PROJECTORS=separate: the write path alone, its projectors left to another process.
+  // The references get it too: a reference with a read side would otherwise project in-process.
+  const gatewayEnv = {
+    LOG_LEVEL: 'warn',
+    ...(process.env.BENCH_PROJECTORS ? { COEXIST_PROJECTORS: process.env.BENCH_PROJECTORS } : {}),
+  };
   handles.gateway = await open({
     name: 'gateway',
     args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
-    // BENCH_PROJECTORS=separate: the write path alone, its projectors left to another process.
-    env: {
-      LOG_LEVEL: 'warn',
-      ...(process.env.BENCH_PROJECTORS ? { COEXIST_PROJECTORS: process.env.BENCH_PROJECTORS } : {}),
-    },
+    env: gatewayEnv,
     apiKey: createApiKey(gatewayDataDir),
     expected: 202,
     factory,
@@ -340,7 +342,7 @@ const main = async () => {
     handles[i === 0 ? 'reference' : `reference${i + 1}`] = await open({
       name: `gateway built in ${reference}`,
       args: [referenceCli, 'start', '--data-dir', referenceDataDir],
-      env: { LOG_LEVEL: 'warn' },
+      env: gatewayEnv,
       apiKey: createApiKey(referenceDataDir, referenceCli),
       expected: 202,
       factory,

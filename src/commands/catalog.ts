@@ -117,8 +117,8 @@ const typed = <Body, State>(spec: TypedSpec<Body, State>): CommandSpec => ({
   referencedDocuments: (body) => spec.referencedDocuments?.(body as Body) ?? [],
   references: (body) => spec.references?.(body as Body) ?? [],
   attributes: (body, state) => spec.attributes(body as Body, state as State | null),
-  decide: (input) =>
-    spec.decide({ ...input, body: input.body as Body, state: input.state as State | null }),
+  // The same input, typed (not copied: this runs on every command).
+  decide: (input) => spec.decide(input as DecideInput<Body, State>),
 });
 
 const purchaseOrderCommand = <Body>(

@@ -12,6 +12,7 @@ import { type Principal, type ScopedAttributes, scopeViolation } from '../auth/p
 import { type DocumentRef, streamNameOf } from '../domain/documents.js';
 import { BusinessRuleError, type Violation } from '../domain/errors.js';
 import { type DocumentState, type DomainEvent, foldDocument } from '../domain/fold.js';
+import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
 import { type Clock, type IdGenerator, randomIds, systemClock } from '../ports/clock.js';
 import {
   type EventStore,
@@ -102,6 +103,13 @@ interface Loaded {
 const maxAttempts = 8;
 
 const noDocuments: ReadonlyMap<string, DocumentState | null> = new Map();
+const noEvents: readonly RecordedEvent[] = [];
+const noReferences: readonly Reference[] = [];
+const noViolations: Violation[] = [];
+const noParentStates: readonly (PurchaseOrderState | null)[] = [];
+
+/** A document a command names, which must have been recorded (see CommandSpec.references). */
+type Reference = ReturnType<NonNullable<CommandSpec['references']>>[number];
 
 /**
  * The parent orders a document may follow: not another supplier's. Following one would tell
@@ -187,17 +195,20 @@ export class CommandHandler {
   /** Load: the document (unless `read` is false), the orders and documents it references. */
   private async load(command: Command, read: boolean): Promise<Loaded> {
     const { spec, envelope, streamName } = command;
-    const events = read ? await this.store.readStream(streamName) : [];
-    const unknownReferences = spec.references
-      ? await this.unknownReferences(spec, envelope.body)
-      : [];
-    const documents = await this.readDocuments(spec.referencedDocuments(envelope.body));
+    const { body } = envelope;
+    // Most commands reference nothing: each read below is skipped, not awaited empty.
+    const events = read ? await this.store.readStream(streamName) : noEvents;
+    const references = spec.references?.(body) ?? noReferences;
+    const unknownReferences =
+      references.length === 0 ? noViolations : await this.unknownReferences(references);
+    const referenced = spec.referencedDocuments(body);
+    const documents = referenced.length === 0 ? noDocuments : await this.readDocuments(referenced);
     const state = foldDocument(spec.documentType, events);
-    const poNumbers = spec.parentPoNumbers(envelope.body);
+    const poNumbers = spec.parentPoNumbers(body);
     const parents =
       poNumbers.length === 0
         ? noParents
-        : await loadParents(this.store, spec.attributes(envelope.body, state).company, poNumbers);
+        : await loadParents(this.store, spec.attributes(body, state).company, poNumbers);
     return {
       events,
       state,
@@ -213,7 +224,6 @@ export class CommandHandler {
   private async readDocuments(
     refs: readonly DocumentRef[],
   ): Promise<ReadonlyMap<string, DocumentState | null>> {
-    if (refs.length === 0) return noDocuments;
     const folded = await Promise.all(
       refs.map(async (ref) => {
         const name = streamNameOf(ref);
@@ -258,7 +268,8 @@ export class CommandHandler {
   /** A key outside its scope is refused a create (403); for an existing document see scope.ts. */
   private authorise(command: Command, scope: ScopedAttributes, parents: Parents): void {
     const { principal } = command.envelope;
-    const violation = scopeViolation(principal, scope, [...parents.states.values()]);
+    const states = parents.states.size === 0 ? noParentStates : [...parents.states.values()];
+    const violation = scopeViolation(principal, scope, states);
     if (violation === null) return;
     throw command.spec.creates ? new ScopeForbiddenError(violation) : documentNotFound(command.ref);
   }
@@ -271,16 +282,12 @@ export class CommandHandler {
   ): Promise<CommandOutcome> {
     const { ref, idempotency } = command;
     const metadata = this.metadata(command, route);
-    const events: NewEvent[] = [
-      // A document's first command records its owner, once, ahead of the command itself.
-      ...(loaded.route ? [] : [ownershipEvent(this.newId(), ref, route, metadata)]),
-      ...decided.map((event) => ({
-        id: this.newId(),
-        type: event.type,
-        data: event.data as JsonObject,
-        metadata,
-      })),
-    ];
+    const events: NewEvent[] = [];
+    // A document's first command records its owner, once, ahead of the command itself.
+    if (!loaded.route) events.push(ownershipEvent(this.newId(), ref, route, metadata));
+    for (const event of decided) {
+      events.push({ id: this.newId(), type: event.type, data: event.data as JsonObject, metadata });
+    }
     const result = await this.store.appendToStream(command.streamName, events, {
       expectedRevision: loaded.expectedRevision,
       idempotency: idempotency?.claim,
@@ -299,9 +306,7 @@ export class CommandHandler {
   }
 
   /** The referenced documents (spec.references) the gateway has not recorded, as violations. */
-  private async unknownReferences(spec: CommandSpec, body: unknown): Promise<Violation[]> {
-    const references = spec.references?.(body) ?? [];
-    if (references.length === 0) return [];
+  private async unknownReferences(references: readonly Reference[]): Promise<Violation[]> {
     const found = await Promise.all(
       references.map(({ document }) =>
         this.store.readStream(streamNameOf(document), { maxCount: 1 }),

@@ -4,7 +4,7 @@
  * (`Preference-Applied: wait=N`); when the delivery takes longer, the usual 202. A hook on the
  * sent answer, so the write path stays unaware of delivery.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { type DocumentType, documentTypes, streamNameOf } from '../domain/documents.js';
 import type { EventStore } from '../ports/eventStore.js';
@@ -77,29 +77,50 @@ interface AcceptedBody {
 const isDocumentType = (type: string): type is DocumentType =>
   (documentTypes as readonly string[]).includes(type);
 
-/** Registered at the root, so it sees every POST's answer. */
+/** The answer held until the primary ERP acknowledged it (or the wait ran out), as a string. */
+const held = async (
+  store: EventStore,
+  reply: FastifyReply,
+  payload: string,
+  seconds: number,
+): Promise<string> => {
+  const body = JSON.parse(payload) as AcceptedBody;
+  const target = body.route?.owner === 'unresolved' ? undefined : body.route?.primary;
+  const type = body.document?.type;
+  if (body.status !== 'accepted' || !target || !type || !isDocumentType(type)) return payload;
+  const documentStream = streamNameOf({ type, key: body.document?.key ?? {} });
+  const acknowledged = await awaitAcknowledgement(
+    store,
+    target,
+    documentStream,
+    body.eventIds ?? [],
+    seconds * 1000,
+  );
+  reply.header('preference-applied', `wait=${seconds}`);
+  if (!acknowledged) return payload;
+  if (acknowledged.state === 'delivered') reply.code(200);
+  return JSON.stringify({ ...body, delivery: acknowledged });
+};
+
+/**
+ * Attached to every POST route (only a command's 202 can be held), as a callback hook: an
+ * answer whose request asks for no wait, nearly all of them, goes on in the same tick,
+ * without a promise.
+ */
 export const preferWaitPlugin = fp(
   async (app: FastifyInstance, { store }: { store: EventStore }) => {
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method !== 'POST' || reply.statusCode !== 202) return payload;
-      const seconds = preferredWait(request.headers.prefer);
-      if (seconds === null || typeof payload !== 'string') return payload;
-      const body = JSON.parse(payload) as AcceptedBody;
-      const target = body.route?.owner === 'unresolved' ? undefined : body.route?.primary;
-      const type = body.document?.type;
-      if (body.status !== 'accepted' || !target || !type || !isDocumentType(type)) return payload;
-      const documentStream = streamNameOf({ type, key: body.document?.key ?? {} });
-      const acknowledged = await awaitAcknowledgement(
-        store,
-        target,
-        documentStream,
-        body.eventIds ?? [],
-        seconds * 1000,
-      );
-      reply.header('preference-applied', `wait=${seconds}`);
-      if (!acknowledged) return payload;
-      if (acknowledged.state === 'delivered') reply.code(200);
-      return JSON.stringify({ ...body, delivery: acknowledged });
+    const onSend: onSendHookHandler<unknown> = (request, reply, payload, done) => {
+      const header = request.headers.prefer;
+      if (header === undefined || reply.statusCode !== 202 || typeof payload !== 'string') {
+        return done(null, payload);
+      }
+      const seconds = preferredWait(header);
+      if (seconds === null) return done(null, payload);
+      held(store, reply, payload, seconds).then((answer) => done(null, answer), done);
+    };
+    app.addHook('onRoute', (route) => {
+      if (![route.method].flat().includes('POST')) return;
+      route.onSend = [route.onSend ?? []].flat().concat(onSend);
     });
   },
   { name: 'coexist-prefer-wait' },

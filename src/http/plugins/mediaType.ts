@@ -20,6 +20,8 @@ const bodyMethods = new Set(['POST', 'PUT', 'PATCH']);
 /** Why the declared media type cannot be read, or undefined when it is JSON in UTF-8. */
 const mediaTypeFault = (contentType: string | undefined): string | undefined => {
   if (contentType === undefined) return 'The request has a body but no Content-Type.';
+  // What nearly every client sends, accepted without parsing.
+  if (contentType === 'application/json' || contentType === acceptedMediaType) return undefined;
   const [essence = '', ...parameters] = contentType.split(';');
   if (essence.trim().toLowerCase() !== 'application/json') {
     return `Content-Type ${essence.trim() || '(empty)'} is not accepted.`;
@@ -38,10 +40,12 @@ const mediaTypeFault = (contentType: string | undefined): string | undefined => 
 
 /** Content codings other than `identity`; the gateway decodes none. */
 const codings = (contentEncoding: string | undefined): string[] =>
-  (contentEncoding ?? '')
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
+  contentEncoding === undefined
+    ? []
+    : contentEncoding
+        .split(',')
+        .map((coding) => coding.trim().toLowerCase())
+        .filter((coding) => coding !== '' && coding !== 'identity');
 
 /** The 415 for this request, or undefined when its body (if any) can be read. */
 const refusal = (request: FastifyRequest): HttpProblem | undefined => {
