@@ -78,6 +78,10 @@ export const startGateway = async (
     freezes,
     contracts,
     consumers,
+    // Read here, like every variable: never logged, compared in constant time (metrics.ts).
+    ...(process.env.COEXIST_METRICS_TOKEN
+      ? { metricsToken: process.env.COEXIST_METRICS_TOKEN }
+      : {}),
   });
   // Delivery to the ERPs (src/delivery, docs/delivery.md): runs when a connector is configured.
   const delivery = startDelivery(config, store, deliveryEnvironment(process.env), app.log);
