@@ -226,7 +226,7 @@ const gatewayRun = async (config, concurrency) => {
       { headers: auth },
     );
     const body = await response.json();
-    return new Map(body.deliveries.map((d) => [d.documentKey.poNumber, Date.parse(d.deliveredAt)]));
+    return new Map(body.deliveries.map((d) => [d.documentKey.poNumber, d]));
   };
   const waitFor = async (count) => {
     const deadline = Date.now() + 600_000;
@@ -243,20 +243,37 @@ const gatewayRun = async (config, concurrency) => {
     const first = Date.now();
     for (const poNumber of burstNumbers) await post(poNumber);
     const afterBurst = await waitFor(burst);
-    const last = Math.max(...afterBurst.values());
-    const burstLatency = burstNumbers.map((n) => afterBurst.get(n) - posted.get(n));
+    const ackOf = (d) => Date.parse(d.deliveredAt);
+    const last = Math.max(...[...afterBurst.values()].map(ackOf));
+    const burstLatency = burstNumbers.map((n) => ackOf(afterBurst.get(n)) - posted.get(n));
     // One at a time: POST → Tryton's acknowledgement with nothing queued ahead of it.
     const single = [];
+    /** Where the time goes: POST → request recorded → attempt started → Tryton's answer. */
+    const parts = { intake: [], scheduling: [], tryton: [] };
     for (let i = 0; i < samples; i++) {
       const poNumber = `TS-${run}-C${concurrency}-${i}`;
       await post(poNumber);
-      const done = await waitFor(burst + i + 1);
-      single.push(done.get(poNumber) - posted.get(poNumber));
+      const delivery = (await waitFor(burst + i + 1)).get(poNumber);
+      single.push(ackOf(delivery) - posted.get(poNumber));
+      const detail = await (
+        await fetch(`${gateway.url}/v1/admin/deliveries/${delivery.id}`, { headers: auth })
+      ).json();
+      const attempt = detail.attempts.at(-1);
+      parts.intake.push(Date.parse(delivery.requestedAt) - posted.get(poNumber));
+      parts.scheduling.push(Date.parse(attempt.startedAt) - Date.parse(delivery.requestedAt));
+      parts.tryton.push(attempt.durationMs);
+      if (detail.attempts.length > 1) parts.retried = (parts.retried ?? 0) + 1;
     }
     return {
       perSecond: burst / ((last - first) / 1000),
       burstLatencyMs: summary(burstLatency),
       latencyMs: summary(single),
+      latencyPartsMs: {
+        intake: summary(parts.intake),
+        scheduling: summary(parts.scheduling),
+        tryton: summary(parts.tryton),
+        retried: parts.retried ?? 0,
+      },
     };
   } finally {
     await gateway.stop();
@@ -264,6 +281,13 @@ const gatewayRun = async (config, concurrency) => {
 };
 
 let tryton = null;
+// Ctrl-C: stop trytond and the gateway we started before leaving.
+process.once('SIGINT', async () => {
+  await stopAll();
+  await tryton?.stop();
+  rmSync(work, { recursive: true, force: true });
+  process.exit(130);
+});
 try {
   const unavailable = prepare();
   const timestamp = new Date().toISOString();
