@@ -107,6 +107,27 @@ const remove = (file) => {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
 };
 
+/** BENCH_PROFILE=1: a V8 profile of the dispatcher run alone (bench/profile-summary.mjs reads it). */
+const startProfile = async () => {
+  if (!process.env.BENCH_PROFILE) return null;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      const dir = join(root, 'bench/results/profiles');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `dispatcher-${Date.now()}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      console.log(`  profile: ${file}`);
+      session.disconnect();
+    },
+  };
+};
+
 const baseline = async () => {
   const file = copy();
   const store = getSqliteEventStore({ file });
@@ -165,6 +186,7 @@ const dispatcher = async () => {
     },
     close: async () => {},
   };
+  const profiler = await startProfile();
   const started = performance.now();
   const running = startDispatcher({
     store,
@@ -177,6 +199,7 @@ const dispatcher = async () => {
   while (calls < total) await new Promise((r) => setTimeout(r, 5));
   await running.idle();
   const seconds = (performance.now() - started) / 1000;
+  await profiler?.stop();
   const delivered = running.view.list({ state: 'delivered' }).length;
   await running.stop();
   await store.close();

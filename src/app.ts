@@ -71,6 +71,8 @@ export interface AppDependencies {
   contracts?: CompiledContracts;
   /** Read models: list and summary routes and /graphql are served only when given. */
   readModels?: ReadModelStore;
+  /** A token Prometheus may scrape /metrics with, besides an operator's key (docs/delivery.md). */
+  metricsToken?: string;
   /** Extra pino options or `false`; defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | object;
 }
@@ -199,7 +201,11 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { store });
   await app.register(preferWaitPlugin, { store });
   const consumers = deps.consumers ?? createConsumerDirectory(store);
-  await app.register(metricsPlugin, { store, consumers });
+  await app.register(metricsPlugin, {
+    store,
+    consumers,
+    ...(deps.metricsToken ? { scrapeToken: deps.metricsToken } : {}),
+  });
   await app.register(divergenceMetricsPlugin, { store });
   const handler = new CommandHandler({ store, router, freezes, clock: deps.clock });
   const validateRuleSet = createRuleSetValidator(ajv);

@@ -82,6 +82,10 @@ export const startGateway = async (
     tolerances: registries.tolerances,
     contracts,
     consumers,
+    // Read here, like every variable: never logged, compared in constant time (metrics.ts).
+    ...(process.env.COEXIST_METRICS_TOKEN
+      ? { metricsToken: process.env.COEXIST_METRICS_TOKEN }
+      : {}),
   });
   // Three-way match (src/matching, docs/matching.md): holds and releases supplier invoices.
   const matching = startMatching(config, store, registries.tolerances, app.log);

@@ -6,10 +6,11 @@
  * calls permanent, or the policy's attempts used up).
  */
 import type { ConsumerLog } from '../consumers/consumer.js';
-import type { ErpConnector, ErpResult } from '../ports/erpConnector.js';
+import type { ErpConnector, ErpResult, RequestBudget } from '../ports/erpConnector.js';
 import type { JsonObject } from '../ports/eventStore.js';
 import type { TargetBreaker } from './breakers.js';
 import type { GateFor } from './gates.js';
+import { unlimitedBudget } from './quota.js';
 import { type Delivery, type DeliveryStream, deliveryEventTypes } from './records.js';
 import { prepareDelivery, type ReadDocument } from './requests.js';
 import { type DeliverySettings, policyOf, retryDelayMs } from './settings.js';
@@ -23,6 +24,8 @@ export type RecordDeliveryEvent = (
 ) => Promise<boolean>;
 
 export interface AttemptContext {
+  /** The target's request quota at this delivery's priority. */
+  budgetFor: (head: Delivery) => RequestBudget;
   readDocument: ReadDocument;
   gateFor: GateFor;
   settings: DeliverySettings;
@@ -35,7 +38,7 @@ export interface AttemptContext {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export const attemptDelivery = async (
-  { readDocument, gateFor, settings, record, now, random, log }: AttemptContext,
+  { budgetFor, readDocument, gateFor, settings, record, now, random, log }: AttemptContext,
   stream: DeliveryStream,
   head: Delivery,
   connector: ErpConnector,
@@ -72,9 +75,19 @@ export const attemptDelivery = async (
     startedAt: startedAt.toISOString(),
   });
   if (!started) return;
+  // A connector that meters its own requests runs each through the budget; any other is
+  // charged one request per delivery.
+  const budget = budgetFor(head);
+  const context = { deliveryId: id, attempt: number };
+  const deliver = connector.metersRequests
+    ? () => connector.deliver(prepared.delivery, { ...context, budget })
+    : () =>
+        budget.run(() =>
+          connector.deliver(prepared.delivery, { ...context, budget: unlimitedBudget }),
+        );
   let result: ErpResult;
   try {
-    result = await breaker.run(() => connector.deliver(prepared.delivery));
+    result = await breaker.run(deliver);
   } catch (error) {
     result = {
       ok: false,

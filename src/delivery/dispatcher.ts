@@ -16,25 +16,24 @@
  *   that lost its lease cannot record over the new holder. After a crash the started attempt
  *   has no outcome, and the next attempt asks the connector again, which finds what the ERP
  *   already holds under the gateway's reference: exactly once in the ERP.
+ * - A gate (gates.ts) may hold a document's delivery until its state allows it; a quota and
+ *   priorities per target (quota.ts, priority.ts) decide which deliveries go first.
  */
-import { randomUUID } from 'node:crypto';
 import type { ConsumerLog, ConsumerStatus, RunningConsumer } from '../consumers/consumer.js';
 import { startConsumer } from '../consumers/consumer.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
-import {
-  categoryOf,
-  type EventStore,
-  type JsonObject,
-  type RecordedEvent,
-  WrongExpectedRevisionError,
-} from '../ports/eventStore.js';
+import { categoryOf, type EventStore, type RecordedEvent } from '../ports/eventStore.js';
 import { attemptDelivery } from './attempt.js';
-import { type BreakerView, TargetBreakers } from './breakers.js';
+import { type BreakerView, type TargetBreaker, TargetBreakers } from './breakers.js';
 import { DocumentEvents } from './documentEvents.js';
 import { type GateFor, noGates } from './gates.js';
+import { targetCapacity } from './priority.js';
+import type { QuotaSettings, TargetQuota } from './quota.js';
+import { createRecorder } from './recorder.js';
 import {
   breakerSetEventType,
+  type Delivery,
   type DeliveryStream,
   deliveryCategory,
   deliveryControlCategory,
@@ -76,6 +75,8 @@ export interface TargetStatus {
   inFlight: number;
   concurrency: number;
   breaker: BreakerView;
+  /** The request quota and how much of it is used now (counted: in the window or in flight). */
+  quota: (QuotaSettings & { counted: number; waiting: number }) | null;
 }
 
 export interface DispatcherStatus {
@@ -92,6 +93,9 @@ export interface Dispatcher {
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+const quotaView = (quota: TargetQuota | undefined) =>
+  quota ? { ...quota.settings, counted: quota.counted(), waiting: quota.waiting } : null;
 
 const silentLog: ConsumerLog = { info() {}, warn() {}, error() {} };
 
@@ -117,7 +121,6 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const inFlight = new Map<string, number>();
   /** Per stream, a local pause after the store failed under an attempt. */
   const pausedUntil = new Map<string, number>();
-  const appendChains = new Map<string, Promise<unknown>>();
   /** Document streams whose requests are being appended: their children wait for them. */
   const intake = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
@@ -129,53 +132,13 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     if (headOf(stream)) active.add(stream.name);
   };
 
-  /**
-   * Appends one event to a delivery stream against the revision this dispatcher folded, one
-   * append per stream at a time. Returns false when someone else wrote the stream first (the
-   * fold is then reloaded), or when a claimed request was already recorded.
-   */
-  const record = (
-    streamName: string,
-    type: string,
-    data: object,
-    /** Requests and replays: claimed (recorded once ever), appended again after a lost race. */
-    claim?: string,
-  ): Promise<boolean> => {
-    const previous = appendChains.get(streamName) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      for (let tries = 0; ; tries++) {
-        const stream = view.stream(streamName);
-        try {
-          const result = await store.appendToStream(
-            streamName,
-            [{ id: randomUUID(), type, data: data as JsonObject, metadata: {} }],
-            {
-              expectedRevision: stream.revision < 0n ? 'no_stream' : stream.revision,
-              ...(claim ? { idempotency: { key: claim, fingerprint: claim } } : {}),
-            },
-          );
-          if (result.kind === 'duplicate') return false;
-          const revision = result.nextExpectedRevision;
-          view.apply({ streamName, type, data: data as JsonObject, revision });
-          track(stream);
-          return true;
-        } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          track(await view.reload(store, streamName));
-          // An outcome raced by another writer is dropped: the delivery is looked at afresh.
-          if (!claim || tries >= 5) return false;
-        }
-      }
-    });
-    const settled = next.catch(() => undefined);
-    appendChains.set(streamName, settled);
-    void settled.then(() => {
-      if (appendChains.get(streamName) === settled) appendChains.delete(streamName);
-    });
-    return next;
-  };
+  const recorder = createRecorder(store, () => view, track);
+  const record = recorder.record;
+
+  const { queues, quotas, budgetFor } = targetCapacity(settings, [...connectors.keys()]);
 
   const attemptContext = {
+    budgetFor,
     readDocument: documents.read,
     gateFor: options.gates ?? noGates,
     settings,
@@ -194,8 +157,34 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     });
   };
 
+  const start = (
+    name: string,
+    stream: DeliveryStream,
+    head: Delivery,
+    connector: ErpConnector,
+    breaker: TargetBreaker,
+  ) => {
+    busy.add(name);
+    recheck.delete(name);
+    inFlight.set(stream.target, (inFlight.get(stream.target) ?? 0) + 1);
+    const run = attemptDelivery(attemptContext, stream, head, connector, breaker)
+      .catch((error: unknown) => {
+        pausedUntil.set(name, now().getTime() + 1_000);
+        log.warn({ delivery: head.deliveryId, err: error }, 'delivery attempt not recorded');
+      })
+      .finally(() => {
+        busy.delete(name);
+        if (!headOf(stream)) documents.forget(stream.documentStream);
+        inFlight.set(stream.target, (inFlight.get(stream.target) ?? 1) - 1);
+        attempts.delete(run);
+        requestPump();
+      });
+    attempts.add(run);
+  };
+
   const pump = () => {
     if (!leader || stopping) return;
+    for (const ranked of queues.values()) ranked.clear();
     const at = now().getTime();
     let earliest = Number.POSITIVE_INFINITY;
     const open = new Set(connectors.keys());
@@ -232,22 +221,18 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       }
       if (head.parents.some((parent) => intake.has(parent))) continue;
       if (parentWaitOf(head, (n) => view.streams.get(n))) continue;
-      busy.add(name);
-      recheck.delete(name);
-      inFlight.set(stream.target, running + 1);
-      const run = attemptDelivery(attemptContext, stream, head, connector, breaker)
-        .catch((error: unknown) => {
-          pausedUntil.set(name, now().getTime() + 1_000);
-          log.warn({ delivery: head.deliveryId, err: error }, 'delivery attempt not recorded');
-        })
-        .finally(() => {
-          busy.delete(name);
-          if (!headOf(stream)) documents.forget(stream.documentStream);
-          inFlight.set(stream.target, (inFlight.get(stream.target) ?? 1) - 1);
-          attempts.delete(run);
-          requestPump();
-        });
-      attempts.add(run);
+      const ranked = queues.get(stream.target);
+      if (ranked) ranked.offer(name, head, at);
+      else start(name, stream, head, connector, breaker);
+    }
+    // Targets with priorities: the best-ranked candidates take the free places.
+    for (const [target, ranked] of queues) {
+      const free = targetSettingsOf(settings, target).concurrency - (inFlight.get(target) ?? 0);
+      for (const name of ranked.take(free)) {
+        const stream = view.streams.get(name) as DeliveryStream;
+        const head = headOf(stream) as Delivery;
+        start(name, stream, head, connectors.get(target) as ErpConnector, breakerOf(target));
+      }
     }
     if (timer) clearTimeout(timer);
     timer = null;
@@ -441,6 +426,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         inFlight: inFlight.get(target) ?? 0,
         concurrency: targetSettingsOf(settings, target).concurrency,
         breaker: breakerOf(target).view(),
+        quota: quotaView(quotas.get(target)),
       })),
     }),
     idle: () =>
@@ -456,7 +442,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       // Let attempts under way record their outcome (a shutdown then repeats none of them).
       const grace = new Promise((r) => setTimeout(r, options.stopGraceMs ?? 10_000).unref());
       await Promise.race([Promise.allSettled([...attempts]), grace]);
-      await Promise.all([...appendChains.values()]);
+      await recorder.settled();
       for (const resolve of idleWaiters) resolve();
     },
   };

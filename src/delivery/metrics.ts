@@ -6,10 +6,14 @@
  * Delivery figures are read from the delivery streams (folded incrementally at each scrape),
  * so every instance answers them, whichever holds the dispatcher's lease.
  */
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { hasAnyRole } from '../auth/principal.js';
 import type { ConsumerDirectory, ConsumerReport } from '../consumers/directory.js';
+import { HttpProblem } from '../http/problem.js';
+import { adminProblems } from '../http/routes/admin/responses.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { deliveryEventTypes } from './records.js';
 import { DeliveryView } from './view.js';
@@ -21,11 +25,65 @@ const outcomeOf: Record<string, string> = {
 };
 const breakerStates = ['closed', 'open', 'half-open', 'isolated'];
 
+export interface MetricsOptions {
+  store: EventStore;
+  consumers?: ConsumerDirectory;
+  /** A token a Prometheus scraper sends instead of an operator's API key (none: keys only). */
+  scrapeToken?: string;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Who may scrape: the scrape token (compared in constant time, on digests so that its length
+ * does not show either), or a principal with the operator role. Undefined when allowed, else
+ * the 401 or 403 problem.
+ */
+const scrapeCheck = (scrapeToken: string | undefined) => {
+  const expected = scrapeToken ? digest(scrapeToken) : null;
+  return (request: FastifyRequest): HttpProblem | undefined => {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (expected && token && timingSafeEqual(digest(token), expected)) return undefined;
+    if (request.principal) {
+      if (hasAnyRole(request.principal, ['operator'])) return undefined;
+      return new HttpProblem(
+        403,
+        'missing-role',
+        'Forbidden',
+        'This endpoint requires the operator role or the scrape token.',
+      );
+    }
+    return new HttpProblem(
+      401,
+      'unauthenticated',
+      'Authentication required',
+      token
+        ? 'Neither a valid API key nor the scrape token.'
+        : 'Send an operator API key or the scrape token as "Authorization: Bearer <token>".',
+      {},
+      { 'www-authenticate': 'Bearer realm="coexist"' },
+    );
+  };
+};
+
+const metricsResponses = {
+  200: {
+    description: 'Prometheus text exposition format (version 0.0.4).',
+    content: {
+      'text/plain': {
+        schema: { type: 'string' },
+        example:
+          '# HELP coexist_delivery_outcomes_total Delivery attempts finished, by target, document type and outcome.\n# TYPE coexist_delivery_outcomes_total counter\ncoexist_delivery_outcomes_total{target="legacy",document_type="purchaseOrder",outcome="delivered"} 42\n',
+      },
+    },
+  },
+  401: adminProblems[401],
+  403: adminProblems[403]('operator (or the scrape token)'),
+  429: adminProblems[429],
+};
+
 export const metricsPlugin = fp(
-  async (
-    app: FastifyInstance,
-    { store, consumers }: { store: EventStore; consumers?: ConsumerDirectory },
-  ) => {
+  async (app: FastifyInstance, { store, consumers, scrapeToken }: MetricsOptions) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'coexist_' });
     const registers = [registry];
@@ -158,9 +216,19 @@ export const metricsPlugin = fp(
       }
     };
 
+    const allowed = scrapeCheck(scrapeToken);
     app.get('/metrics', {
-      config: { roles: ['operator'] },
-      schema: { summary: 'Prometheus metrics (operators)', tags: ['operations'] },
+      // Public to the auth hook, which would refuse a scrape token as an unknown API key; the
+      // route's own check below lets in the token or an operator's key, and no one else.
+      config: { public: true },
+      onRequest: (request, _reply, done) => done(allowed(request)),
+      schema: {
+        summary: 'Prometheus metrics (an operator key, or the scrape token)',
+        description:
+          'Prometheus text format. Send an API key with the `operator` role, or the scrape token the gateway was started with (`COEXIST_METRICS_TOKEN`), as `Authorization: Bearer …`.',
+        tags: ['operations'],
+        response: metricsResponses,
+      },
       handler: async (_request, reply) => {
         await measure();
         return reply.type(registry.contentType).send(await registry.metrics());

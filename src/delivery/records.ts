@@ -152,8 +152,24 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
   if (event.type === deliveryEventTypes.requested) {
     const request = data as unknown as DeliveryRequest;
     if (stream.deliveries.some((d) => d.deliveryId === request.deliveryId)) return true;
+    // Field by field, not a spread: every delivery gets one fixed shape, which keeps the
+    // scheduler's reads of thousands of them fast.
     stream.deliveries.push({
-      ...request,
+      deliveryId: request.deliveryId,
+      target: request.target,
+      role: request.role,
+      documentStream: request.documentStream,
+      documentType: request.documentType,
+      documentKey: request.documentKey,
+      commandEventId: request.commandEventId,
+      commandEventType: request.commandEventType,
+      commandRevision: request.commandRevision,
+      commandPosition: request.commandPosition,
+      action: request.action,
+      parents: request.parents,
+      correlationId: request.correlationId,
+      commandId: request.commandId,
+      requestedAt: request.requestedAt,
       state: 'pending',
       attempts: [],
       budgetUsed: 0,

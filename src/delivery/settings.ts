@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { documentTypes } from '../domain/documents.js';
+import type { QuotaSettings } from './quota.js';
 
 export interface RetryPolicy {
   /** Attempts before a transient failure is dead-lettered (a replay starts a new budget). */
@@ -26,6 +28,16 @@ export interface TargetSettings {
     /** How long it stays open before one trial delivery (half-open). */
     halfOpenAfterMs: number;
   };
+  /** The ERP's published request quota; none: only `concurrency` limits deliveries. */
+  quota?: QuotaSettings;
+  /**
+   * Which deliveries go first when the target's capacity (concurrency, quota) is the
+   * bottleneck: per document type, higher first (e.g. `journalEntry: 10` during period
+   * close); 0 for types not listed. Order per document and parents first still hold.
+   */
+  priorities: Record<string, number>;
+  /** Waiting this long raises a delivery's priority by one, so none starves. */
+  agingMs: number;
 }
 
 export interface DeliverySettings {
@@ -45,6 +57,8 @@ export const defaultDeliverySettings: DeliverySettings = {
       policy: 'default',
       concurrency: 4,
       breaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
+      priorities: {},
+      agingMs: 60_000,
     },
   },
   leaseTtlMs: 10_000,
@@ -72,6 +86,18 @@ const targetSchema = {
       additionalProperties: false,
       properties: { consecutiveFailures: positive, halfOpenAfterMs: positive },
     },
+    quota: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['requests', 'windowMs', 'concurrent'],
+      properties: { requests: positive, windowMs: positive, concurrent: positive },
+    },
+    priorities: {
+      type: 'object',
+      propertyNames: { enum: [...documentTypes] },
+      additionalProperties: { type: 'integer', minimum: -1000, maximum: 1000 },
+    },
+    agingMs: positive,
   },
 } as const;
 const settingsSchema = {
@@ -86,7 +112,10 @@ const settingsSchema = {
 
 type PartialSettings = {
   policies?: Record<string, Partial<RetryPolicy>>;
-  targets?: Record<string, Partial<Omit<TargetSettings, 'breaker'>> & { breaker?: object }>;
+  targets?: Record<
+    string,
+    Partial<Omit<TargetSettings, 'breaker' | 'quota'>> & { breaker?: object; quota?: QuotaSettings }
+  >;
   leaseTtlMs?: number;
 };
 

@@ -85,12 +85,41 @@ export type ErpResult =
   | { ok: true; acknowledgement: ErpAcknowledgement }
   | { ok: false; error: ErpError };
 
+/**
+ * The target's request quota as a connector sees it (src/delivery/quota.ts): the ERP's
+ * published limits (requests per sliding window, concurrent requests), never exceeded.
+ */
+export interface RequestBudget {
+  /**
+   * Runs one request to the ERP once the quota allows it (waiting, by the delivery's
+   * priority, for a place in the window and under the concurrency limit). Wrap every HTTP
+   * request in it, token requests and lookups included. Rejects only when `signal` aborts.
+   */
+  run<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** The ERP said to come back later (429/503 Retry-After): nothing starts before then. */
+  pause(ms: number): void;
+}
+
+/** What the dispatcher tells a connector about the delivery it hands over. */
+export interface DeliveryContext {
+  /** The target's quota, at this delivery's priority (unlimited when none is configured). */
+  budget: RequestBudget;
+  deliveryId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
 export interface ErpConnector {
   /** The routing target this connector delivers to, e.g. `legacy`. */
   readonly target: string;
+  /**
+   * True when every request the connector makes goes through `context.budget`; otherwise the
+   * dispatcher counts each delivery as one request against the target's quota.
+   */
+  readonly metersRequests?: boolean;
   /** Which document types and actions it implements; anything else is a permanent error. */
   supports(document: ErpDocumentType, action: ErpDelivery['action']): boolean;
-  deliver(delivery: ErpDelivery): Promise<ErpResult>;
+  deliver(delivery: ErpDelivery, context?: DeliveryContext): Promise<ErpResult>;
   /** Releases sessions and sockets. */
   close(): Promise<void>;
 }

@@ -1,9 +1,13 @@
 /**
- * `/metrics` (Prometheus text, operators only): delivery outcomes by target and type, attempt
+ * `/metrics` (Prometheus text, operators or the scrape token only): delivery outcomes by target and type, attempt
  * latency, backlog, dead letters and breaker state from the delivery streams, HTTP requests.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { resolveConfig } from '../../src/config/config.js';
 import { permanent } from '../../src/ports/erpConnector.js';
+import { startRegistries } from '../../src/registries/registries.js';
+import { ruleSetRouter } from '../../src/routing/router.js';
 import { until } from '../eventStore/conformance.js';
 import { type Harness, startHarness } from './harness.js';
 
@@ -53,5 +57,52 @@ describe('/metrics', () => {
       headers: { authorization: h.writer },
     });
     expect(forbidden.statusCode).toBe(403);
+  });
+
+  it('lets in the scrape token or an operator key; 401 without either or with a wrong token, 403 for other roles', async () => {
+    h = await startHarness();
+    const registries = await startRegistries(h.gw.store);
+    const token = 'scrape-7d1f0c9a4b2e';
+    const app = await buildApp({
+      config: resolveConfig({ dataDir: h.gw.dir }),
+      store: h.gw.store,
+      registry: registries.keys,
+      router: ruleSetRouter(registries.rules, 'legacy'),
+      rules: registries.rules,
+      freezes: registries.freezes,
+      metricsToken: token,
+      logger: false,
+    });
+    try {
+      const scrape = (authorization?: string) =>
+        app.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+      const byToken = await scrape(`Bearer ${token}`);
+      expect(byToken.statusCode).toBe(200);
+      expect(byToken.body).toContain('# TYPE coexist_delivery_outcomes_total counter');
+      expect((await scrape(h.operator)).statusCode).toBe(200);
+
+      const none = await scrape();
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['content-type']).toContain('application/problem+json');
+      expect(none.headers['www-authenticate']).toBe('Bearer realm="coexist"');
+      const wrong = await scrape(`Bearer ${token}x`);
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json()).toMatchObject({
+        status: 401,
+        detail: expect.not.stringContaining(token),
+      });
+      const writer = await scrape(h.writer);
+      expect(writer.statusCode).toBe(403);
+      expect(writer.json()).toMatchObject({ status: 403 });
+    } finally {
+      await app.close();
+      await registries.stop();
+    }
+    // Without a configured token, a token is just an unknown key.
+    const plain = await h.gw.app.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(plain.statusCode).toBe(401);
   });
 });
