@@ -44,6 +44,7 @@ export const eventIndex: Projection<IndexedEvent> = {
     { field: 'correlationId' },
     { field: 'recordedAt' },
   ],
+  appendOnly: true,
   idsOf: (event) => [sortablePosition(event.position)],
   // An event is indexed once; a redelivered one finds its entry and changes nothing.
   evolve: (current, event) => current ?? indexEntry(event),
