@@ -38,7 +38,7 @@ describe.skipIf(!url)('MongoDB (runs only when MONGODB_URL is set)', () => {
 
   describe('projectors on two gateway instances sharing one database', () => {
     const temp = tempSqliteFiles('coexist-mongo-instances-');
-    const databaseUrl = freshDatabase('coexist-instances');
+    const databaseUrl = url ? freshDatabase('coexist-instances') : '';
     let events: EventStore;
     afterAll(async () => {
       const store = await getMongoReadModelStore(databaseUrl);
