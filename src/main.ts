@@ -70,6 +70,7 @@ export const startGateway = async (
     { dataDir: config.dataDir, mongoUrl: process.env.MONGODB_URL },
     { projectorsHere },
   );
+  for (const projector of readSide.observers) consumers.add(projector);
   // ──────────────────────────────────────────────────────────────────────────────────────
   const app = await buildApp({
     readModels: readSide.readModels,

@@ -258,7 +258,8 @@ const applyToOrder = (
 
 export const documents: Projection<DocumentSummary> = {
   name: 'documents',
-  version: 1,
+  // v2: events of types it does not know still move a document's revision.
+  version: 2,
   filter: { streamCategories: [...categories.keys()] },
   indexes: [
     { field: 'documentType' },

@@ -36,14 +36,16 @@ export const indexEntry = (event: RecordedEvent): IndexedEvent => ({
 
 export const eventIndex: Projection<IndexedEvent> = {
   name: 'eventIndex',
-  version: 1,
+  // v2: no index on streamName (a document's events are read from its stream, never found
+  // here by stream), one index fewer to build.
+  version: 2,
   indexes: [
     { field: 'type' },
-    { field: 'streamName' },
     { field: 'clientId' },
     { field: 'correlationId' },
     { field: 'recordedAt' },
   ],
+  appendOnly: true,
   idsOf: (event) => [sortablePosition(event.position)],
   // An event is indexed once; a redelivered one finds its entry and changes nothing.
   evolve: (current, event) => current ?? indexEntry(event),

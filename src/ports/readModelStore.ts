@@ -31,6 +31,11 @@ export interface Projection<D extends ReadModelDocument = ReadModelDocument> {
   filter?: EventFilter;
   /** Fields queries filter and sort on; the adapters index each before the generation serves reads. */
   indexes: readonly IndexSpec[];
+  /**
+   * Each event makes documents of its own that no later event changes (an index of events):
+   * a store may write them without reading first. A document already stored is kept.
+   */
+  appendOnly?: boolean;
   idsOf(event: RecordedEvent): readonly string[];
   /** `id` says which of the event's documents (from `idsOf`) is being evolved. */
   evolve(document: D | null, event: RecordedEvent, id: string): D | null;
@@ -107,9 +112,11 @@ export type ProjectionHandler =
 export interface ReadModelStore {
   readonly kind: 'sqlite' | 'mongodb';
   /**
-   * Consumer state kept with the read models, so a projector's checkpoint commits in the
-   * same transaction as its writes (SQLite); null when the store cannot (MongoDB: the
-   * projector checkpoints elsewhere and relies on positions for idempotence).
+   * Consumer state kept with the read models: on SQLite transactional, so a projector's
+   * checkpoint commits with its writes; on MongoDB shared by every instance on the database
+   * (leases: one projects, the others stand by), not transactional (positions make the
+   * writes idempotent). Null for a store that keeps none (projectors then checkpoint in the
+   * gateway's own consumer state).
    */
   readonly checkpoints: ConsumerStateStore | null;
   generations(model?: string): Promise<Generation[]>;

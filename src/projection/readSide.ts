@@ -11,10 +11,13 @@ import { projections as allProjections } from '../../projections/index.js';
 import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
 import { getMongoReadModelStore } from '../adapters/readModels/mongo.js';
 import { getSqliteReadModelStore, openReadModelDatabase } from '../adapters/readModels/sqlite.js';
-import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerLog, ConsumerStatus } from '../consumers/consumer.js';
+import type { ObservedConsumer } from '../consumers/directory.js';
+import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore } from '../ports/eventStore.js';
 import type { Projection, ReadModelStore } from '../ports/readModelStore.js';
 import {
+  consumerNameOf,
   type ProjectorRuntime,
   type ProjectorStatus,
   type RunningProjector,
@@ -86,7 +89,17 @@ export const startGatewayReadSide = async (
      */
     projectorsHere?: boolean;
   } = {},
-): Promise<ReadSide & { close(): Promise<void> }> => {
+): Promise<
+  ReadSide & {
+    /**
+     * Each read model's projector for the consumer directory (`/metrics`, admin API), named
+     * `projection:<model>`: the projectors here, or, when they run in another process, their
+     * checkpoints in the shared store, read every second.
+     */
+    observers: ObservedConsumer[];
+    close(): Promise<void>;
+  }
+> => {
   const { log, projectorsHere = true } = options;
   const readModels = await openReadModelStore(location);
   const ownState = readModels.checkpoints
@@ -96,19 +109,81 @@ export const startGatewayReadSide = async (
     {
       events,
       readModels,
-      consumerState: (readModels.checkpoints ?? ownState) as NonNullable<typeof ownState>,
+      consumerState: checkpointsOf(readModels, ownState),
       owner: processOwner(),
       leaseTtlMs: 10_000,
       log,
     },
     projectorsHere ? allProjections : [],
   );
+  const observed = projectorsHere
+    ? readSide.projectors.map(
+        (projector): ObservedConsumer => ({
+          status: () => ({ ...projector.status(), name: `projection:${projector.model}` }),
+        }),
+      )
+    : checkpointObservers(readModels, checkpointsOf(readModels, ownState));
   return {
     ...readSide,
+    observers: observed,
     close: async () => {
+      for (const observer of observed) (observer as { stop?: () => void }).stop?.();
       await readSide.stop();
       await readModels.close();
       ownState?.close();
     },
   };
 };
+
+const checkpointsOf = (readModels: ReadModelStore, own: ConsumerStateStore | null) =>
+  (readModels.checkpoints ?? own) as ConsumerStateStore;
+
+/**
+ * Projectors running elsewhere, observed through their checkpoints: the position of each
+ * model's live generation (or of the build under way, before the first promotion).
+ */
+const checkpointObservers = (
+  readModels: ReadModelStore,
+  checkpoints: ConsumerStateStore,
+  projections: readonly Projection[] = allProjections,
+): Array<ObservedConsumer & { stop(): void }> =>
+  projections.map((projection) => {
+    let status: ConsumerStatus | null = null;
+    let busy = false;
+    const refresh = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const generations = await readModels.generations(projection.name);
+        const followed =
+          generations.find((g) => g.state === 'live') ??
+          generations.find((g) => g.state === 'building');
+        if (!followed) return;
+        const name = consumerNameOf(followed.storage);
+        const now = new Date();
+        const [position, parked, holder] = await Promise.all([
+          checkpoints.load(name),
+          checkpoints.parked(name),
+          checkpoints.leaseHolder(name, now),
+        ]);
+        status = {
+          name: `projection:${projection.name}`,
+          phase: holder ? 'live' : 'stopped', // as far as another process's lease tells
+          position,
+          caughtUp: false,
+          owner: holder?.owner ?? null,
+          handled: 0,
+          parked: parked.length,
+          lastError: null,
+        };
+      } catch {
+        // The store is unavailable for a moment: keep the last figures.
+      } finally {
+        busy = false;
+      }
+    };
+    void refresh();
+    const timer = setInterval(refresh, 1_000);
+    timer.unref();
+    return { status: () => status, stop: () => clearInterval(timer) };
+  });

@@ -73,5 +73,18 @@ describe('projectors in a process of their own', () => {
     } finally {
       clearInterval(poll);
     }
+    // The serving process reports the separate projectors' lag from their checkpoints.
+    const lagOf = async () => {
+      const metrics = await (await fetch(`${url}/metrics`, { headers })).text();
+      return /coexist_consumer_lag_positions\{consumer="projection:documents"\} (\d+)/.exec(
+        metrics,
+      )?.[1];
+    };
+    let lag = await lagOf();
+    for (let tries = 0; lag !== '0' && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      lag = await lagOf();
+    }
+    expect(lag).toBe('0');
   }, 90_000);
 });

@@ -139,6 +139,27 @@ export const runReadModelConformance = (
       expect(await ids({ tags: { contains: 'red' } })).toEqual(['a', 'c']);
     });
 
+    it('writes an append-only projection without reading, keeping what is stored', async () => {
+      const name = model('log');
+      const projection: Projection = {
+        name,
+        version: 1,
+        appendOnly: true,
+        indexes: [{ field: 'group' }],
+        idsOf: (e) => [`entry-${e.position}`],
+        evolve: (current, e, id) =>
+          current ?? { id, group: String(e.data.group), amount: Number(e.data.amount) },
+      };
+      const generation = await store.createGeneration(projection);
+      const batch = [add('a', 1), add('b', 2), add('a', 3)];
+      await apply(store, generation.storage, projection, batch);
+      await apply(store, generation.storage, projection, batch); // redelivered
+      await store.promote(generation.storage);
+      expect(await store.countMatching(name)).toBe(3);
+      expect(await store.countMatching(name, { group: 'a' })).toBe(2);
+      expect(await store.get(name, `entry-${batch[1]?.position}`)).toMatchObject({ amount: 2 });
+    });
+
     it('counts the documents matching conditions, without listing them', async () => {
       const { name } = await live([
         add('a', 10, 'red'),

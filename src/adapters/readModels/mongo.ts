@@ -2,6 +2,10 @@
  * Read models in MongoDB (`mongodb` driver): one collection per generation, the indexes each
  * read model declares created with it, writes as one unordered bulk write per batch.
  *
+ * Projectors' checkpoints, parked events and leases live in the same database
+ * (mongoCheckpoints.ts), shared by every gateway instance on it: one instance projects each
+ * generation, the others stand by.
+ *
  * MongoDB cannot commit a projector's writes with its checkpoint (no transaction without a
  * replica set), so projectors on it are at least once: every stored document carries the
  * log position it reflects (`_position`), an event at or below it is skipped, and a write is
@@ -38,6 +42,7 @@ import {
   sortablePosition,
 } from '../../ports/readModelStore.js';
 import { canonicalJson } from '../../shared/canonicalJson.js';
+import { getMongoCheckpoints } from './mongoCheckpoints.js';
 
 interface GenerationDocument {
   _id: string;
@@ -97,7 +102,7 @@ export const getMongoReadModelStore = async (url: string): Promise<MongoReadMode
 
   return {
     kind: 'mongodb',
-    checkpoints: null,
+    checkpoints: getMongoCheckpoints(db),
     db,
 
     async generations(model) {

@@ -42,6 +42,10 @@ import { getSqliteConsumerState, openConsumerDatabase } from '../consumerState/s
 export const openReadModelDatabase = (file: string): Database.Database => {
   const db = openConsumerDatabase(file);
   db.pragma('cache_size = -65536');
+  // Memory-mapped reads: building a generation's indexes scans its whole table once per
+  // index, and through mmap those scans copy no pages through read() (measured: half the
+  // CPU of an index build). Address space only: the OS pages the file in and out as usual.
+  db.pragma('mmap_size = 1073741824');
   return db;
 };
 
@@ -283,12 +287,28 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
           .map((name) => `${name} = excluded.${name}`)
           .join(', ')}`;
       const remove = `DELETE FROM ${table(storage)} WHERE id = ?`;
+      const insertNew = `INSERT INTO ${table(storage)} (${names.join(', ')})
+        VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
+      const write = (id: string, document: ReadModelDocument, position: string, sql: string) => {
+        const values = fields.map((field) => columnValue(document[field]));
+        prepared(sql).run(id, JSON.stringify(document), position, ...values);
+      };
       return {
         mode: 'transactional',
         handle(events) {
           // Retired by another process (a rebuild promoted its own): its table is gone.
           const state = generationOf(storage)?.state;
           if (state !== 'building' && state !== 'live') return;
+          if (projection.appendOnly) {
+            // Nothing to read: each event's documents are new, or stored already and kept.
+            for (const event of events) {
+              for (const id of projection.idsOf(event)) {
+                const document = projection.evolve(null, event, id);
+                if (document) write(id, document, sortablePosition(event.position), insertNew);
+              }
+            }
+            return;
+          }
           const current = new Map<string, ReadModelDocument | null>();
           const changed = new Map<string, string>();
           for (const event of events) {
@@ -305,10 +325,8 @@ export const getSqliteReadModelStore = (db: Database.Database): ReadModelStore =
           }
           for (const [id, position] of changed) {
             const document = current.get(id);
-            if (document) {
-              const values = fields.map((field) => columnValue(document[field]));
-              prepared(upsert).run(id, JSON.stringify(document), position, ...values);
-            } else prepared(remove).run(id);
+            if (document) write(id, document, position, upsert);
+            else prepared(remove).run(id);
           }
         },
       };
