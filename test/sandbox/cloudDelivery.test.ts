@@ -147,7 +147,7 @@ const waitUntilDelivered = async (url: string, documents: string[], timeoutMs: n
   const started = Date.now();
   for (;;) {
     const states = await Promise.all(documents.map(async (d) => (await deliveryOf(url, d))?.state));
-    const dead = states.findIndex((s) => s === 'dead-lettered');
+    const dead = states.indexOf('dead-lettered');
     if (dead >= 0)
       throw new Error(
         `dead letter: ${JSON.stringify(await deliveryOf(url, documents[dead] as string))}`,

@@ -132,12 +132,9 @@ describe('REST connector with the Business Central profile, documents read back 
       totalAmountExcludingTax: 1220.8,
       totalTaxAmount: 0,
     });
-    const lines = (held[0]?.purchaseInvoiceLines as Array<Record<string, unknown>>).map((l) => [
-      l.lineType,
-      l.lineObjectNumber,
-      l.quantity,
-      l.directUnitCost,
-    ]);
+    const lines = ((held[0]?.purchaseInvoiceLines ?? []) as Array<Record<string, unknown>>).map(
+      (l) => [l.lineType, l.lineObjectNumber, l.quantity, l.directUnitCost],
+    );
     expect(lines).toEqual([
       ['Item', '70000', 495, 1.84],
       ['Item', '70010', 12, 18.75],
