@@ -243,4 +243,29 @@ describe('REST connector protocol against the sandbox', () => {
     expect(released).toBe(acquired);
     expect(connector.quota).toEqual({ requests: 6000, windowMs: 300_000, concurrency: 5 });
   });
+
+  it("a dispatcher's budget runs every request, the token's included, and is paused by Retry-After", async () => {
+    const runs: string[] = [];
+    const pauses: number[] = [];
+    const budget = {
+      run: async <T>(request: () => Promise<T>) => {
+        runs.push('run');
+        return request();
+      },
+      pause: (ms: number) => {
+        pauses.push(ms);
+      },
+    };
+    const connector = connect();
+    expect(connector.metersRequests).toBe(true);
+    const before = (await sandbox.inspect()).quota.served;
+    acknowledged(await connector.deliver(submitPo(purchaseOrderState()), { budget }));
+    const served = (await sandbox.inspect()).quota.served - before;
+    expect(runs).toHaveLength(served + 1); // + the token request
+    await sandbox.setFaults({ quota: { requests: 1, windowMs: 30_000 } });
+    const refused = await connector.deliver(submitPo(purchaseOrderState()), { budget });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'http-429' } });
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0]).toBeGreaterThan(0);
+  });
 });
