@@ -41,6 +41,7 @@ export interface Inspection {
     tokensIssued: number;
     unauthorized: number;
     injected5xx: number;
+    injectedAfterWrite: number;
     byRoute: Record<string, number>;
   };
 }

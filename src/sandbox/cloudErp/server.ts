@@ -63,7 +63,15 @@ export const startCloudErpSandbox = async (
   const ledger = new Ledger(() => faults);
   const quota = new SlidingQuota(() => faults.quota);
   const tokens = new Map<string, number>();
-  const stats = { requests: 0, tokensIssued: 0, unauthorized: 0, injected5xx: 0, outage503: 0 };
+  const stats = {
+    requests: 0,
+    tokensIssued: 0,
+    unauthorized: 0,
+    injected5xx: 0,
+    /** Of those, answered after the write was kept (the client cannot know it was). */
+    injectedAfterWrite: 0,
+    outage503: 0,
+  };
   const byRoute = new Map<string, number>();
 
   const app = Fastify({ logger: false });
@@ -185,7 +193,10 @@ export const startCloudErpSandbox = async (
         ifMatch: request.headers['if-match'],
         body: request.body,
       });
-      if (afterWrite) return injected();
+      if (afterWrite && answer.status < 300) {
+        stats.injectedAfterWrite++;
+        return injected();
+      }
       const etag = (answer.body as { '@odata.etag'?: string } | undefined)?.['@odata.etag'];
       if (etag) reply.header('etag', etag);
       return answer.body === undefined

@@ -5,10 +5,11 @@
  * failure into the port's `ErpError`. A record changed under it (HTTP 412 on an `If-Match`) makes
  * it run the operation once more from fresh reads; a second conflict is transient.
  *
- * Pacing: `beforeRequest`, when given, is awaited before every API request (not the token
- * request, which goes to the identity provider); it may return a release function, called when
- * the answer came, so a concurrency limiter can count requests in flight. The dispatcher's
- * per-target quota plugs in there; `quota` is the vendor's published limit from the profile.
+ * Pacing, two ways: the dispatcher's per-delivery `budget` (second argument of `deliver`, the
+ * port's `RequestBudget` on the delivery branch) runs every request, token requests included,
+ * and is paused by an ERP's Retry-After; and `beforeRequest`, when given, is awaited before
+ * every API request and may return a release called when the answer came. `quota` is the
+ * vendor's published limit from the profile.
  */
 import type {
   ErpConnector,
@@ -20,8 +21,8 @@ import { permanent, transient } from '../../../ports/erpConnector.js';
 import type { RestConnectorConfig } from './config.js';
 import { RestCrosswalkFile } from './crosswalk.js';
 import { RestError, StaleRecord } from './errors.js';
-import { RestHttp } from './http.js';
-import { runOperation } from './operation.js';
+import { type RequestMeter, RestHttp } from './http.js';
+import { type OperationContext, runOperation } from './operation.js';
 import { loadProfile, type Quota, type VendorProfile } from './profile.js';
 
 export interface RestConnectorOptions {
@@ -36,6 +37,8 @@ export interface RestConnectorOptions {
 
 export class RestConnector implements ErpConnector {
   readonly target: string;
+  /** Every request runs through the delivery's `budget` when the dispatcher gives one. */
+  readonly metersRequests = true;
   readonly profile: VendorProfile;
   private readonly http: RestHttp;
   private readonly crosswalk: RestCrosswalkFile;
@@ -74,7 +77,7 @@ export class RestConnector implements ErpConnector {
     return entry !== undefined && 'operations' in entry && entry.operations[action] !== undefined;
   }
 
-  async deliver(delivery: ErpDelivery): Promise<ErpResult> {
+  async deliver(delivery: ErpDelivery, dispatch?: { budget?: RequestMeter }): Promise<ErpResult> {
     const entry = this.profile.documents[delivery.document];
     if (entry && 'unsupported' in entry) {
       return permanent('not-supported-by-profile', entry.unsupported);
@@ -87,12 +90,13 @@ export class RestConnector implements ErpConnector {
       );
     }
     try {
-      const context = {
+      const context: OperationContext = {
         http: this.http,
         profile: this.profile,
         crosswalk: this.crosswalk.current(),
         target: this.target,
         delivery,
+        ...(dispatch?.budget ? { meter: dispatch.budget } : {}),
       };
       for (let run = 1; ; run++) {
         try {

@@ -21,6 +21,16 @@ export interface RestHttpOptions {
   beforeRequest?: () => Promise<unknown>;
 }
 
+/**
+ * The dispatcher's per-target quota for one delivery (the shape of the port's `RequestBudget`
+ * on the delivery branch): every request, token requests included, runs through `run`; an
+ * ERP's Retry-After pauses it.
+ */
+export interface RequestMeter {
+  run<T>(request: () => Promise<T>): Promise<T>;
+  pause(ms: number): void;
+}
+
 export interface RestAnswer {
   status: number;
   body: unknown;
@@ -52,19 +62,25 @@ export class RestHttp {
     path: string,
     body: unknown,
     headers: Record<string, string>,
+    meter?: RequestMeter,
   ): Promise<RestAnswer> {
-    const first = await this.attempt(method, path, body, headers, await this.accessToken());
-    if (first.status !== 401) return this.classify(method, path, first);
+    const send = async () => {
+      const token = await this.accessToken(meter);
+      const request = () => this.attempt(method, path, body, headers, token);
+      return meter ? meter.run(request) : request();
+    };
+    const first = await send();
+    if (first.status !== 401) return this.classify(method, path, first, meter);
     // The token was refused before its time (revoked, rotated): one fresh token, one retry.
     this.token = null;
-    const second = await this.attempt(method, path, body, headers, await this.accessToken());
+    const second = await send();
     if (second.status === 401) {
       throw permanentError(
         'erp-auth-refused',
         `The ERP refused a fresh token for ${method.toUpperCase()} ${path}: check the client's permissions.`,
       );
     }
-    return this.classify(method, path, second);
+    return this.classify(method, path, second, meter);
   }
 
   close(): Promise<void> {
@@ -128,6 +144,7 @@ export class RestHttp {
     method: string,
     path: string,
     answer: RestAnswer & { headers: Record<string, string | string[] | undefined> },
+    meter?: RequestMeter,
   ): Promise<RestAnswer> {
     const { status } = answer;
     if (status < 300)
@@ -136,10 +153,13 @@ export class RestHttp {
     if (status === 412) throw new StaleRecord(`${what}: the record changed since it was read`);
     const vendorMessage = await this.vendorMessage(answer.body);
     if (status === 408 || status === 429 || status >= 500) {
+      const wait = retryAfterMs(answer.headers['retry-after']);
+      // Nothing else goes to this ERP before it said to come back.
+      if (wait !== undefined && meter) meter.pause(wait);
       throw transientError(
         `http-${status}`,
         `The ERP answered ${status} to ${what}${vendorMessage.message ? `: ${vendorMessage.message}` : ''}`,
-        retryAfterMs(answer.headers['retry-after']),
+        wait,
       );
     }
     throw permanentError(
@@ -164,11 +184,13 @@ export class RestHttp {
     }
   }
 
-  private async accessToken(): Promise<string> {
+  private async accessToken(meter?: RequestMeter): Promise<string> {
     if (this.token && Date.now() < this.token.refreshAt) return this.token.value;
-    this.fetching ??= this.fetchToken().finally(() => {
-      this.fetching = null;
-    });
+    this.fetching ??= (meter ? meter.run(() => this.fetchToken()) : this.fetchToken()).finally(
+      () => {
+        this.fetching = null;
+      },
+    );
     return this.fetching;
   }
 

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { ErpAcknowledgement, ErpDelivery } from '../../../ports/erpConnector.js';
 import type { RestCrosswalk } from './crosswalk.js';
 import { permanentError, RestError } from './errors.js';
-import type { RestHttp } from './http.js';
+import type { RequestMeter, RestHttp } from './http.js';
 import type { Expression, Operation, Step, VendorProfile } from './profile.js';
 
 export interface OperationContext {
@@ -25,6 +25,8 @@ export interface OperationContext {
   crosswalk: RestCrosswalk;
   target: string;
   delivery: ErpDelivery;
+  /** The dispatcher's quota for this delivery, when it meters requests. */
+  meter?: RequestMeter;
 }
 
 type Scope = Record<string, unknown>;
@@ -155,7 +157,7 @@ export const runOperation = async (
               path,
             );
           }
-          const answer = await http.send(step.method, path, body, headers);
+          const answer = await http.send(step.method, path, body, headers, context.meter);
           if (writes) {
             wrote = true;
             scope.writes = Number(scope.writes ?? 0) + 1;

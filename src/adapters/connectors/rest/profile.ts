@@ -9,7 +9,7 @@
  * - `set: name` + `value: expr`: computes a value (resolving every crosswalk code up front is
  *   what keeps a document with an unknown code from being half-written);
  * - `fail: expr` + `when: expr` (+ `code`): a permanent error with that message;
- * - `get|post|patch|delete: pathExpr` (+ `body`, `ifMatch`, `when`, `as`, `result`): an HTTP
+ * - `get|post|put|patch|delete: pathExpr` (+ `body`, `ifMatch`, `when`, `as`, `result`): an HTTP
  *   request relative to the base URL; `result` picks from the answer (e.g. `value[0]`), `as`
  *   names it for later steps;
  * - `each: expr` + `as: name` + `steps`: the sub-steps once per item (lines).
@@ -21,8 +21,8 @@ import jsonata from 'jsonata';
 import { parse as parseYaml } from 'yaml';
 import type { ErpDelivery, ErpDocumentType } from '../../../ports/erpConnector.js';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
-export const methods: readonly Method[] = ['get', 'post', 'patch', 'delete'];
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export const methods: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 export type Expression = jsonata.Expression & { source: string };
 
@@ -81,6 +81,7 @@ const stepSchema = {
     when: expr,
     get: expr,
     post: expr,
+    put: expr,
     patch: expr,
     delete: expr,
     body: expr,
