@@ -57,7 +57,7 @@ export const documentRoutes = async (app: FastifyInstance, { store }: DocumentRo
         return {
           document: { ...ref, url: urlOf(ref) },
           status: state.status,
-          route: events[0]?.metadata.route,
+          route: events.at(-1)?.metadata.route, // the latest owner: a migration may have moved it
           streamRevision: Number(events.at(-1)?.revision ?? 0n),
           state,
           deliveries: await deliveryStatusOf(store, streamNameOf(ref)),
