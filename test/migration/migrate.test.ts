@@ -183,11 +183,10 @@ describe('coexist rules migrate (POST /v1/admin/migrations)', () => {
     });
     const amended = byKey.get('ACME-EU/EU-2');
     expect(amended?.action).toBe('change');
-    const amendedLines = (
-      amended?.state as {
-        lines: Array<{ lineNumber: number; status: string; quantity: { value: string } }>;
-      }
-    ).lines.map((l) => [l.lineNumber, l.status, l.quantity.value]);
+    const amendedState = amended?.state as
+      | { lines: Array<{ lineNumber: number; status: string; quantity: { value: string } }> }
+      | undefined;
+    const amendedLines = amendedState?.lines.map((l) => [l.lineNumber, l.status, l.quantity.value]);
     expect(amendedLines).toEqual([
       [10, 'open', '500'],
       [20, 'cancelled', '240'],
