@@ -76,8 +76,8 @@ export const scopeRuleSetOf = (scope: MigrationScope, to: Target): RuleSet => ({
 });
 
 export const describeScope = (scope: MigrationScope): string =>
-  Object.entries(scope)
-    .map(([name, value]) => `${name}=${value}`)
+  (['documentType', 'company', 'site', 'supplier'] as const)
+    .flatMap((name) => (scope[name] ? [`${name}=${scope[name]}`] : []))
     .join(',');
 
 /** An order still has something to happen: a line to receive, or received goods to invoice. */
