@@ -212,6 +212,20 @@ describe('coexist rules migrate (POST /v1/admin/migrations)', () => {
     await h.dispatcher.idle();
     expect(h.legacy.calls.length).toBe(legacyNow);
 
+    // The simulation now sees them owned by the cloud: only the order not open would move.
+    const after = await h.gw.app.inject({
+      method: 'POST',
+      url: '/v1/admin/routing-rules/simulations',
+      headers: { authorization: h.architect },
+      payload: { ruleSet: dry.scopeRuleSet },
+    });
+    const afterReport = ndjson(after.body).at(-1) as unknown as typeof report;
+    expect(
+      afterReport.byScope
+        .filter((l) => l.documentType === 'purchaseOrder' && l.company === 'ACME-EU')
+        .reduce((n, l) => n + l.changed, 0),
+    ).toBe(real.notOpen);
+
     // Running it again moves nothing.
     const again = await migrateEu();
     expect(again.moved).toEqual([]);
