@@ -168,12 +168,13 @@ export const prepareDelivery = async (
   }
   const reason = undeliverableReason(state);
   if (reason) return { ok: false, code: 'not-deliverable', message: reason };
-  const last = events.at(-1);
+  // A migration delivers the order as it asks (src/migration/deliveries.ts).
+  const command = events[request.commandRevision];
   const delivered =
-    last?.type === ownershipChangedEventType && type === 'purchaseOrder'
+    command?.type === ownershipChangedEventType && type === 'purchaseOrder'
       ? migratedState(
           state as PurchaseOrderState,
-          last.data as unknown as OwnershipChange,
+          command.data as unknown as OwnershipChange,
           request.action,
         )
       : state;
