@@ -24,7 +24,7 @@ export type DocumentStateRecord = {
   documentType: DocumentType;
   /** The domain's state; null while no event has created the document. */
   state: JsonObject | null;
-  /** The route the write path recorded with the document's first event. */
+  /** The route the write path recorded last: the first event's, or a migration's since. */
   route: JsonObject | null;
   /** Revision of the stream's last event applied. */
   streamRevision: number;
@@ -54,7 +54,7 @@ const objectOrNull = (value: unknown): JsonObject | null =>
 
 export const documentStates: Projection<DocumentStateRecord> = {
   name: 'documentStates',
-  version: 1,
+  version: 2,
   filter: { streamCategories: [...categories.keys()] },
   indexes: [],
   idsOf: (event) => (typeOfStream(event.streamName) ? [event.streamName] : []),
@@ -69,7 +69,8 @@ export const documentStates: Projection<DocumentStateRecord> = {
       id,
       documentType,
       state: (state ?? null) as JsonObject | null,
-      route: current ? current.route : objectOrNull(event.metadata.route),
+      // Events recorded by processes (e.g. the match's) carry no route: the last one stands.
+      route: objectOrNull(event.metadata.route) ?? current?.route ?? null,
       streamRevision: Number(event.revision),
     };
   },

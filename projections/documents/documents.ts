@@ -137,6 +137,11 @@ const evolveOwn = (
     const { document: _document, ...route } = data;
     return { ...touched, owner: str(data.owner), route };
   }
+  // A migration moves the document to another owner (docs/migration.md).
+  if (event.type === 'DocumentOwnershipChanged') {
+    const route = data.route as JsonObject;
+    return { ...touched, owner: str(route.owner), route };
+  }
   if (creations.has(event.type)) {
     const exceptions = Array.isArray(data.exceptions)
       ? (data.exceptions as DocumentException[])
@@ -259,7 +264,7 @@ const applyToOrder = (
 export const documents: Projection<DocumentSummary> = {
   name: 'documents',
   // v2: events of types it does not know still move a document's revision.
-  version: 2,
+  version: 3,
   filter: { streamCategories: [...categories.keys()] },
   indexes: [
     { field: 'documentType' },

@@ -1,7 +1,7 @@
 /**
- * `coexist rules validate|diff|simulate|publish FILE`: an architect's workflow. `validate`
- * works offline (the schema ships with the CLI); the others talk to a running gateway over
- * HTTP, local or remote, with an architect's API key.
+ * `coexist rules validate|diff|simulate|publish FILE` and `coexist rules migrate`: an
+ * architect's workflow. `validate` works offline (the schema ships with the CLI); the others
+ * talk to a running gateway over HTTP, local or remote, with an architect's API key.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -10,6 +10,7 @@ import type { RuleSet, RuleSetViolation } from '../routing/ruleSet.js';
 import type { SimulationReport } from '../routing/simulation.js';
 import { createRuleSetValidator, parseRuleSetText } from '../routing/validate.js';
 import { CliError, type GatewayOptions, gatewayOptions, request, requestJson } from './gateway.js';
+import { migrateCommand } from './migrate.js';
 import { type PublishedVersion, printDiff, printSimulation } from './rulesOutput.js';
 
 const printViolations = (file: string, violations: RuleSetViolation[]) => {
@@ -153,6 +154,8 @@ export const rulesCommand = (): Command => {
         } else console.log(`Unchanged: version ${result.version} already holds this rule set.`);
       },
     );
+
+  rules.addCommand(migrateCommand());
 
   return rules;
 };

@@ -1,11 +1,12 @@
 /**
  * Ownership in the document stream: the first event of every document records which ERP owns
- * it, by which rule of which rule-set version, and why. Later commands read it back, and
- * documents that reference purchase orders read their parents' to follow them.
+ * it, by which rule of which rule-set version, and why; an architect's migration may later
+ * record another owner (`DocumentOwnershipChanged`, src/migration/). Later commands read the
+ * latest back, and documents that reference purchase orders read their parents' to follow them.
  */
 import type { DocumentRef } from '../domain/documents.js';
 import { streamNameOf } from '../domain/documents.js';
-import { ownershipEventType } from '../domain/events/registry.js';
+import { ownershipChangedEventType, ownershipEventType } from '../domain/events/registry.js';
 import { foldDocument } from '../domain/fold.js';
 import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
 import type { EventStore, JsonObject, NewEvent, RecordedEvent } from '../ports/eventStore.js';
@@ -23,10 +24,19 @@ export const ownershipEvent = (
   metadata,
 });
 
-/** The route recorded in a document's stream, or null for a document not seen yet. */
+/**
+ * The route recorded in a document's stream, or null for a document not seen yet: the latest
+ * migration's when the document was migrated, else the one assigned at its first command.
+ */
 export const recordedRoute = (events: readonly RecordedEvent[]): RouteDecision | null => {
   const first = events[0];
   if (first?.type !== ownershipEventType) return null;
+  for (let i = events.length - 1; i > 0; i--) {
+    const event = events[i] as RecordedEvent;
+    if (event.type === ownershipChangedEventType) {
+      return (event.data as JsonObject).route as unknown as RouteDecision;
+    }
+  }
   const { document: _document, ...route } = first.data as JsonObject;
   return route as unknown as RouteDecision;
 };

@@ -3,7 +3,10 @@
  * from a request back to what the connector receives: the document's state as of that command.
  */
 import { type DocumentType, documentTypeInfo, streamNameOf } from '../domain/documents.js';
+import { ownershipChangedEventType } from '../domain/events/registry.js';
 import { foldDocument } from '../domain/fold.js';
+import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
+import { migratedState, migrationTargets, type OwnershipChange } from '../migration/deliveries.js';
 import type { ErpDelivery } from '../ports/erpConnector.js';
 import { categoryOf, type EventStore, type RecordedEvent } from '../ports/eventStore.js';
 import { type GateFor, noGates } from './gates.js';
@@ -54,27 +57,62 @@ export const targetsOf = (
  * (ownership, unknown types) or for an unresolved owner, which is never delivered.
  */
 export const requestsFor = (event: RecordedEvent, now: Date): DeliveryRequest[] => {
+  if (event.type === ownershipChangedEventType) return migrationRequestsFor(event, now);
   const command = commandActions[event.type];
   if (!command) return [];
-  const info = documentTypeInfo[command.document];
+  const metadata = event.metadata as Record<string, unknown>;
+  const targets = targetsOf(metadata.route as RecordedRoute | undefined);
+  return requestsTo(
+    event,
+    command.document,
+    event.data as Record<string, unknown>,
+    targets.map((t) => ({ ...t, action: command.action })),
+    now,
+  );
+};
+
+/**
+ * A migration (src/migration/) delivers the document's current state to the owner it adds
+ * and, under its policy, cancels the open remainder at the owner it drops.
+ */
+const migrationRequestsFor = (event: RecordedEvent, now: Date): DeliveryRequest[] => {
+  const change = event.data as unknown as OwnershipChange & {
+    document: { type: DocumentType; key: Record<string, string> };
+  };
+  return requestsTo(
+    event,
+    change.document.type,
+    change.document.key,
+    migrationTargets(change),
+    now,
+  );
+};
+
+const requestsTo = (
+  event: RecordedEvent,
+  document: DocumentType,
+  data: Record<string, unknown>,
+  targets: Array<{ target: string; role: 'primary' | 'shadow'; action: string }>,
+  now: Date,
+): DeliveryRequest[] => {
+  const info = documentTypeInfo[document];
   if (categoryOf(event.streamName) !== info.streamCategory) return [];
-  const data = event.data as Record<string, unknown>;
   const [a, b] = info.keyFields;
   const documentKey = { [a]: String(data[a] ?? ''), [b]: String(data[b] ?? '') };
-  const parents = childTypes.has(command.document) ? parentStreamsOf(data) : [];
+  const parents = childTypes.has(document) ? parentStreamsOf(data) : [];
   const metadata = event.metadata as Record<string, unknown>;
-  return targetsOf(metadata.route as RecordedRoute | undefined).map(({ target, role }) => ({
+  return targets.map(({ target, role, action }) => ({
     deliveryId: deliveryIdOf(target, event.id),
     target,
     role,
     documentStream: event.streamName,
-    documentType: command.document,
+    documentType: document,
     documentKey,
     commandEventId: event.id,
     commandEventType: event.type,
     commandRevision: Number(event.revision),
     commandPosition: event.position.toString(),
-    action: command.action,
+    action,
     parents,
     correlationId: typeof metadata.correlationId === 'string' ? metadata.correlationId : null,
     commandId: typeof metadata.commandId === 'string' ? metadata.commandId : null,
@@ -173,12 +211,22 @@ export const prepareDelivery = async (
   }
   const reason = undeliverableReason(state);
   if (reason) return { kind: 'refused', code: 'not-deliverable', message: reason };
+  // A migration delivers the order as it asks (src/migration/deliveries.ts).
+  const command = events[request.commandRevision];
+  const delivered =
+    command?.type === ownershipChangedEventType && type === 'purchaseOrder'
+      ? migratedState(
+          state as PurchaseOrderState,
+          command.data as unknown as OwnershipChange,
+          request.action,
+        )
+      : state;
   // The fold's shape is the document type's canonical state (the port's contract).
   const delivery = {
     document: type,
     action: request.action,
     key: request.documentKey,
-    state,
+    state: delivered,
   } as unknown as ErpDelivery;
   return { kind: 'ready', delivery };
 };

@@ -15,7 +15,9 @@ export type RouteBasis =
   /** Its purchase order is unknown to the gateway; the rule's unknownParent decided. */
   | 'unknownParent'
   /** No rule set is published; the gateway's configured default target applies. */
-  | 'default';
+  | 'default'
+  /** An architect moved the open document to this owner (DocumentOwnershipChanged). */
+  | 'migration';
 
 interface RouteCommon {
   ruleId: string | null;

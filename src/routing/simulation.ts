@@ -6,7 +6,7 @@
  */
 import type { DocumentRef, DocumentType } from '../domain/documents.js';
 import { documentTypeInfo, documentTypes } from '../domain/documents.js';
-import { ownershipEventType } from '../domain/events/registry.js';
+import { ownershipChangedEventType, ownershipEventType } from '../domain/events/registry.js';
 import type { RecordedEvent } from '../ports/eventStore.js';
 import { compileRuleSet } from './evaluator.js';
 import type { RouteDecision } from './route.js';
@@ -91,6 +91,11 @@ const collect = async (
     }
     const doc = documents.get(event.streamName);
     if (!doc) continue;
+    // A migration moved it: its owner now is the one the migration recorded.
+    if (event.type === ownershipChangedEventType) {
+      doc.owner = ownerLabel(event.data.route as unknown as RouteDecision);
+      continue;
+    }
     if (event.type === 'PurchaseOrderCancelled') doc.cancelled = true;
     if (doc.company === undefined && doc.poNumbers.length === 0) {
       const data = event.data;

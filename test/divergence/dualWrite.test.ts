@@ -25,7 +25,7 @@ const ajv = createAjv(loadContracts().values());
 /** The comparison events follow their schemas in contracts/events. */
 const expectValid = (event: RecordedEvent | undefined) => {
   const validate = event && ajv.getSchema(eventSchemaId(event));
-  expect(validate && validate(event.data), JSON.stringify(validate && validate.errors)).toBe(true);
+  expect(validate?.(event?.data), JSON.stringify(validate?.errors)).toBe(true);
 };
 
 let h: DualHarness;

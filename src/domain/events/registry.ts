@@ -8,6 +8,7 @@ import type * as Schema from './schemaTypes.generated.js';
 
 export interface EventData {
   DocumentOwnershipAssigned: Schema.DocumentOwnershipAssignedV1;
+  DocumentOwnershipChanged: Schema.DocumentOwnershipChangedV1;
   PurchaseOrderSubmitted: Schema.PurchaseOrderSubmittedV1;
   PurchaseOrderChanged: Schema.PurchaseOrderChangedV1;
   PurchaseOrderCancelled: Schema.PurchaseOrderCancelledV1;
@@ -24,6 +25,7 @@ export interface EventData {
 
 export interface RecordedEventData extends Record<EventType, unknown> {
   DocumentOwnershipAssigned: Schema.DocumentOwnershipAssignedV1;
+  DocumentOwnershipChanged: Schema.DocumentOwnershipChangedV1;
   PurchaseOrderSubmitted: Schema.PurchaseOrderSubmittedV1;
   PurchaseOrderChanged: Schema.PurchaseOrderChangedV1;
   PurchaseOrderCancelled: Schema.PurchaseOrderCancelledV1;
@@ -48,6 +50,7 @@ export type EventType = keyof EventData;
  */
 export const currentSchemaVersion = {
   DocumentOwnershipAssigned: 1,
+  DocumentOwnershipChanged: 1,
   PurchaseOrderSubmitted: 1,
   PurchaseOrderChanged: 1,
   PurchaseOrderCancelled: 1,
@@ -64,6 +67,8 @@ export const currentSchemaVersion = {
 
 /** The first event of every document: which ERP owns it, by which rule, and why. */
 export const ownershipEventType = 'DocumentOwnershipAssigned' satisfies EventType;
+/** A later owner, chosen by an architect's migration: later commands follow it. */
+export const ownershipChangedEventType = 'DocumentOwnershipChanged' satisfies EventType;
 
 /** An event of one type, in its current shape. */
 export interface EventOf<K extends EventType> {

@@ -209,6 +209,41 @@ export interface DocumentOwnershipAssignedV1 {
     key: unknown;
   };
 }
+export interface DocumentOwnershipChangedV1 {
+  document: {
+    type: 'purchaseOrder' | 'shipmentNotice' | 'goodsReceipt' | 'supplierInvoice' | 'journalEntry';
+    key: unknown;
+  };
+  route: {
+    owner: 'legacy' | 'cloud' | 'dual';
+    primary: 'legacy' | 'cloud';
+    shadow?: 'legacy' | 'cloud';
+    basis: 'migration';
+    ruleId: null;
+    ruleSetVersion: null;
+    reason: string;
+  };
+  previous: {
+    owner: 'legacy' | 'cloud' | 'dual';
+    primary?: 'legacy' | 'cloud';
+    shadow?: 'legacy' | 'cloud';
+  };
+  migrationId: string;
+  by: string;
+  reason: string;
+  at: string;
+  oldOwnerPolicy: 'cancel-remainder' | 'leave';
+  carriedOver: {
+    lineNumber: number;
+    ordered: NonNegativeQuantity;
+    received: NonNegativeQuantity;
+    invoiced: NonNegativeQuantity;
+  }[];
+}
+export interface NonNegativeQuantity {
+  value: string;
+  uom: string;
+}
 export interface DualWriteAgreedV1 {
   comparisonId: string;
   documentStream: string;
@@ -297,10 +332,6 @@ export interface GoodsReceiptRecordedV1 {
     reasonCode?: string;
   }[];
   exceptions: ExceptionV1[];
-}
-export interface NonNegativeQuantity {
-  value: string;
-  uom: string;
 }
 export interface Lot {
   lot: string;

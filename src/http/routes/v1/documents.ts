@@ -150,7 +150,8 @@ export const documentRoutes = async (
     if (!state) return null;
     return {
       state: state as JsonObject,
-      route: events[0]?.metadata.route,
+      // The latest owner (a migration may have moved it); process events carry no route.
+      route: events.findLast((event) => event.metadata.route !== undefined)?.metadata.route,
       streamRevision: Number(events.at(-1)?.revision ?? 0n),
       events,
     };

@@ -37,9 +37,9 @@ const routeSchema = {
         '`unresolved`: lines reference orders owned by different ERPs; held for an operator.',
     },
     basis: {
-      enum: ['rule', 'parent', 'unknownParent', 'default'],
+      enum: ['rule', 'parent', 'unknownParent', 'default', 'migration'],
       description:
-        "A rule matched; the parent order decided; the parent is unknown and the rule's unknownParent decided; no rule set is published.",
+        "A rule matched; the parent order decided; the parent is unknown and the rule's unknownParent decided; no rule set is published; an architect migrated the open document to this owner.",
     },
     primary: { enum: ['legacy', 'cloud'] },
     shadow: { enum: ['legacy', 'cloud'] },
