@@ -2,9 +2,15 @@
 import type { Projection } from '../src/ports/readModelStore.js';
 import { documents } from './documents/documents.js';
 import { eventIndex } from './eventIndex/eventIndex.js';
+import { heldInvoices } from './heldInvoices/heldInvoices.js';
 import { routingCoverage } from './routingCoverage/routingCoverage.js';
 
-export const projections: readonly Projection[] = [documents, eventIndex, routingCoverage];
+export const projections: readonly Projection[] = [
+  documents,
+  eventIndex,
+  routingCoverage,
+  heldInvoices,
+];
 
 export const projectionNamed = (name: string): Projection | undefined =>
   projections.find((projection) => projection.name === name);

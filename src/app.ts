@@ -35,6 +35,7 @@ import { correlationIdRule } from './http/requestContext.js';
 import { consumerRoutes } from './http/routes/admin/consumers.js';
 import { deliveryRoutes } from './http/routes/admin/deliveries.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
+import { heldInvoiceRoutes } from './http/routes/admin/heldInvoices.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { toleranceRoutes } from './http/routes/admin/tolerances.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -214,6 +215,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
             await admin.register(toleranceRoutes, { tolerances: deps.tolerances });
           await admin.register(consumerRoutes, { consumers });
           await admin.register(deliveryRoutes, { store });
+          if (deps.readModels) {
+            await admin.register(heldInvoiceRoutes, { readModels: deps.readModels });
+          }
         },
         { prefix: '/admin' },
       );

@@ -14,6 +14,7 @@ import { keysCommand } from './keys.js';
 import { configFrom, withStoreOptions } from './options.js';
 import { projectionsCommand } from './projections.js';
 import { rulesCommand } from './rules.js';
+import { tolerancesCommand } from './tolerances.js';
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);
@@ -56,6 +57,7 @@ program.addCommand(freezesCommand());
 program.addCommand(consumersCommand());
 program.addCommand(dlqCommand());
 program.addCommand(projectionsCommand());
+program.addCommand(tolerancesCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);
