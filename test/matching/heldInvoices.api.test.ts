@@ -21,6 +21,15 @@ const post = async (collection: string, body: object) => {
   await gateway.settle();
 };
 
+const onLine20 = <T extends object>(body: T): T => ({
+  ...body,
+  lines: ((body as { lines: object[] }).lines ?? []).map((line) => ({
+    ...line,
+    poLineNumber: 20,
+    item: 'BRG-6305-ZZ',
+  })),
+});
+
 const list = async (query: string, authorization = operator) =>
   gateway.app.inject({
     method: 'GET',
@@ -42,15 +51,18 @@ beforeAll(async () => {
     owner: 'test',
     tolerances: registries.tolerances,
     leaseTtlMs: null,
+    now: () => gateway.now(),
   });
   writer = await gateway.key('erp-feed', ['writer']);
   operator = await gateway.key('ap-clerk', ['operator']);
   await post('purchase-orders', order());
-  await post('supplier-invoices', invoice('INV-OLD', '100'));
+  await post('supplier-invoices', invoice('INV-OLD', '300'));
   gateway.advance(3 * 86_400_000);
-  await post('goods-receipts', receipt('GR-1', '50'));
-  await post('supplier-invoices', invoice('INV-PRICE', '10', '2.50'));
-  await post('supplier-invoices', invoice('INV-OK', '10'));
+  await post('goods-receipts', receipt('GR-1', '200'));
+  // The others on line 20 (240 EA at 3.10), where 50 were received.
+  await post('goods-receipts', onLine20(receipt('GR-2', '50')));
+  await post('supplier-invoices', onLine20(invoice('INV-PRICE', '10', '3.50')));
+  await post('supplier-invoices', onLine20(invoice('INV-OK', '10', '3.10')));
 }, 60_000);
 
 afterAll(async () => {
@@ -70,7 +82,7 @@ describe('GET /v1/admin/held-invoices', () => {
     ]);
     expect(items[0]).toMatchObject({
       supplier: 'SUP-10023',
-      grossAmount: '184.00',
+      grossAmount: '552.00',
       url: '/v1/supplier-invoices/SUP-10023/INV-OLD',
     });
     expect(typeof items[0]?.heldForSeconds).toBe('number');
