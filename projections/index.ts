@@ -5,6 +5,7 @@ import { documentStates } from './documentStates/documentStates.js';
 import { documents } from './documents/documents.js';
 import { eventIndex } from './eventIndex/eventIndex.js';
 import { generalLedger } from './generalLedger/generalLedger.js';
+import { heldInvoices } from './heldInvoices/heldInvoices.js';
 import { routingCoverage } from './routingCoverage/routingCoverage.js';
 
 export const projections: readonly Projection[] = [
@@ -14,6 +15,7 @@ export const projections: readonly Projection[] = [
   routingCoverage,
   deliveries,
   generalLedger,
+  heldInvoices,
 ];
 
 export const projectionNamed = (name: string): Projection | undefined =>

@@ -37,6 +37,7 @@ import { consumerRoutes } from './http/routes/admin/consumers.js';
 import { deliveryRoutes } from './http/routes/admin/deliveries.js';
 import { divergenceRoutes } from './http/routes/admin/divergences.js';
 import { freezeRoutes } from './http/routes/admin/freezes.js';
+import { heldInvoiceRoutes } from './http/routes/admin/heldInvoices.js';
 import { migrationRoutes } from './http/routes/admin/migrations.js';
 import { routingRuleRoutes } from './http/routes/admin/routingRules.js';
 import { toleranceRoutes } from './http/routes/admin/tolerances.js';
@@ -226,6 +227,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
           await admin.register(deliveryRoutes, { store });
           await admin.register(divergenceRoutes, { store });
           await admin.register(migrationRoutes, { store });
+          if (deps.readModels) {
+            await admin.register(heldInvoiceRoutes, { readModels: deps.readModels });
+          }
         },
         { prefix: '/admin' },
       );

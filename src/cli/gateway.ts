@@ -29,7 +29,7 @@ export const gatewayOptions = (command: Command, role: string): Command =>
 /** Calls the gateway; returns the response, or throws with the problem's detail. */
 export const request = async (
   options: GatewayOptions,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   body?: object,
   expect: number[] = [200, 201],
@@ -65,7 +65,7 @@ export const request = async (
 /** GETs or POSTs and parses the JSON answer. */
 export const requestJson = async <T>(
   options: GatewayOptions,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   body?: object,
 ): Promise<T> => (await (await request(options, method, path, body)).json()) as T;

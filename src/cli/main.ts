@@ -15,6 +15,7 @@ import { configFrom, withStoreOptions } from './options.js';
 import { projectionsCommand } from './projections.js';
 import { rulesCommand } from './rules.js';
 import { sandboxCommand } from './sandbox.js';
+import { tolerancesCommand } from './tolerances.js';
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);
@@ -61,6 +62,7 @@ program.addCommand(dlqCommand());
 program.addCommand(divergencesCommand());
 program.addCommand(projectionsCommand());
 program.addCommand(sandboxCommand());
+program.addCommand(tolerancesCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(error.message);

@@ -397,11 +397,11 @@ describe('three-way match: lines it cannot match', () => {
     });
     expect(evaluation.lines.map((l) => [l.result, l.findings[0]?.code ?? null])).toEqual([
       ['matched', null],
-      ['unknown-order', 'UNKNOWN_ORDER_LINE'],
-      ['unknown-order', 'UNKNOWN_ORDER'],
-      ['unknown-order', 'OTHER_SUPPLIER'],
+      ['unknown-order-line', 'UNKNOWN_ORDER_LINE'],
+      ['unknown-order-line', 'UNKNOWN_ORDER'],
+      ['unknown-order-line', 'OTHER_SUPPLIER'],
     ]);
-    expect(evaluation.reasons).toEqual(['unknown-order']);
+    expect(evaluation.reasons).toEqual(['unknown-order-line']);
   });
 
   it('reasons of several lines are listed most serious first', () => {

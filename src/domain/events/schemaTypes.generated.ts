@@ -10,7 +10,7 @@
 export type Serials = string[];
 export type HoldReasonV1 =
   | 'amount-error'
-  | 'unknown-order'
+  | 'unknown-order-line'
   | 'price-variance'
   | 'quantity-variance'
   | 'awaiting-receipt';
@@ -376,7 +376,7 @@ export interface LineMatchV1 {
   result:
     | 'matched'
     | 'amount-error'
-    | 'unknown-order'
+    | 'unknown-order-line'
     | 'price-variance'
     | 'quantity-variance'
     | 'awaiting-receipt';

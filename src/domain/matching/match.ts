@@ -18,7 +18,7 @@ import { type AppliedTolerances, percentOf, withinLimits, withinPercent } from '
  */
 export const holdReasons = [
   'amount-error',
-  'unknown-order',
+  'unknown-order-line',
   'price-variance',
   'quantity-variance',
   'awaiting-receipt',
@@ -260,7 +260,7 @@ const orderLine = (
     findings.push(
       finding(
         'UNKNOWN_ORDER',
-        'unknown-order',
+        'unknown-order-line',
         `Purchase order ${line.poNumber} is unknown to the gateway: nothing to match the line with.`,
       ),
     );
@@ -270,7 +270,7 @@ const orderLine = (
     findings.push(
       finding(
         'OTHER_SUPPLIER',
-        'unknown-order',
+        'unknown-order-line',
         `Purchase order ${line.poNumber} is not an order of supplier ${supplier}.`,
       ),
     );
@@ -281,7 +281,7 @@ const orderLine = (
     findings.push(
       finding(
         'UNKNOWN_ORDER_LINE',
-        'unknown-order',
+        'unknown-order-line',
         `Purchase order ${line.poNumber} has no line ${line.poLineNumber}.`,
       ),
     );
