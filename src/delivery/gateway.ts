@@ -24,7 +24,11 @@ import type { ErpConnector } from '../ports/erpConnector.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { type Dispatcher, startDispatcher } from './dispatcher.js';
 import { gatesOf, registeredGates } from './gates.js';
-import { defaultDeliverySettings, readDeliverySettingsFile } from './settings.js';
+import {
+  defaultDeliverySettings,
+  readDeliverySettingsFile,
+  withPublishedQuota,
+} from './settings.js';
 
 /** Where the gateway finds what delivery needs (environment variables, see docs/delivery.md). */
 export interface DeliveryEnvironment {
@@ -68,11 +72,20 @@ export const startDelivery = (
     (environment.cloudErpConfigFile
       ? loadRestConnectorConfig(environment.cloudErpConfigFile)
       : undefined);
-  if (cloudErp) connectors.push(new RestConnector(cloudErp));
+  const cloud = cloudErp ? new RestConnector(cloudErp) : undefined;
+  if (cloud) connectors.push(cloud);
   if (connectors.length === 0) return null;
-  const settings = environment.settingsFile
+  let settings = environment.settingsFile
     ? readDeliverySettingsFile(environment.settingsFile)
     : defaultDeliverySettings;
+  if (cloud?.quota) {
+    const { requests, windowMs, concurrency } = cloud.quota;
+    settings = withPublishedQuota(settings, cloud.target, {
+      requests,
+      windowMs,
+      concurrent: concurrency,
+    });
+  }
   let state: ConsumerStateStore;
   let closeState: () => Promise<void>;
   if (config.eventStore.kind === 'eventstoredb') {

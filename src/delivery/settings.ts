@@ -153,6 +153,25 @@ export const readDeliverySettingsFile = (file: string): DeliverySettings => {
 export const targetSettingsOf = (settings: DeliverySettings, target: string): TargetSettings =>
   settings.targets[target] ?? (settings.targets.default as TargetSettings);
 
+/**
+ * The settings with a target's published quota (e.g. a vendor profile's) wherever the
+ * operator's settings give that target none: the dispatcher never exceeds what the ERP allows.
+ */
+export const withPublishedQuota = (
+  settings: DeliverySettings,
+  target: string,
+  quota: QuotaSettings | undefined,
+): DeliverySettings => {
+  const current = targetSettingsOf(settings, target);
+  if (!quota || current.quota) return settings;
+  // Never more deliveries in flight than the ERP accepts requests at once.
+  const concurrency = Math.min(current.concurrency, quota.concurrent);
+  return {
+    ...settings,
+    targets: { ...settings.targets, [target]: { ...current, concurrency, quota } },
+  };
+};
+
 export const policyOf = (settings: DeliverySettings, target: string): RetryPolicy =>
   settings.policies[targetSettingsOf(settings, target).policy] as RetryPolicy;
 

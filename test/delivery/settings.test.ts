@@ -5,6 +5,7 @@ import {
   resolveDeliverySettings,
   retryDelayMs,
   targetSettingsOf,
+  withPublishedQuota,
 } from '../../src/delivery/settings.js';
 
 describe('delivery settings', () => {
@@ -49,5 +50,21 @@ describe('delivery settings', () => {
     expect(retryDelayMs(policy, 10, undefined, () => 0)).toBe(4_000);
     expect(retryDelayMs(policy, 1, 30_000, () => 1)).toBe(30_000);
     expect(retryDelayMs(policy, 3, 10, () => 1)).toBe(4_000);
+  });
+
+  it("takes an ERP's published quota where the operator set none, and never overrides theirs", () => {
+    const published = { requests: 6_000, windowMs: 300_000, concurrent: 5 };
+    const plain = resolveDeliverySettings({ targets: { default: { concurrency: 8 } } });
+    const cloud = targetSettingsOf(withPublishedQuota(plain, 'cloud', published), 'cloud');
+    expect(cloud.quota).toEqual(published);
+    expect(cloud.concurrency).toBe(5);
+    expect(targetSettingsOf(withPublishedQuota(plain, 'cloud', published), 'legacy').quota).toBe(
+      undefined,
+    );
+    const own = { requests: 100, windowMs: 10_000, concurrent: 2 };
+    const operator = resolveDeliverySettings({ targets: { cloud: { quota: own } } });
+    expect(
+      targetSettingsOf(withPublishedQuota(operator, 'cloud', published), 'cloud').quota,
+    ).toEqual(own);
   });
 });
