@@ -112,7 +112,7 @@ describe('coexist projections', () => {
     await expect(
       coexist(['projections', 'rebuild', 'nope', '--data-dir', dataDir]),
     ).rejects.toMatchObject({
-      stderr: expect.stringMatching(/No read model "nope".*documents, eventIndex/),
+      stderr: expect.stringMatching(/No read model "nope".*documents, documentStates, eventIndex/),
     });
   });
 });

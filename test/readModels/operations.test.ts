@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/ports/eventStore.js';
 import { type ReadSideGateway, startReadSideGateway } from '../graphql/readSideGateway.js';
+import { example } from '../support/gateway.js';
 
 let gw: ReadSideGateway;
 let writer: string;
@@ -257,6 +258,26 @@ describe('delivery backlog', () => {
     });
     expect(result.data?.deadLetters).toMatchObject({
       edges: [{ node: { deliveryId: 'legacy.cmd-3', deadLetter: { code: 'erp-rejected' } } }],
+    });
+  });
+
+  it("shows a document's deliveries with their attempts in GraphQL", async () => {
+    const order = { ...example('purchase-order-submit'), poNumber: 'D-2' };
+    expect((await gw.post('/v1/purchase-orders', order, writer)).statusCode).toBe(202);
+    await gw.settle();
+    const result = await gql(
+      '{ document(ref: { type: purchaseOrder, key: ["ACME-US", "D-2"] }) { deliveries { deliveryId state target attempts lastError } } }',
+    );
+    expect(result.data?.document).toMatchObject({
+      deliveries: [
+        {
+          deliveryId: 'legacy.cmd-2',
+          state: 'retrying',
+          target: 'legacy',
+          attempts: [{ attempt: 1, outcome: 'failed' }],
+          lastError: { code: 'timeout' },
+        },
+      ],
     });
   });
 });
