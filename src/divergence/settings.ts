@@ -13,9 +13,19 @@ import type { NormalisationProfile } from '../domain/divergence/compare.js';
 /** Profiles by target; `default` applies to targets not listed. */
 export type ComparisonSettings = Record<string, NormalisationProfile>;
 
-/** ERP-internal facts no other ERP reports the same way: record numbers, states, counts. */
+/**
+ * Defaults for every target: the amounts of the shipped Business Central profile
+ * (erp-profiles/) under the names Tryton's connector reports them, and ERP-internal facts no
+ * other ERP reports the same way (record numbers, workflow states, counts) ignored.
+ */
 export const defaultComparisonSettings: ComparisonSettings = {
   default: {
+    fields: {
+      totalAmountExcludingTax: 'untaxedAmount',
+      totalTaxAmount: 'taxAmount',
+      totalAmountIncludingTax: 'totalAmount',
+      amountExcludingTax: 'untaxedAmount',
+    },
     ignore: ['state', 'status', 'shipmentState', 'number', 'moves', 'acknowledgedWarnings'],
   },
 };
@@ -30,6 +40,7 @@ const profileSchema = {
     ignore: { type: 'array', items: { type: 'string', minLength: 1 } },
     scale: { type: 'integer', minimum: 0, maximum: 12 },
     lineKey: { type: 'string', minLength: 1 },
+    lineMaps: { type: 'array', items: { type: 'string', minLength: 1 } },
   },
 };
 const validate = new Ajv({ allErrors: true }).compile({

@@ -77,6 +77,12 @@ describe('normalise', () => {
       },
     ],
     [
+      'lines as an object keyed by line number (a JSONata mapping)',
+      { lines: { '10.0': { taxAmount: '1.50' } } },
+      {},
+      { '/lines/10': 'present', '/lines/10/taxAmount': '1.5' },
+    ],
+    [
       'another line key',
       { lines: [{ sequence: '2', qty: 1 }] },
       { lineKey: 'sequence' },
@@ -145,6 +151,22 @@ describe('diff', () => {
 });
 
 describe('compareResults', () => {
+  it('reports a line only one ERP holds, whether lines come as an array or keyed by number', () => {
+    expect(
+      compareResults(
+        {
+          result: {
+            lines: [
+              { lineNumber: 10, tax: '1' },
+              { lineNumber: 20, tax: '2' },
+            ],
+          },
+        },
+        { result: { lines: { '10': { tax: '1.0' } } } },
+      ),
+    ).toEqual([{ path: '/lines/20', primary: 'present', shadow: null }]);
+  });
+
   it('finds only the tax the shadow computed differently, through both profiles', () => {
     const legacy = {
       result: {

@@ -24,6 +24,11 @@ export interface NormalisationProfile {
   scale?: number;
   /** The field that identifies a line in an array of lines. Default `lineNumber`. */
   lineKey?: string;
+  /**
+   * Canonical fields holding lines as an object keyed by line number (`{"10": {...}}`, as a
+   * JSONata mapping builds them). Default `lines`.
+   */
+  lineMaps?: string[];
 }
 
 /** Canonical values by JSON pointer, e.g. `/taxAmount` → `"20.5"`, `/lines/10/amount`. */
@@ -78,6 +83,7 @@ export const normalise = (result: ResultObject, profile: NormalisationProfile = 
   const out: Normalised = {};
   const ignore = new Set(profile.ignore ?? []);
   const lineKey = profile.lineKey ?? 'lineNumber';
+  const lineMaps = new Set(profile.lineMaps ?? ['lines']);
   const canonicalName = (name: string) => profile.fields?.[name] ?? name;
 
   const scalar = (field: string, value: string | number | boolean | null) => {
@@ -86,7 +92,13 @@ export const normalise = (result: ResultObject, profile: NormalisationProfile = 
   };
 
   const walk = (value: ResultValue, path: string, field: string) => {
-    if (isObject(value)) {
+    if (isObject(value) && lineMaps.has(field) && Object.values(value).every(isObject)) {
+      for (const [key, line] of Object.entries(value)) {
+        const linePath = `${path}/${pointerSegment(canonicalScalar(key))}`;
+        out[linePath] = 'present';
+        walk(line, linePath, field);
+      }
+    } else if (isObject(value)) {
       for (const [name, child] of Object.entries(value)) {
         const canonical = canonicalName(name);
         if (ignore.has(canonical)) continue;
