@@ -157,11 +157,11 @@ describe('cloud-ERP sandbox', () => {
   });
 
   it('computes tax differently when told to (rounding down, a skew)', async () => {
-    const totals = async () => {
+    const totals = async (taxCode = 'TX825') => {
       const response = await api(
         'POST',
         `${company}/purchaseOrders`,
-        order(`TX-${Date.now()}-${Math.random()}`),
+        order(`TX-${Date.now()}-${Math.random()}`, taxCode),
       );
       return ((await response.json()) as { totalTaxAmount: number }).totalTaxAmount;
     };
@@ -171,6 +171,8 @@ describe('cloud-ERP sandbox', () => {
     expect(await totals()).toBe(1.79);
     await sandbox.setFaults({ taxRounding: 'half-up', taxSkew: '0.01' });
     expect(await totals()).toBe(1.83);
+    // Untaxed lines too, so the contract's tax-exempt examples can be made to diverge.
+    expect(await totals('NONTAXABLE')).toBe(0.02);
   });
 
   it('refuses bad fault settings with a problem listing each violation, and changes nothing', async () => {

@@ -10,7 +10,7 @@ import { taxPercents } from './masterData.js';
 
 export interface TaxSettings {
   taxRounding: 'half-up' | 'down' | 'up';
-  /** Added to every taxed line's tax (a decimal string, e.g. `0.01`). */
+  /** Added to every line's tax (a decimal string, e.g. `0.01`). */
   taxSkew: string;
 }
 
@@ -39,8 +39,12 @@ export const lineAmounts = (
 ): LineAmounts => {
   const net = big(quantity, 'quantity').times(big(unitCost, 'directUnitCost')).round(2);
   const percent = taxPercents[taxCode] ?? '0';
-  let taxAmount = net.times(percent).div(100).round(2, modes[tax.taxRounding]);
-  if (percent !== '0') taxAmount = taxAmount.plus(tax.taxSkew || '0');
+  // The skew applies to untaxed lines too, so any document can be made to diverge.
+  const taxAmount = net
+    .times(percent)
+    .div(100)
+    .round(2, modes[tax.taxRounding])
+    .plus(tax.taxSkew || '0');
   return {
     amountExcludingTax: Number(net),
     taxPercent: Number(percent),

@@ -20,7 +20,7 @@ export interface SandboxFaults {
   quota: { requests: number; windowMs: number; concurrency: number };
   /** Tax rounding of each line (`half-up` is what the gateway's documents assume). */
   taxRounding: 'half-up' | 'down' | 'up';
-  /** Added to every taxed line's tax, e.g. `0.01`: a deliberate calculation difference. */
+  /** Added to every line's tax, e.g. `0.01`: a deliberate calculation difference. */
   taxSkew: string;
   /** Lifetime of the access tokens the token endpoint issues. */
   tokenTtlSeconds: number;
