@@ -4,7 +4,9 @@
  * cloud-ERP sandbox (`coexist sandbox cloud-erp`). Counted in the sandbox's own records:
  * - the gateway killed with SIGKILL mid-delivery and restarted: every document held once;
  * - a 429 storm (quota 50 requests per 10 s) with 30 % 5xx: every document held once, and
- *   never more requests at once than the dispatcher's concurrency for the target.
+ *   never more requests at once than the dispatcher's concurrency for the target;
+ * - the same quota given to the gateway: it paces itself, and the sandbox counts no request
+ *   beyond it in any window, through the same 5xx.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +26,13 @@ interface Gateway {
   exited: Promise<unknown>;
 }
 
-const setUp = (sandbox: SandboxProcess, concurrency: number) => {
+interface Quota {
+  requests: number;
+  windowMs: number;
+  concurrent: number;
+}
+
+const setUp = (sandbox: SandboxProcess, concurrency: number, quota?: Quota) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'coexist-cloud-delivery-'));
   const configFile = join(dataDir, 'gateway.json');
   const deliveryFile = join(dataDir, 'delivery.json');
@@ -38,7 +46,11 @@ const setUp = (sandbox: SandboxProcess, concurrency: number) => {
     JSON.stringify({
       policies: { default: { maxAttempts: 60, initialDelayMs: 100, maxDelayMs: 1_000 } },
       targets: {
-        cloud: { concurrency, breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 500 } },
+        cloud: {
+          concurrency,
+          breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 500 },
+          ...(quota ? { quota } : {}),
+        },
       },
       leaseTtlMs: 1_000,
     }),
@@ -242,5 +254,30 @@ describe('delivery to the cloud ERP sandbox, gateway and sandbox in processes of
     expect(inspection.quota.throttled).toBeGreaterThan(0);
     expect(inspection.requests.injected5xx).toBeGreaterThan(0);
     expect(inspection.quota.maxConcurrent).toBeLessThanOrEqual(4);
+  }, 300_000);
+
+  it("paced within the target's quota (50 requests per 10 s): the sandbox never counts more in any window", async () => {
+    const sandbox = await startSandboxProcess(
+      'quota=50/10s,concurrency=5,errorRate=0.3,latency=0-20',
+    );
+    cleanUps.push(sandbox.stop);
+    const { start, cleanUp } = setUp(sandbox, 4, { requests: 50, windowMs: 10_000, concurrent: 4 });
+    cleanUps.unshift(cleanUp);
+    const gateway = await start();
+    const tag = `PACE${Date.now().toString(36)}`;
+    const documents = await submitDocuments(gateway.url, tag, 12, 6);
+    await waitUntilDelivered(gateway.url, documents, 200_000);
+    const { inspection, orders, entries } = await held(sandbox, tag);
+    expect(new Set(orders).size).toBe(12);
+    expect(new Set(entries).size).toBe(6);
+    expect(inspection.duplicates).toEqual({
+      purchaseOrders: {},
+      purchaseInvoices: {},
+      journalDocuments: {},
+    });
+    // More requests than one window allows were needed, and none was ever over the quota.
+    expect(inspection.requests.requests).toBeGreaterThan(50);
+    expect(inspection.quota.maxRequestsInAnyWindow).toBeLessThanOrEqual(50);
+    expect(inspection.quota.throttled).toBe(0);
   }, 300_000);
 });
