@@ -62,7 +62,12 @@ afterAll(async () => {
 describe('coexist projections', () => {
   it('reports each read model live, with its position and lag', { timeout: 60_000 }, async () => {
     const reports = await status();
-    expect(reports.map((r) => r.name)).toEqual(['documents', 'eventIndex', 'routingCoverage']);
+    expect(reports.map((r) => r.name)).toEqual([
+      'documents',
+      'eventIndex',
+      'routingCoverage',
+      'heldInvoices',
+    ]);
     for (const report of reports) {
       expect(report.live).not.toBeNull();
       expect(report.lag).toBe('0');
