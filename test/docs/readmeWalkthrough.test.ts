@@ -46,6 +46,7 @@ const runWalkthrough = async (url: string) => {
 };
 
 interface Operation {
+  responses?: Record<string, unknown>;
   parameters?: Array<{ in: string; name: string; example?: string }>;
   requestBody?: {
     content: Record<
@@ -55,7 +56,10 @@ interface Operation {
   };
 }
 
-/** Each POST operation's request examples with their URLs, in the document's order. */
+/**
+ * Each document command's request examples with their URLs, in the document's order: the POST
+ * operations answered 202 (an operator's decision on a recorded document is not one).
+ */
 const requestExamples = (doc: { paths: Record<string, Record<string, Operation>> }) => {
   const resolve = (ref: string): { examples?: unknown[] } =>
     ref
@@ -69,7 +73,7 @@ const requestExamples = (doc: { paths: Record<string, Record<string, Operation>>
   return Object.entries(doc.paths).flatMap(([path, operations]) => {
     const operation = operations.post;
     const media = operation?.requestBody?.content['application/json'];
-    if (!operation || !media) return [];
+    if (!operation || !media || !operation.responses?.['202']) return [];
     const examples =
       media.example !== undefined
         ? [media.example]

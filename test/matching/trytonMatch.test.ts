@@ -32,26 +32,15 @@ describe.skipIf(unavailable !== null)(
     let exited: Promise<unknown>;
     let url: string;
     const dataDir = mkdtempSync(join(tmpdir(), 'coexist-match-tryton-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      COEXIST_MODE: 'development',
+      COEXIST_TRYTON_CONFIG: join(dataDir, 'connector.json'),
+      COEXIST_DELIVERY_CONFIG: join(dataDir, 'delivery.json'),
+    };
 
-    beforeAll(async () => {
-      tryton = await startPrivateTryton();
-      rpc = new TrytonRpc(tryton.config);
-      ctx = await rpc.context(1);
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        COEXIST_MODE: 'development',
-        COEXIST_TRYTON_CONFIG: join(dataDir, 'connector.json'),
-        COEXIST_DELIVERY_CONFIG: join(dataDir, 'delivery.json'),
-      };
-      writeFileSync(env.COEXIST_TRYTON_CONFIG as string, JSON.stringify(tryton.config));
-      writeFileSync(
-        env.COEXIST_DELIVERY_CONFIG as string,
-        JSON.stringify({
-          policies: { default: { maxAttempts: 30, initialDelayMs: 200, maxDelayMs: 1_000 } },
-          leaseTtlMs: 1_000,
-        }),
-      );
+    const startGateway = async () => {
       child = spawn(
         process.execPath,
         ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir],
@@ -72,6 +61,21 @@ describe.skipIf(unavailable !== null)(
         child.stdout?.on('data', onData);
         child.stderr?.on('data', onData);
       });
+    };
+
+    beforeAll(async () => {
+      tryton = await startPrivateTryton();
+      rpc = new TrytonRpc(tryton.config);
+      ctx = await rpc.context(1);
+      writeFileSync(env.COEXIST_TRYTON_CONFIG as string, JSON.stringify(tryton.config));
+      writeFileSync(
+        env.COEXIST_DELIVERY_CONFIG as string,
+        JSON.stringify({
+          policies: { default: { maxAttempts: 30, initialDelayMs: 200, maxDelayMs: 1_000 } },
+          leaseTtlMs: 1_000,
+        }),
+      );
+      await startGateway();
     }, 240_000);
 
     afterAll(async () => {
@@ -122,6 +126,45 @@ describe.skipIf(unavailable !== null)(
         ctx,
       );
 
+    const invoiceBody = (poNumber: string, invoiceNumber: string) => {
+      const invoice = example('supplier-invoice') as { lines: Array<Record<string, unknown>> };
+      return {
+        ...invoice,
+        invoiceNumber,
+        lines: invoice.lines.map((line) => ({ ...line, poNumber })),
+      };
+    };
+    const receiptBody = (
+      poNumber: string,
+      receiptNumber: string,
+      bearings: string,
+      grease: boolean,
+    ) => ({
+      ...example('goods-receipt'),
+      asnNumber: undefined,
+      receiptNumber,
+      lines: [
+        {
+          lineNumber: 1,
+          poNumber,
+          poLineNumber: 10,
+          item: 'BRG-6204-2RS',
+          quantity: { value: bearings, uom: 'EA' },
+        },
+        ...(grease
+          ? [
+              {
+                lineNumber: 2,
+                poNumber,
+                poLineNumber: 30,
+                item: 'GRS-LGMT2-1KG',
+                quantity: { value: '12', uom: 'CAN' },
+              },
+            ]
+          : []),
+      ],
+    });
+
     it('holds the invoice before its goods, keeps it held after a partial receipt, posts it once after the last', async () => {
       const stamp = Date.now();
       const poNumber = `TM-${stamp}`;
@@ -134,43 +177,13 @@ describe.skipIf(unavailable !== null)(
         async () => (await view(orderPath)).deliveries[0]?.state === 'delivered',
       );
 
-      const invoice = example('supplier-invoice') as { lines: Array<Record<string, unknown>> };
-      await post('supplier-invoices', {
-        ...invoice,
-        invoiceNumber,
-        lines: invoice.lines.map((line) => ({ ...line, poNumber })),
-      });
+      await post('supplier-invoices', invoiceBody(poNumber, invoiceNumber));
       await until(
         'held awaiting receipt',
         async () => (await view(invoicePath)).state.match?.label === 'held: awaiting receipt',
       );
 
-      const receipt = (receiptNumber: string, bearings: string, grease: boolean) => ({
-        ...example('goods-receipt'),
-        asnNumber: undefined,
-        receiptNumber,
-        lines: [
-          {
-            lineNumber: 1,
-            poNumber,
-            poLineNumber: 10,
-            item: 'BRG-6204-2RS',
-            quantity: { value: bearings, uom: 'EA' },
-          },
-          ...(grease
-            ? [
-                {
-                  lineNumber: 2,
-                  poNumber,
-                  poLineNumber: 30,
-                  item: 'GRS-LGMT2-1KG',
-                  quantity: { value: '12', uom: 'CAN' },
-                },
-              ]
-            : []),
-        ],
-      });
-      await post('goods-receipts', receipt(`GR-${stamp}-1`, '200', true));
+      await post('goods-receipts', receiptBody(poNumber, `GR-${stamp}-1`, '200', true));
       await until(
         'held for quantity',
         async () => (await view(invoicePath)).state.match?.label === 'held: quantity variance',
@@ -180,7 +193,7 @@ describe.skipIf(unavailable !== null)(
       expect((await view(invoicePath)).deliveries[0]?.state).not.toBe('delivered');
       expect(await trytonInvoices(invoiceNumber)).toEqual([]);
 
-      await post('goods-receipts', receipt(`GR-${stamp}-2`, '295', false));
+      await post('goods-receipts', receiptBody(poNumber, `GR-${stamp}-2`, '295', false));
       await until('released and delivered', async () => {
         const current = await view(invoicePath);
         return (
@@ -200,6 +213,35 @@ describe.skipIf(unavailable !== null)(
       const types = (await view(invoicePath)).events.map((e) => e.type);
       expect(types.filter((t) => t.startsWith('Invoice'))).toEqual([
         'InvoiceHeld',
+        'InvoiceHeld',
+        'InvoiceReleased',
+      ]);
+    }, 400_000);
+
+    it('killed -9 right after the receipt that releases it: after the restart, released and posted once', async () => {
+      const stamp = Date.now();
+      const poNumber = `TK-${stamp}`;
+      const invoiceNumber = `INV-K-${stamp}`;
+      const invoicePath = `/v1/supplier-invoices/SUP-10023/${invoiceNumber}`;
+      await post('purchase-orders', { ...example('purchase-order-submit'), poNumber });
+      await post('supplier-invoices', invoiceBody(poNumber, invoiceNumber));
+      await until('held', async () => (await view(invoicePath)).state.match?.status === 'held');
+      await post('goods-receipts', receiptBody(poNumber, `GR-K-${stamp}`, '495', true));
+      child.kill('SIGKILL');
+      await exited;
+
+      await startGateway();
+      await until('released and delivered after the restart', async () => {
+        const current = await view(invoicePath);
+        return (
+          current.state.match?.status === 'released' && current.deliveries[0]?.state === 'delivered'
+        );
+      });
+      const posted = await trytonInvoices(invoiceNumber);
+      expect(posted).toHaveLength(1);
+      expect(posted[0]?.state).toBe('posted');
+      const types = (await view(invoicePath)).events.map((e) => e.type);
+      expect(types.filter((t) => t.startsWith('Invoice'))).toEqual([
         'InvoiceHeld',
         'InvoiceReleased',
       ]);

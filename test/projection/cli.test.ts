@@ -69,6 +69,7 @@ describe('coexist projections', () => {
       'routingCoverage',
       'deliveries',
       'generalLedger',
+      'heldInvoices',
     ]);
     for (const report of reports) {
       expect(report.live).not.toBeNull();
