@@ -318,8 +318,11 @@ const main = async () => {
   });
   // BENCH_PROJECTORS=separate: the write path alone, its projectors left to another process.
   // The references get it too: a reference with a read side would otherwise project in-process.
+  // No in-process cloud-ERP sandbox (a development convenience production never runs): the
+  // gateway would deliver every bench order to it, which is not the write path.
   const gatewayEnv = {
     LOG_LEVEL: 'warn',
+    COEXIST_CLOUD_ERP_SANDBOX: 'off',
     ...(process.env.BENCH_PROJECTORS ? { COEXIST_PROJECTORS: process.env.BENCH_PROJECTORS } : {}),
   };
   handles.gateway = await open({
