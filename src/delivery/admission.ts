@@ -2,10 +2,9 @@
  * How the dispatcher takes in a new request. When its delivery can start at once (a free
  * place, nothing of its document or its parents ahead of it, no gate, no priorities to weigh
  * it against others), the request is recorded with its first attempt in one append: one
- * durable write fewer per delivery, and no wait for the pump. When only a place is missing,
- * the dispatcher's intake waits for one (backpressure: the log holds the command meanwhile,
- * visible as the consumer's lag), unless a recorded delivery is already due on that target:
- * new requests never overtake it. Anything else is recorded as a request for the pump.
+ * durable write fewer per delivery, and no wait for the pump. Anything else is recorded as a
+ * request for the pump (visible at once as pending), and a new request never starts ahead of
+ * a recorded delivery already due on its target.
  */
 import type { ErpConnector } from '../ports/erpConnector.js';
 import { type AttemptContext, attemptStartedData, finishAttempt } from './attempt.js';
@@ -48,20 +47,20 @@ export interface AdmissionContext {
 export const createAdmission = (ctx: AdmissionContext) => {
   const { places, recorder } = ctx;
 
-  /** `start` now, wait while the target is `full`, or `queue` it for the pump. */
-  const admission = (name: string, request: DeliveryRequest): 'start' | 'full' | 'queue' => {
+  /** True when the request's delivery starts now; false: it is queued for the pump. */
+  const admission = (name: string, request: DeliveryRequest): boolean => {
     const target = request.target;
-    if (!ctx.connectors.has(target) || !ctx.open() || ctx.ranked(target)) return 'queue';
-    if (ctx.gateFor(request.documentType) || places.starved.has(target)) return 'queue';
+    if (!ctx.connectors.has(target) || !ctx.open() || ctx.ranked(target)) return false;
+    if (ctx.gateFor(request.documentType) || places.starved.has(target)) return false;
     if (places.isBusy(name) || (ctx.pausedUntil.get(name) ?? 0) > ctx.now().getTime()) {
-      return 'queue';
+      return false;
     }
     const view = ctx.view();
     const known = view.streams.get(name);
-    if ((known && headOf(known)) || ctx.breakerOf(target).blocking) return 'queue';
-    if (request.parents.some((parent) => ctx.inIntake(parent))) return 'queue';
-    if (parentWaitOf(request, (n) => view.streams.get(n))) return 'queue';
-    return places.full(target) ? 'full' : 'start';
+    if ((known && headOf(known)) || ctx.breakerOf(target).blocking) return false;
+    if (request.parents.some((parent) => ctx.inIntake(parent))) return false;
+    if (parentWaitOf(request, (n) => view.streams.get(n))) return false;
+    return !places.full(target);
   };
 
   /** Records the request with its first attempt and goes on with the attempt. */

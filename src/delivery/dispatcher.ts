@@ -19,20 +19,20 @@
  * - A gate (gates.ts) may hold a document's delivery until its state allows it; a quota and
  *   priorities per target (quota.ts, priority.ts) decide which deliveries go first.
  */
-import type { ConsumerLog, ConsumerStatus, RunningConsumer } from '../consumers/consumer.js';
+import type { ConsumerLog, RunningConsumer } from '../consumers/consumer.js';
 import { startConsumer } from '../consumers/consumer.js';
-import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
-import { categoryOf, type EventStore, type RecordedEvent } from '../ports/eventStore.js';
+import { categoryOf, type RecordedEvent } from '../ports/eventStore.js';
 import { createAdmission } from './admission.js';
 import { attemptDelivery } from './attempt.js';
-import { type BreakerView, type TargetBreaker, TargetBreakers } from './breakers.js';
+import { type TargetBreaker, TargetBreakers } from './breakers.js';
+import type { Dispatcher, DispatcherOptions } from './dispatcherApi.js';
 import { DocumentEvents } from './documentEvents.js';
-import { type GateFor, noGates } from './gates.js';
+import { noGates } from './gates.js';
 import { replaysOf } from './operations.js';
 import { Places } from './places.js';
 import { targetCapacity } from './priority.js';
-import type { QuotaSettings, TargetQuota } from './quota.js';
+import type { TargetQuota } from './quota.js';
 import { createRecorder } from './recorder.js';
 import {
   breakerSetEventType,
@@ -47,54 +47,17 @@ import {
   parentWaitOf,
 } from './records.js';
 import { documentCategories, requestsFor } from './requests.js';
-import { type DeliverySettings, targetSettingsOf } from './settings.js';
+import { targetSettingsOf } from './settings.js';
 import { DeliveryView } from './view.js';
 
 export const dispatcherConsumerName = 'dispatcher';
 
-export interface DispatcherOptions {
-  store: EventStore;
-  /** Where the consumer keeps its checkpoint and lease (shared by every instance). */
-  state: ConsumerStateStore;
-  owner: string;
-  /** Connectors by target; a target without one keeps its deliveries pending. */
-  connectors: readonly ErpConnector[];
-  settings: DeliverySettings;
-  /** null: no lease (tests with one process). Default: the settings' lease period. */
-  leaseTtlMs?: number | null;
-  log?: ConsumerLog;
-  now?: () => Date;
-  random?: () => number;
-  /** How long `stop` waits for attempts under way to finish. Default 10 s. */
-  stopGraceMs?: number;
-  /** Gates holding a document's delivery until its state allows it (gates.ts). */
-  gates?: GateFor;
-}
-
-export interface TargetStatus {
-  target: string;
-  connector: boolean;
-  inFlight: number;
-  concurrency: number;
-  breaker: BreakerView;
-  /** The request quota and how much of it is used now (counted: in the window or in flight). */
-  quota: (QuotaSettings & { counted: number; waiting: number }) | null;
-}
-
-export interface DispatcherStatus {
-  leader: boolean;
-  consumer: ConsumerStatus;
-  targets: TargetStatus[];
-}
-
-export interface Dispatcher {
-  status(): DispatcherStatus;
-  /** The fold this dispatcher schedules from (current only while it holds the lease). */
-  readonly view: DeliveryView;
-  /** Resolves when nothing is in flight and nothing is due now (tests, benchmarks). */
-  idle(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type {
+  Dispatcher,
+  DispatcherOptions,
+  DispatcherStatus,
+  TargetStatus,
+} from './dispatcherApi.js';
 
 const quotaView = (quota: TargetQuota | undefined) =>
   quota ? { ...quota.settings, counted: quota.counted(), waiting: quota.waiting } : null;
@@ -335,7 +298,6 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     if (!activation) return;
     activation = null;
     leader = false;
-    places.wake();
     active.clear();
     log.warn({ consumer: dispatcherConsumerName }, 'dispatcher no longer holds its lease');
   };
@@ -377,17 +339,11 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
                 if (view.has(request.deliveryId)) continue;
                 const stream = deliveryStreamOf(request.target, request.documentStream);
                 const claim = `delivery-request:${request.deliveryId}`;
-                // Backpressure: a request that only waits for a place is taken in when one
-                // frees, with its first attempt; until then the log holds it (consumer lag).
-                let verdict = admission(stream, request);
-                while (verdict === 'full') {
-                  await places.freed();
-                  verdict = admission(stream, request);
-                }
+                const startNow = admission(stream, request);
                 intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
                 taken.push(request.documentStream);
                 appends.push(
-                  verdict === 'start'
+                  startNow
                     ? requestAndStart(stream, request, claim)
                     : record(stream, deliveryEventTypes.requested, request, claim),
                 );
@@ -457,7 +413,6 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       }),
     async stop() {
       stopping = true;
-      places.wake();
       clearInterval(watch);
       if (timer) clearTimeout(timer);
       await consumer.stop();

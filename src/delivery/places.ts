@@ -1,12 +1,10 @@
 /**
  * The dispatcher's places: per target, how many attempts are in flight against its
- * `concurrency`, which delivery streams have one (never two at once for a document), and who
- * waits for a place to free (new requests held back by backpressure).
+ * `concurrency`, and which delivery streams have one (never two at once for a document).
  */
 export class Places {
   private readonly inFlight = new Map<string, number>();
   private readonly busy = new Set<string>();
-  private readonly waiters = new Set<() => void>();
   /** Targets where a due, recorded delivery waits for a place (as the pump last saw). */
   readonly starved = new Set<string>();
 
@@ -36,16 +34,5 @@ export class Places {
   give(stream: string, target: string): void {
     this.busy.delete(stream);
     this.inFlight.set(target, Math.max(0, this.running(target) - 1));
-    this.wake();
-  }
-
-  /** Resolves when a place frees (or `wake` is called: stopping, lease lost). */
-  freed(): Promise<void> {
-    return new Promise((resolve) => this.waiters.add(resolve));
-  }
-
-  wake(): void {
-    for (const resolve of this.waiters) resolve();
-    this.waiters.clear();
   }
 }
