@@ -6,7 +6,7 @@
  * calls permanent, or the policy's attempts used up).
  */
 import type { ConsumerLog } from '../consumers/consumer.js';
-import type { ErpConnector, ErpResult, RequestBudget } from '../ports/erpConnector.js';
+import type { ErpConnector, ErpDelivery, ErpResult, RequestBudget } from '../ports/erpConnector.js';
 import type { JsonObject } from '../ports/eventStore.js';
 import type { TargetBreaker } from './breakers.js';
 import type { GateFor } from './gates.js';
@@ -38,15 +38,14 @@ export interface AttemptContext {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export const attemptDelivery = async (
-  { budgetFor, readDocument, gateFor, settings, record, now, random, log }: AttemptContext,
+  context: AttemptContext,
   stream: DeliveryStream,
   head: Delivery,
   connector: ErpConnector,
   breaker: TargetBreaker,
 ): Promise<void> => {
+  const { readDocument, gateFor, record, now } = context;
   const id = head.deliveryId;
-  const number = head.attempts.length + 1;
-  const policy = policyOf(settings, stream.target);
   const prepared = await prepareDelivery(readDocument, head, gateFor);
   if (prepared.kind === 'held') {
     // Recorded once per reason: asking the gate again on every event records nothing new.
@@ -69,22 +68,44 @@ export const attemptDelivery = async (
     return;
   }
   const startedAt = now();
-  const started = await record(stream.name, deliveryEventTypes.attemptStarted, {
-    deliveryId: id,
-    attempt: number,
-    startedAt: startedAt.toISOString(),
-  });
+  const started = await record(
+    stream.name,
+    deliveryEventTypes.attemptStarted,
+    attemptStartedData(id, head.attempts.length + 1, startedAt),
+  );
   if (!started) return;
+  await finishAttempt(context, stream, head, startedAt, prepared.delivery, connector, breaker);
+};
+
+export const attemptStartedData = (deliveryId: string, attempt: number, startedAt: Date) => ({
+  deliveryId,
+  attempt,
+  startedAt: startedAt.toISOString(),
+});
+
+/**
+ * The rest of an attempt once `DeliveryAttemptStarted` is durable (and folded into `head`):
+ * the connector's call, through the breaker and the quota, and its outcome recorded.
+ */
+export const finishAttempt = async (
+  { budgetFor, settings, record, now, random, log }: AttemptContext,
+  stream: DeliveryStream,
+  head: Delivery,
+  startedAt: Date,
+  delivery: ErpDelivery,
+  connector: ErpConnector,
+  breaker: TargetBreaker,
+): Promise<void> => {
+  const id = head.deliveryId;
+  const number = head.attempts.length;
+  const policy = policyOf(settings, stream.target);
   // A connector that meters its own requests runs each through the budget; any other is
   // charged one request per delivery.
   const budget = budgetFor(head);
-  const context = { deliveryId: id, attempt: number };
+  const about = { deliveryId: id, attempt: number };
   const deliver = connector.metersRequests
-    ? () => connector.deliver(prepared.delivery, { ...context, budget })
-    : () =>
-        budget.run(() =>
-          connector.deliver(prepared.delivery, { ...context, budget: unlimitedBudget }),
-        );
+    ? () => connector.deliver(delivery, { ...about, budget })
+    : () => budget.run(() => connector.deliver(delivery, { ...about, budget: unlimitedBudget }));
   let result: ErpResult;
   try {
     result = await breaker.run(deliver);

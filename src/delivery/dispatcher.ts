@@ -19,17 +19,20 @@
  * - A gate (gates.ts) may hold a document's delivery until its state allows it; a quota and
  *   priorities per target (quota.ts, priority.ts) decide which deliveries go first.
  */
-import type { ConsumerLog, ConsumerStatus, RunningConsumer } from '../consumers/consumer.js';
+import type { ConsumerLog, RunningConsumer } from '../consumers/consumer.js';
 import { startConsumer } from '../consumers/consumer.js';
-import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
-import { categoryOf, type EventStore, type RecordedEvent } from '../ports/eventStore.js';
+import { categoryOf, type RecordedEvent } from '../ports/eventStore.js';
+import { createAdmission } from './admission.js';
 import { attemptDelivery } from './attempt.js';
-import { type BreakerView, type TargetBreaker, TargetBreakers } from './breakers.js';
+import { type TargetBreaker, TargetBreakers } from './breakers.js';
+import type { Dispatcher, DispatcherOptions } from './dispatcherApi.js';
 import { DocumentEvents } from './documentEvents.js';
-import { type GateFor, noGates } from './gates.js';
+import { noGates } from './gates.js';
+import { replaysOf } from './operations.js';
+import { Places } from './places.js';
 import { targetCapacity } from './priority.js';
-import type { QuotaSettings, TargetQuota } from './quota.js';
+import type { TargetQuota } from './quota.js';
 import { createRecorder } from './recorder.js';
 import {
   breakerSetEventType,
@@ -42,57 +45,19 @@ import {
   deliveryStreamOf,
   headOf,
   parentWaitOf,
-  replayRequestedEventType,
 } from './records.js';
 import { documentCategories, requestsFor } from './requests.js';
-import { type DeliverySettings, targetSettingsOf } from './settings.js';
+import { targetSettingsOf } from './settings.js';
 import { DeliveryView } from './view.js';
 
 export const dispatcherConsumerName = 'dispatcher';
 
-export interface DispatcherOptions {
-  store: EventStore;
-  /** Where the consumer keeps its checkpoint and lease (shared by every instance). */
-  state: ConsumerStateStore;
-  owner: string;
-  /** Connectors by target; a target without one keeps its deliveries pending. */
-  connectors: readonly ErpConnector[];
-  settings: DeliverySettings;
-  /** null: no lease (tests with one process). Default: the settings' lease period. */
-  leaseTtlMs?: number | null;
-  log?: ConsumerLog;
-  now?: () => Date;
-  random?: () => number;
-  /** How long `stop` waits for attempts under way to finish. Default 10 s. */
-  stopGraceMs?: number;
-  /** Gates holding a document's delivery until its state allows it (gates.ts). */
-  gates?: GateFor;
-}
-
-export interface TargetStatus {
-  target: string;
-  connector: boolean;
-  inFlight: number;
-  concurrency: number;
-  breaker: BreakerView;
-  /** The request quota and how much of it is used now (counted: in the window or in flight). */
-  quota: (QuotaSettings & { counted: number; waiting: number }) | null;
-}
-
-export interface DispatcherStatus {
-  leader: boolean;
-  consumer: ConsumerStatus;
-  targets: TargetStatus[];
-}
-
-export interface Dispatcher {
-  status(): DispatcherStatus;
-  /** The fold this dispatcher schedules from (current only while it holds the lease). */
-  readonly view: DeliveryView;
-  /** Resolves when nothing is in flight and nothing is due now (tests, benchmarks). */
-  idle(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type {
+  Dispatcher,
+  DispatcherOptions,
+  DispatcherStatus,
+  TargetStatus,
+} from './dispatcherApi.js';
 
 const quotaView = (quota: TargetQuota | undefined) =>
   quota ? { ...quota.settings, counted: quota.counted(), waiting: quota.waiting } : null;
@@ -117,8 +82,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   /** Streams whose head is held by its gate and whose document changed: ask the gate again. */
   const recheck = new Set<string>();
   const documents = new DocumentEvents(store);
-  const busy = new Set<string>();
-  const inFlight = new Map<string, number>();
+  const places = new Places((target) => targetSettingsOf(settings, target).concurrency);
   /** Per stream, a local pause after the store failed under an attempt. */
   const pausedUntil = new Map<string, number>();
   /** Document streams whose requests are being appended: their children wait for them. */
@@ -157,6 +121,26 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     });
   };
 
+  /** Takes a place of the target for a stream's attempt; `attempt` gives it back. */
+  const occupy = (name: string, target: string) => {
+    places.take(name, target);
+    recheck.delete(name);
+  };
+  const attempt = (name: string, target: string, deliveryId: string, work: () => Promise<void>) => {
+    const run = work()
+      .catch((error: unknown) => {
+        pausedUntil.set(name, now().getTime() + 1_000);
+        log.warn({ delivery: deliveryId, err: error }, 'delivery attempt not recorded');
+      })
+      .finally(() => {
+        const stream = view.streams.get(name);
+        if (stream && !headOf(stream)) documents.forget(stream.documentStream);
+        attempts.delete(run);
+        places.give(name, target);
+        requestPump();
+      });
+    attempts.add(run);
+  };
   const start = (
     name: string,
     stream: DeliveryStream,
@@ -164,27 +148,34 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     connector: ErpConnector,
     breaker: TargetBreaker,
   ) => {
-    busy.add(name);
-    recheck.delete(name);
-    inFlight.set(stream.target, (inFlight.get(stream.target) ?? 0) + 1);
-    const run = attemptDelivery(attemptContext, stream, head, connector, breaker)
-      .catch((error: unknown) => {
-        pausedUntil.set(name, now().getTime() + 1_000);
-        log.warn({ delivery: head.deliveryId, err: error }, 'delivery attempt not recorded');
-      })
-      .finally(() => {
-        busy.delete(name);
-        if (!headOf(stream)) documents.forget(stream.documentStream);
-        inFlight.set(stream.target, (inFlight.get(stream.target) ?? 1) - 1);
-        attempts.delete(run);
-        requestPump();
-      });
-    attempts.add(run);
+    occupy(name, stream.target);
+    attempt(name, stream.target, head.deliveryId, () =>
+      attemptDelivery(attemptContext, stream, head, connector, breaker),
+    );
   };
+
+  const { admission, requestAndStart } = createAdmission({
+    connectors,
+    view: () => view,
+    open: () => leader && !stopping,
+    ranked: (target) => queues.has(target),
+    gateFor: options.gates ?? noGates,
+    places,
+    pausedUntil,
+    now,
+    breakerOf,
+    inIntake: (documentStream) => intake.has(documentStream),
+    documents,
+    recorder,
+    occupy,
+    attempt,
+    attemptContext,
+  });
 
   const pump = () => {
     if (!leader || stopping) return;
     for (const ranked of queues.values()) ranked.clear();
+    places.starved.clear();
     const at = now().getTime();
     let earliest = Number.POSITIVE_INFINITY;
     const open = new Set(connectors.keys());
@@ -197,21 +188,22 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         recheck.delete(name);
         continue;
       }
-      if (busy.has(name) || head.state === 'dead-lettered') continue;
+      if (places.isBusy(name) || head.state === 'dead-lettered') continue;
       if (head.state === 'held' && !recheck.has(name)) continue;
       const connector = connectors.get(stream.target);
       if (!connector) continue;
-      const running = inFlight.get(stream.target) ?? 0;
-      if (running >= targetSettingsOf(settings, stream.target).concurrency) {
-        open.delete(stream.target);
-        continue;
-      }
       const due = Math.max(
         head.nextAttemptAt ? Date.parse(head.nextAttemptAt) : 0,
         pausedUntil.get(name) ?? 0,
       );
       if (due > at) {
         earliest = Math.min(earliest, due);
+        continue;
+      }
+      if (places.full(stream.target)) {
+        // A due delivery waits for a place: new requests queue behind it, not ahead.
+        open.delete(stream.target);
+        places.starved.add(stream.target);
         continue;
       }
       const breaker = breakerOf(stream.target);
@@ -227,7 +219,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     }
     // Targets with priorities: the best-ranked candidates take the free places.
     for (const [target, ranked] of queues) {
-      const free = targetSettingsOf(settings, target).concurrency - (inFlight.get(target) ?? 0);
+      const free = targetSettingsOf(settings, target).concurrency - places.running(target);
       for (const name of ranked.take(free)) {
         const stream = view.streams.get(name) as DeliveryStream;
         const head = headOf(stream) as Delivery;
@@ -240,7 +232,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       timer = setTimeout(requestPump, Math.max(10, earliest - at));
       timer.unref();
     }
-    if (busy.size === 0 && !(earliest <= at + 5)) {
+    if (places.busyCount === 0 && !(earliest <= at + 5)) {
       for (const resolve of idleWaiters) resolve();
       idleWaiters.clear();
     }
@@ -271,29 +263,15 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       const name = deliveryStreamOf(target, event.streamName);
       const stream = view.streams.get(name);
       // Busy: the attempt under way may be deciding on the events before this one.
-      if (stream && (busy.has(name) || headOf(stream)?.state === 'held')) recheck.add(name);
+      if (stream && (places.isBusy(name) || headOf(stream)?.state === 'held')) recheck.add(name);
     }
   };
 
   /** An operator's replay: each named delivery still dead-lettered is made pending again. */
-  const carryOutReplay = (event: RecordedEvent): Promise<boolean>[] => {
-    if (event.type !== replayRequestedEventType) return [];
-    const { replayId, by, reason, at, deliveryIds } = event.data as {
-      replayId: string;
-      by: string;
-      reason: string;
-      at: string;
-      deliveryIds: string[];
-    };
-    return deliveryIds.flatMap((deliveryId) => {
-      const hit = view.find(deliveryId);
-      if (hit?.delivery.state !== 'dead-lettered') return [];
-      if (hit.delivery.replays.some((r) => r.replayId === replayId)) return [];
-      const data = { deliveryId, replayId, by, reason, at };
-      const claim = `delivery-replay:${replayId}:${deliveryId}`;
-      return [record(hit.stream.name, deliveryEventTypes.replayed, data, claim)];
-    });
-  };
+  const carryOutReplay = (event: RecordedEvent): Promise<boolean>[] =>
+    replaysOf(event, view).map(({ stream, data, claim }) =>
+      record(stream, deliveryEventTypes.replayed, data, claim),
+    );
 
   /** On taking the lease: fold every delivery stream, then schedule. */
   const activate = () => {
@@ -360,15 +338,14 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
                 documents.keep(request.documentStream, fresh.get(request.documentStream));
                 if (view.has(request.deliveryId)) continue;
                 const stream = deliveryStreamOf(request.target, request.documentStream);
+                const claim = `delivery-request:${request.deliveryId}`;
+                const startNow = admission(stream, request);
                 intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
                 taken.push(request.documentStream);
                 appends.push(
-                  record(
-                    stream,
-                    deliveryEventTypes.requested,
-                    request,
-                    `delivery-request:${request.deliveryId}`,
-                  ),
+                  startNow
+                    ? requestAndStart(stream, request, claim)
+                    : record(stream, deliveryEventTypes.requested, request, claim),
                 );
               }
             }
@@ -423,7 +400,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       targets: [...new Set([...connectors.keys(), ...breakers.targets()])].map((target) => ({
         target,
         connector: connectors.has(target),
-        inFlight: inFlight.get(target) ?? 0,
+        inFlight: places.running(target),
         concurrency: targetSettingsOf(settings, target).concurrency,
         breaker: breakerOf(target).view(),
         quota: quotaView(quotas.get(target)),

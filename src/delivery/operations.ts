@@ -5,7 +5,7 @@
  * picks them up from the log and carries them out.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventStore, JsonObject } from '../ports/eventStore.js';
+import type { EventStore, JsonObject, RecordedEvent } from '../ports/eventStore.js';
 import {
   breakerSetEventType,
   deliveryControlStreamOf,
@@ -121,4 +121,26 @@ export const setBreaker = async (
     { expectedRevision: 'any' },
   );
   return data;
+};
+
+/**
+ * What the dispatcher records for an operator's replay request: a `DeliveryReplayed` in each
+ * named delivery still dead-lettered (and not replayed by this request already), claimed once.
+ */
+export const replaysOf = (event: RecordedEvent, view: DeliveryView) => {
+  if (event.type !== replayRequestedEventType) return [];
+  const { replayId, by, reason, at, deliveryIds } = event.data as {
+    replayId: string;
+    by: string;
+    reason: string;
+    at: string;
+    deliveryIds: string[];
+  };
+  return deliveryIds.flatMap((deliveryId) => {
+    const hit = view.find(deliveryId);
+    if (hit?.delivery.state !== 'dead-lettered') return [];
+    if (hit.delivery.replays.some((r) => r.replayId === replayId)) return [];
+    const data = { deliveryId, replayId, by, reason, at };
+    return [{ stream: hit.stream.name, data, claim: `delivery-replay:${replayId}:${deliveryId}` }];
+  });
 };

@@ -25,6 +25,12 @@ export interface DeliveryRecorder {
     /** Requests and replays: claimed (recorded once ever), appended again after a lost race. */
     claim?: string,
   ): Promise<boolean>;
+  /** Several events in one append (atomically, one durable write), in order. */
+  recordAll(
+    streamName: string,
+    events: ReadonlyArray<{ type: string; data: object }>,
+    claim?: string,
+  ): Promise<boolean>;
   /** Resolves once every append asked for so far has settled. */
   settled(): Promise<void>;
 }
@@ -37,43 +43,58 @@ export const createRecorder = (
 ): DeliveryRecorder => {
   const chains = new Map<string, Promise<unknown>>();
 
-  const append = async (streamName: string, type: string, data: object, claim?: string) => {
+  const append = async (
+    streamName: string,
+    events: ReadonlyArray<{ type: string; data: object }>,
+    claim?: string,
+  ) => {
     for (let tries = 0; ; tries++) {
       const stream = view().stream(streamName);
       try {
         const result = await store.appendToStream(
           streamName,
-          [{ id: randomUUID(), type, data: data as JsonObject, metadata: {} }],
+          events.map(({ type, data }) => ({
+            id: randomUUID(),
+            type,
+            data: data as JsonObject,
+            metadata: {},
+          })),
           {
             expectedRevision: stream.revision < 0n ? 'no_stream' : stream.revision,
             ...(claim ? { idempotency: { key: claim, fingerprint: claim } } : {}),
           },
         );
         if (result.kind === 'duplicate') return false;
-        const revision = result.nextExpectedRevision;
-        view().apply({ streamName, type, data: data as JsonObject, revision });
+        const first = result.nextExpectedRevision - BigInt(events.length - 1);
+        for (const [i, { type, data }] of events.entries()) {
+          view().apply({ streamName, type, data: data as JsonObject, revision: first + BigInt(i) });
+        }
         changed(stream);
         return true;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         changed(await view().reload(store, streamName));
-        // An outcome raced by another writer is dropped: the delivery is looked at afresh.
-        if (!claim || tries >= 5) return false;
+        // An outcome raced by another writer is dropped: the delivery is looked at afresh. So
+        // is a request with its first attempt: the caller records the request alone then.
+        if (!claim || events.length > 1 || tries >= 5) return false;
       }
     }
   };
 
+  const recordAll: DeliveryRecorder['recordAll'] = (streamName, events, claim) => {
+    const previous = chains.get(streamName) ?? Promise.resolve();
+    const next = previous.then(() => append(streamName, events, claim));
+    const settled = next.catch(() => undefined);
+    chains.set(streamName, settled);
+    void settled.then(() => {
+      if (chains.get(streamName) === settled) chains.delete(streamName);
+    });
+    return next;
+  };
+
   return {
-    record(streamName, type, data, claim) {
-      const previous = chains.get(streamName) ?? Promise.resolve();
-      const next = previous.then(() => append(streamName, type, data, claim));
-      const settled = next.catch(() => undefined);
-      chains.set(streamName, settled);
-      void settled.then(() => {
-        if (chains.get(streamName) === settled) chains.delete(streamName);
-      });
-      return next;
-    },
+    recordAll,
+    record: (streamName, type, data, claim) => recordAll(streamName, [{ type, data }], claim),
     settled: async () => {
       await Promise.all([...chains.values()]);
     },
