@@ -6,8 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
 import {
   loadRestConnectorConfig,
   type RestConnectorConfig,
@@ -15,13 +13,12 @@ import {
 import { RestConnector } from '../adapters/connectors/rest/connector.js';
 import { loadTrytonConnectorConfig } from '../adapters/connectors/tryton/config.js';
 import { TrytonConnector } from '../adapters/connectors/tryton/connector.js';
-import { getEventStoreDBConsumerState } from '../adapters/consumerState/eventStoreDB.js';
-import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
 import type { Config } from '../config/config.js';
 import type { ConsumerLog } from '../consumers/consumer.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
 import type { EventStore } from '../ports/eventStore.js';
+import { openConsumerState } from '../stores.js';
 import { type Dispatcher, startDispatcher } from './dispatcher.js';
 import { gatesOf, registeredGates } from './gates.js';
 import {
@@ -86,19 +83,7 @@ export const startDelivery = (
       concurrent: concurrency,
     });
   }
-  let state: ConsumerStateStore;
-  let closeState: () => Promise<void>;
-  if (config.eventStore.kind === 'eventstoredb') {
-    const client = EventStoreDBClient.connectionString(config.eventStore.url);
-    state = getEventStoreDBConsumerState(client);
-    closeState = () => client.dispose();
-  } else {
-    const sqlite = getSqliteConsumerState(
-      openConsumerDatabase(join(config.dataDir, 'consumers.sqlite')),
-    );
-    state = sqlite;
-    closeState = async () => sqlite.close();
-  }
+  const { state, close: closeState } = openConsumerState(config);
   const dispatcher = startDispatcher({
     store,
     state,

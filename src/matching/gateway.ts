@@ -6,14 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { getEventStoreDBConsumerState } from '../adapters/consumerState/eventStoreDB.js';
-import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
 import type { Config } from '../config/config.js';
 import type { ConsumerLog } from '../consumers/consumer.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore } from '../ports/eventStore.js';
+import { openConsumerState } from '../stores.js';
 import { type MatchProcess, startMatchProcess } from './process.js';
 import type { ToleranceRegistry } from './tolerances.js';
 
@@ -29,19 +26,7 @@ export const startMatching = (
   tolerances: ToleranceRegistry,
   log?: ConsumerLog,
 ): RunningMatching => {
-  let state: ConsumerStateStore;
-  let closeState: () => Promise<void>;
-  if (config.eventStore.kind === 'eventstoredb') {
-    const client = EventStoreDBClient.connectionString(config.eventStore.url);
-    state = getEventStoreDBConsumerState(client);
-    closeState = () => client.dispose();
-  } else {
-    const sqlite = getSqliteConsumerState(
-      openConsumerDatabase(join(config.dataDir, 'consumers.sqlite')),
-    );
-    state = sqlite;
-    closeState = async () => sqlite.close();
-  }
+  const { state, close: closeState } = openConsumerState(config);
   const process = startMatchProcess({
     store,
     state,
