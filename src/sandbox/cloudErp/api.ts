@@ -68,9 +68,29 @@ export const parseFilter = (filter: string | undefined): Term[] => {
 const matches = (record: Record<string, unknown>, terms: Term[]) =>
   terms.every(([field, value]) => record[field] === value);
 
-const collection = (values: Array<Record<string, unknown>>, query: ApiRequest['query']) => ({
-  value: values.filter((v) => matches(v, parseFilter(query.$filter))),
-});
+/**
+ * A filtered collection. Records are filtered on the fields they share with their view (views
+ * copy `number`, `code`, `documentNumber`… verbatim) before they are rendered, so a lookup by
+ * number costs one rendering, not one per record held; views are filtered again on every term.
+ */
+const collection = <T extends object>(
+  records: readonly T[],
+  view: (record: T) => Record<string, unknown>,
+  query: ApiRequest['query'],
+) => {
+  const terms = parseFilter(query.$filter);
+  const mayMatch = (record: T) =>
+    terms.every(
+      ([field, value]) =>
+        !(field in record) || (record as Record<string, unknown>)[field] === value,
+    );
+  return {
+    value: records
+      .filter(mayMatch)
+      .map(view)
+      .filter((v) => matches(v, terms)),
+  };
+};
 
 const requireEtag = (request: ApiRequest, record: Versioned) => {
   if (!request.ifMatch) {
@@ -107,9 +127,8 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          [...ledger.purchaseOrders.values()]
-            .filter((po) => po.company === company)
-            .map((po) => ledger.poView(po, expands(query, 'purchaseOrderLines'))),
+          [...ledger.purchaseOrders.values()].filter((po) => po.company === company),
+          (po) => ledger.poView(po, expands(query, 'purchaseOrderLines')),
           query,
         ),
       };
@@ -136,8 +155,10 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       const po = order();
       return {
         status: 200,
+        // Lines' views are computed: filtered once rendered.
         body: collection(
           po.lines.map((l) => ledger.lineView(po.id, l)),
+          (view) => view,
           query,
         ),
       };
@@ -164,9 +185,8 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          [...ledger.purchaseInvoices.values()]
-            .filter((inv) => inv.company === company)
-            .map((inv) => ledger.invoiceView(inv, expands(query, 'purchaseInvoiceLines'))),
+          [...ledger.purchaseInvoices.values()].filter((inv) => inv.company === company),
+          (inv) => ledger.invoiceView(inv, expands(query, 'purchaseInvoiceLines')),
           query,
         ),
       };
@@ -187,9 +207,8 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          [...ledger.journals.values()]
-            .filter((j) => j.company === company)
-            .map((j) => ledger.journalView(j)),
+          [...ledger.journals.values()].filter((j) => j.company === company),
+          (j) => ledger.journalView(j),
           query,
         ),
       };
@@ -207,10 +226,7 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       const found = journal();
       return {
         status: 200,
-        body: collection(
-          found.lines.map((l) => ledger.journalLineView(found, l)),
-          query,
-        ),
+        body: collection(found.lines, (l) => ledger.journalLineView(found, l), query),
       };
     }
     case 'POST journals()/journalLines': {
@@ -227,9 +243,8 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          ledger.glEntries
-            .filter((e) => e.company === company)
-            .map(({ company: _c, ...entry }) => entry),
+          ledger.glEntries.filter((e) => e.company === company),
+          ({ company: _c, ...entry }) => entry,
           query,
         ),
       };
