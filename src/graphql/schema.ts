@@ -15,6 +15,7 @@ import {
   ruleSetInForce,
   userError,
 } from './audit.js';
+import { dualWriteResolvers, dualWriteTypeDefs } from './dualWrites.js';
 import { operationsResolvers, operationsTypeDefs } from './operations.js';
 
 export const typeDefs = /* GraphQL */ `
@@ -290,6 +291,6 @@ export const resolvers = {
 /** The executable schema, for a server whose own context is `ServerContext`. */
 export const auditSchema = <ServerContext extends object>() =>
   createSchema<ServerContext & AuditContext>({
-    typeDefs: [typeDefs, operationsTypeDefs],
-    resolvers: [resolvers, operationsResolvers],
+    typeDefs: [typeDefs, operationsTypeDefs, dualWriteTypeDefs],
+    resolvers: [resolvers, operationsResolvers, dualWriteResolvers],
   });

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/ports/eventStore.js';
 import type { RuleSet } from '../../src/routing/ruleSet.js';
 import { example } from '../support/gateway.js';
 import { type ReadSideGateway, startReadSideGateway } from './readSideGateway.js';
@@ -288,6 +289,76 @@ describe('GraphQL audit API', () => {
     expect(result.body.data.events.edges.map((edge: Answer) => edge.node.actor)).toEqual([
       { clientId: 'srm', keyId: 'key-7f3a' },
     ]);
+  });
+
+  it("shows a dual document's comparisons of its two ERPs' answers, with the diff, as of an instant", async () => {
+    const side = (target: string, reference: string) => ({
+      target,
+      deliveryId: `${target}-d1`,
+      outcome: 'delivered',
+      reference,
+      errorCode: null,
+    });
+    const comparison = (id: string, differences: JsonObject[], comparedAt: string) => ({
+      comparisonId: id,
+      documentStream: 'PurchaseOrder-ACME-US/A-1',
+      documentType: 'purchaseOrder',
+      documentKey: { company: 'ACME-US', poNumber: 'A-1' },
+      company: 'ACME-US',
+      commandEventId: randomUUID(),
+      commandEventType: 'PurchaseOrderSubmitted',
+      commandRevision: 1,
+      primary: side('legacy', 'P00042'),
+      shadow: side('cloud', '106001'),
+      differences,
+      comparedAt,
+    });
+    const before = gw.now();
+    await gw.store.appendToStream(
+      'DualWrite-PurchaseOrder-ACME-US/A-1',
+      [
+        {
+          id: randomUUID(),
+          type: 'DualWriteDiverged',
+          data: comparison(
+            'cmp-1',
+            [{ path: '/taxAmount', primary: '20.13', shadow: '20.12' }],
+            before.toISOString(),
+          ),
+          metadata: {},
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const later = gw.advance(60_000);
+    await gw.store.appendToStream(
+      'DualWrite-PurchaseOrder-ACME-US/A-1',
+      [
+        {
+          id: randomUUID(),
+          type: 'DualWriteAgreed',
+          data: comparison('cmp-2', [], later.toISOString()),
+          metadata: {},
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const query = `query($at: DateTime) { document(ref: { type: purchaseOrder, key: ["ACME-US", "A-1"] }, asOf: $at) {
+      dualWrites { comparisonId agreed differences primary } } }`;
+    const now = await gql(query);
+    expect(now.body.data.document.dualWrites).toEqual([
+      {
+        comparisonId: 'cmp-1',
+        agreed: false,
+        differences: [{ path: '/taxAmount', primary: '20.13', shadow: '20.12' }],
+        primary: side('legacy', 'P00042'),
+      },
+      { comparisonId: 'cmp-2', agreed: true, differences: [], primary: side('legacy', 'P00042') },
+    ]);
+    const then = await gql(query, { at: new Date(later.getTime() - 1).toISOString() });
+    expect(
+      then.body.data.document.dualWrites.map((c: { comparisonId: string }) => c.comparisonId),
+    ).toEqual(['cmp-1']);
   });
 
   it('answers bad input with coded GraphQL errors, changing nothing', async () => {
