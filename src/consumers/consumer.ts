@@ -106,6 +106,15 @@ export interface RunningConsumer {
 const silentLog: ConsumerLog = { info() {}, warn() {}, error() {} };
 const defaultRetry: RetryOptions = { maxRetries: 5, initialDelayMs: 200, maxDelayMs: 10_000 };
 
+/**
+ * Longest a checkpoint trails the consumer's position when the windows since matched none of
+ * its events. A live consumer is woken by every commit of the log (up to 100 times a second
+ * under write load), mostly for windows its filter empties; writing the checkpoint for each
+ * would cost the write path a transaction per wake, and re-reading a second of other events
+ * after a restart costs nothing.
+ */
+const idleCheckpointMs = 1_000;
+
 /** Thrown to unwind a batch when the consumer is being stopped. */
 class Stopping extends Error {}
 
@@ -169,12 +178,47 @@ export const startConsumer = (
     log.warn({ consumer: name, attempt, err: error }, 'consumer handler failed; retrying');
   });
 
+  /** The checkpoint as stored (`status.position` may run ahead of it over empty windows). */
+  let committed: LogPosition | null = null;
+  let committedAt = 0;
+  /** Checkpoint writes, one at a time (a batch's, or the idle flush's). */
+  let commits: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const done = commits.then(work);
+    commits = done.catch(() => undefined);
+    return done;
+  };
+  const commitCheckpoint = (next: LogPosition, effects?: () => void) =>
+    serially(async () => {
+      await state.commit(name, committed, next, effects);
+      committed = next;
+      committedAt = Date.now();
+    });
+  let idleFlush: NodeJS.Timeout | null = null;
+  const flushIdleCheckpoint = () => {
+    idleFlush = null;
+    const target = status.position;
+    if (stopping || target === null || target === committed) return;
+    commitCheckpoint(target).catch((error: unknown) =>
+      log.warn(
+        { consumer: name, err: error },
+        'consumer checkpoint not written; the next batch retries',
+      ),
+    );
+  };
+
   /** Handles `events` and moves the checkpoint to `next`, as the handler's mode says. */
   const handleAndCommit = async (events: readonly RecordedEvent[], next: LogPosition) => {
     if (stopping) throw new Stopping();
-    const expected = status.position;
+    if (events.length === 0 && committed !== null && Date.now() - committedAt < idleCheckpointMs) {
+      status.position = next;
+      idleFlush ??= setTimeout(flushIdleCheckpoint, idleCheckpointMs).unref();
+      if (status.phase === 'retrying') status.phase = status.caughtUp ? 'live' : 'catching-up';
+      settle();
+      return;
+    }
     if (handler.mode === 'transactional') {
-      await state.commit(name, expected, next, () => {
+      await commitCheckpoint(next, () => {
         try {
           handler.handle(events);
         } catch (error) {
@@ -189,7 +233,7 @@ export const startConsumer = (
           throw new HandlerFailure(error);
         }
       }
-      await state.commit(name, expected, next);
+      await commitCheckpoint(next);
     }
     status.position = next;
     status.handled += events.length;
@@ -268,6 +312,8 @@ export const startConsumer = (
   /** Runs the subscription until it fails, the lease is lost, or the consumer stops. */
   const runOnce = async (): Promise<void> => {
     status.position = await state.load(name);
+    committed = status.position;
+    committedAt = Date.now();
     const after = status.position ?? (definition.startFrom === 'end' ? 'end' : undefined);
     let subscription: Subscription | null = null;
     const ended = new Promise<unknown>((resolve) => {
@@ -391,6 +437,12 @@ export const startConsumer = (
       abort.abort();
       settle();
       await running;
+      if (idleFlush) clearTimeout(idleFlush);
+      // What the consumer has passed over since its last checkpoint, kept for its next start.
+      const passed = status.position;
+      if (passed !== null && passed !== committed && status.owner === owner) {
+        await commitCheckpoint(passed).catch(() => undefined);
+      }
       await dropLease();
       if (status.phase !== 'failed') status.phase = 'stopped';
     },

@@ -96,6 +96,38 @@ describe('consumers', () => {
     expect(await state.load('counter')).toBe(head);
   });
 
+  it('passes over windows its filter empties without a checkpoint write for each, and keeps its place', async () => {
+    const { store, state } = setUp();
+    let writes = 0;
+    const counting: SqliteConsumerState = Object.create(state);
+    counting.commit = (...args: Parameters<SqliteConsumerState['commit']>) => {
+      writes++;
+      return state.commit(...args);
+    };
+    const consumer = run(
+      {
+        name: 'mine-only',
+        filter: { eventTypes: ['Mine'] },
+        handler: { mode: 'at-least-once', handle: () => undefined },
+      },
+      store,
+      counting,
+    );
+    await consumer.caughtUp();
+    const before = writes;
+    // Fifty commits of other events, each waking the consumer for a window it filters empty.
+    let head = 0n;
+    for (let i = 0; i < 50; i++) {
+      head = await appendMany(store, `Other-${i}`, 1, 'Other');
+      await new Promise((resolve) => setTimeout(resolve, 12));
+    }
+    await consumer.waitFor(head);
+    expect(consumer.status().position).toBe(head);
+    expect(writes - before).toBeLessThan(5);
+    await consumer.stop();
+    expect(await state.load('mine-only')).toBe(head);
+  });
+
   it('retries a failing handler with backoff, keeping its place, until it succeeds', async () => {
     const { store, state } = setUp();
     const head = await appendMany(store, 'Doc-1', 3);
