@@ -5,13 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { holdReasons } from '../../../domain/matching/match.js';
-import {
-  type Condition,
-  InvalidCursorError,
-  ReadModelNotReadyError,
-  type ReadModelStore,
-} from '../../../ports/readModelStore.js';
-import { HttpProblem } from '../../problem.js';
+import type { Condition, ReadModelStore } from '../../../ports/readModelStore.js';
+import { readModelQuery } from '../v1/readModelAnswers.js';
 import { adminProblems as p, success } from './responses.js';
 
 const code = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,34}$' };
@@ -100,7 +95,7 @@ export const heldInvoiceRoutes = async (
       if (query.supplier) where.supplier = query.supplier;
       if (query.company) where.company = query.company;
       if (query.heldBefore) where.heldSince = { lt: new Date(query.heldBefore).toISOString() };
-      try {
+      return readModelQuery(async () => {
         const page = await readModels.find('heldInvoices', {
           where,
           // Pending invoices have no hold yet: they are listed by when they were recorded.
@@ -120,24 +115,7 @@ export const heldInvoiceRoutes = async (
           })),
           next: page.next,
         };
-      } catch (error) {
-        if (error instanceof ReadModelNotReadyError) {
-          throw new HttpProblem(
-            503,
-            'read-model-not-ready',
-            'Read model not ready',
-            error.message,
-            {},
-            { 'retry-after': '1' },
-          );
-        }
-        if (error instanceof InvalidCursorError) {
-          throw new HttpProblem(400, 'invalid-request', 'The request is not valid', error.message, {
-            errors: [{ pointer: '/cursor', in: 'query', detail: error.message }],
-          });
-        }
-        throw error;
-      }
+      });
     },
   });
 };
