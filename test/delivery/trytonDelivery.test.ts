@@ -4,7 +4,7 @@
  * (counted by reference); an unknown item is dead-lettered naming it, the crosswalk is fixed,
  * `coexist dlq replay` delivers it once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import {
   startPrivateTryton,
 } from '../connectors/tryton/sandbox.js';
 import { example } from '../support/gateway.js';
-import { coexist, root } from '../support/process.js';
+import { coexist, startGatewayProcess } from '../support/process.js';
 
 const unavailable = prepareTryton();
 const auth = { authorization: 'Bearer coexist-dev-key' };
@@ -47,28 +47,7 @@ describe.skipIf(unavailable !== null)(
     const gateways: Gateway[] = [];
 
     const startGateway = async (): Promise<Gateway> => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir],
-        { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start:\n${output}`)), 30_000);
-        const onData = (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /listening on (http:\/\/\S+)/.exec(output);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1] as string);
-          }
-        };
-        child.stdout?.on('data', onData);
-        child.stderr?.on('data', onData);
-        child.once('exit', (code) => reject(new Error(`gateway exited (${code}):\n${output}`)));
-      });
-      const gateway = { child, url, exited };
+      const gateway = await startGatewayProcess(dataDir, env);
       gateways.push(gateway);
       return gateway;
     };

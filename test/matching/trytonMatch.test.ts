@@ -3,7 +3,7 @@
  * that arrives before its goods is held and not delivered; a partial receipt keeps it held; the
  * final receipt releases it and it is posted in Tryton once, linked to its purchase.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import {
   startPrivateTryton,
 } from '../connectors/tryton/sandbox.js';
 import { example } from '../support/gateway.js';
-import { root } from '../support/process.js';
+import { startGatewayProcess } from '../support/process.js';
 
 const unavailable = prepareTryton();
 const auth = { authorization: 'Bearer coexist-dev-key' };
@@ -41,26 +41,9 @@ describe.skipIf(unavailable !== null)(
     };
 
     const startGateway = async () => {
-      child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir],
-        { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      exited = new Promise((resolve) => child.once('exit', resolve));
-      let output = '';
-      url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start:\n${output}`)), 60_000);
-        const onData = (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /listening on (http:\/\/\S+)/.exec(output);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1] as string);
-          }
-        };
-        child.stdout?.on('data', onData);
-        child.stderr?.on('data', onData);
-      });
+      ({ child, url, exited } = await startGatewayProcess(dataDir, env, {
+        startTimeoutMs: 60_000,
+      }));
     };
 
     beforeAll(async () => {

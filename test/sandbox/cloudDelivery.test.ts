@@ -8,13 +8,13 @@
  * - the same quota given to the gateway: it paces itself, and the sandbox counts no request
  *   beyond it in any window, through the same 5xx.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { example } from '../support/gateway.js';
-import { root } from '../support/process.js';
+import { startGatewayProcess } from '../support/process.js';
 import { type SandboxProcess, startSandboxProcess } from './cloudErpProcess.js';
 
 const auth = { authorization: 'Bearer coexist-dev-key' };
@@ -64,39 +64,10 @@ const setUp = (sandbox: SandboxProcess, concurrency: number, quota?: Quota) => {
   };
   const gateways: Gateway[] = [];
   const start = async (): Promise<Gateway> => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'start',
-        '--port',
-        '0',
-        '--data-dir',
-        dataDir,
-        '-c',
-        configFile,
-      ],
-      { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`gateway exited (${code}):\n${output}`)));
+    const gateway = await startGatewayProcess(dataDir, env, {
+      args: ['-c', configFile],
+      startTimeoutMs: 60_000,
     });
-    const gateway = { child, url, exited };
     gateways.push(gateway);
     return gateway;
   };

@@ -11,13 +11,21 @@ export interface GatewayProcess {
   exited: Promise<unknown>;
 }
 
+export interface GatewayProcessOptions {
+  /** More arguments to `coexist start`, e.g. `['-c', configFile]`. */
+  args?: string[];
+  /** How long the process may take to listen (slower with Tryton or a busy machine). */
+  startTimeoutMs?: number;
+}
+
 export const startGatewayProcess = async (
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
+  { args = [], startTimeoutMs = 30_000 }: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir],
+    ['--import', 'tsx', 'src/cli/main.ts', 'start', '--port', '0', '--data-dir', dataDir, ...args],
     {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: 'warn', COEXIST_MODE: 'development', ...env },
@@ -27,7 +35,10 @@ export const startGatewayProcess = async (
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`gateway did not start:\n${output}`)),
+      startTimeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
