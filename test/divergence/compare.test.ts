@@ -202,4 +202,37 @@ describe('compareResults', () => {
     });
     expect(compareResults(rounded(legacy), rounded(cloud))).toEqual([]);
   });
+
+  it('compares lines the port carries flat (`lines.10.amount`), as the REST connector and Tryton answer them', () => {
+    // The Business Central profile's answer, flattened by the REST connector; Tryton's answer.
+    const cloud = {
+      'lines.10.quantity': '500',
+      'lines.10.unitCost': '1.84',
+      'lines.10.amountExcludingTax': '920',
+      'lines.10.taxAmount': '0.01',
+      'lines.20.quantity': '240',
+      'lines.20.amountExcludingTax': '744',
+      'lines.30.quantity': '12',
+      '@odata.etag': 'W/"1"',
+    };
+    const tryton = {
+      'lines.10.quantity': '500.0',
+      'lines.10.unitCost': '1.8400',
+      'lines.10.untaxedAmount': '920.00',
+      'lines.20.quantity': '240.0',
+      'lines.20.untaxedAmount': '744.10',
+    };
+    const profile = { fields: { amountExcludingTax: 'untaxedAmount' } };
+    expect(normalise(cloud, profile)).toMatchObject({
+      '/lines/10': 'present',
+      '/lines/10/untaxedAmount': '920',
+      '/lines/10/taxAmount': '0.01',
+      // Only the line maps' keys are split: other dotted names stay whole.
+      '/@odata.etag': 'W/"1"',
+    });
+    expect(compareResults({ result: tryton, profile }, { result: cloud, profile })).toEqual([
+      { path: '/lines/20/untaxedAmount', primary: '744.1', shadow: '744' },
+      { path: '/lines/30', primary: null, shadow: 'present' },
+    ]);
+  });
 });

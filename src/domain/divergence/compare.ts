@@ -26,7 +26,8 @@ export interface NormalisationProfile {
   lineKey?: string;
   /**
    * Canonical fields holding lines as an object keyed by line number (`{"10": {...}}`, as a
-   * JSONata mapping builds them). Default `lines`.
+   * JSONata mapping builds them), or flat as the port's details carry them (`lines.10.amount`).
+   * Default `lines`.
    */
   lineMaps?: string[];
 }
@@ -78,6 +79,31 @@ export const canonicalScalar = (
 const isObject = (value: ResultValue): value is ResultObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * Lines carried flat (`lines.10.amount`: the port's details are flat) nested again as a line map
+ * (`lines: {"10": {amount}}`). Only names that start with a line map's name are split: other
+ * names with dots (`@odata.etag`) stay whole.
+ */
+const nestFlatLines = (result: ResultObject, lineMaps: Set<string>): ResultObject => {
+  const out: ResultObject = {};
+  for (const [name, value] of Object.entries(result)) {
+    const [head, ...rest] = name.split('.');
+    if (rest.length === 0 || head === undefined || !lineMaps.has(head)) {
+      out[name] = value;
+      continue;
+    }
+    let holder = out;
+    for (const segment of [head, ...rest.slice(0, -1)]) {
+      const next = holder[segment];
+      const nested: ResultObject = next !== undefined && isObject(next) ? next : {};
+      holder[segment] = nested;
+      holder = nested;
+    }
+    holder[rest.at(-1) as string] = value;
+  }
+  return out;
+};
+
 /** The canonical fields of one answer, flattened to JSON pointers. */
 export const normalise = (result: ResultObject, profile: NormalisationProfile = {}): Normalised => {
   const out: Normalised = {};
@@ -122,7 +148,7 @@ export const normalise = (result: ResultObject, profile: NormalisationProfile = 
       out[path] = scalar(field, value);
     }
   };
-  walk(result, '', '');
+  walk(nestFlatLines(result, lineMaps), '', '');
   return out;
 };
 

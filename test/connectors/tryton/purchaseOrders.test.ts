@@ -5,6 +5,7 @@
  * and Tryton's refusals surfaced as permanent errors.
  */
 import { describe, expect, it } from 'vitest';
+import { normalise } from '../../../src/domain/divergence/compare.js';
 import { goodsReceipt, poDelivery, purchaseOrderState, submitPo } from '../fixtures.js';
 import { useTrytonHarness } from './harness.js';
 import { prepareTryton } from './sandbox.js';
@@ -57,6 +58,49 @@ describe.skipIf(unavailable !== null)(
           [h.cw.taxes['ACME-US']?.['US-EXEMPT-RESALE']],
         ]),
       );
+    });
+
+    it("answers with Tryton's own amounts (document and lines, under the comparison's names), after a change too", async () => {
+      const po = purchaseOrderState();
+      (po.lines[0] as { taxCode?: string }).taxCode = 'US-TX-8.25';
+      const ack = await h.delivered(submitPo(po));
+      // 500 x 1.84 = 920.00 taxed at 8.25 % (75.90); 240 x 3.10 = 744.00 and 12 x 18.75 = 225.00
+      // exempt. What the dual-write comparer reads of it:
+      expect(normalise(ack.details ?? {})).toEqual({
+        '/state': 'processing',
+        '/shipmentState': 'waiting',
+        '/currency': 'USD',
+        '/untaxedAmount': '1889',
+        '/taxAmount': '75.9',
+        '/totalAmount': '1964.9',
+        '/lines/10': 'present',
+        '/lines/10/quantity': '500',
+        '/lines/10/unitCost': '1.84',
+        '/lines/10/untaxedAmount': '920',
+        '/lines/20': 'present',
+        '/lines/20/quantity': '240',
+        '/lines/20/unitCost': '3.1',
+        '/lines/20/untaxedAmount': '744',
+        '/lines/30': 'present',
+        '/lines/30/quantity': '12',
+        '/lines/30/unitCost': '18.75',
+        '/lines/30/untaxedAmount': '225',
+      });
+
+      // Confirmed, so changed through an amendment: line 20 cancelled (amended to zero, and then
+      // a line the order no longer has), line 10 to 600.
+      const changed = structuredClone(po);
+      (changed.lines[0] as { quantity: { value: string } }).quantity.value = '600';
+      (changed.lines[1] as { status: string }).status = 'cancelled';
+      const after = normalise((await h.delivered(poDelivery('change', changed))).details ?? {});
+      expect(after).toMatchObject({
+        '/untaxedAmount': '1329',
+        '/taxAmount': '91.08',
+        '/totalAmount': '1420.08',
+        '/lines/10/quantity': '600',
+        '/lines/10/untaxedAmount': '1104',
+      });
+      expect(Object.keys(after).filter((path) => path.startsWith('/lines/20'))).toEqual([]);
     });
 
     it('delivers the same purchase order twice: still one purchase, the second answer says already delivered', async () => {

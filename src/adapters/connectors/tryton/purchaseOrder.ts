@@ -7,7 +7,8 @@
  * - change: brings Tryton's lines to the gateway's state. Before confirmation by writing the
  *   lines; after it through a purchase amendment (Tryton's way to change a confirmed purchase).
  *   An amendment cannot add lines: adding one to a confirmed purchase is refused.
- * Cancel and acknowledge: purchaseOrderCancel.ts, purchaseOrderAcknowledge.ts.
+ * Cancel and acknowledge: purchaseOrderCancel.ts, purchaseOrderAcknowledge.ts; what Tryton
+ * answers (states and its own amounts): purchaseOrderAnswer.ts.
  */
 
 import { decimal } from '../../../domain/decimal.js';
@@ -16,6 +17,7 @@ import type {
   PurchaseOrderState,
 } from '../../../domain/purchaseOrder/types.js';
 import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
+import { purchaseAnswer } from './purchaseOrderAnswer.js';
 import { dec, tdate } from './rpc.js';
 import { type Id, refusal, type TrytonSession } from './session.js';
 
@@ -69,16 +71,6 @@ export const findPurchase = async (
 
 export const purchaseLines = (s: TrytonSession, company: Id, purchase: TrytonPurchase) =>
   s.read<TrytonPurchaseLine>(company, 'purchase.line', purchase.lines, LINE_FIELDS);
-
-export const acknowledgement = (
-  purchase: TrytonPurchase,
-  alreadyDelivered: boolean,
-): ErpAcknowledgement => ({
-  reference: purchase.number ?? `purchase.purchase,${purchase.id}`,
-  record: `purchase.purchase,${purchase.id}`,
-  alreadyDelivered,
-  details: { state: purchase.state, shipmentState: purchase.shipment_state },
-});
 
 const lineValues = (s: TrytonSession, po: PurchaseOrderState, line: PurchaseOrderLineState) => {
   const cw = s.crosswalk;
@@ -169,7 +161,7 @@ export const submitPurchaseOrder = async (
       `Purchase ${purchase.number ?? purchase.id} (${po.company}/${po.poNumber}) is cancelled in Tryton.`,
     );
   }
-  return acknowledgement(await advance(s, company, purchase), alreadyDelivered);
+  return purchaseAnswer(s, company, await advance(s, company, purchase), alreadyDelivered);
 };
 
 /** The line writes that bring Tryton's lines to the gateway's state (empty: nothing to do). */
@@ -210,7 +202,7 @@ export const changePurchaseOrder = async (
   if (purchase === null) return submitPurchaseOrder(s, po);
   const { add, update } = lineDiff(s, po, await purchaseLines(s, company, purchase));
   if (add.length === 0 && update.length === 0) {
-    return acknowledgement(await advance(s, company, purchase), true);
+    return purchaseAnswer(s, company, await advance(s, company, purchase), true);
   }
   if (['quotation', 'confirmed'].includes(purchase.state)) {
     await s.button(company, 'purchase.purchase', 'draft', [purchase.id]);
@@ -226,7 +218,7 @@ export const changePurchaseOrder = async (
         ],
       ],
     });
-    return acknowledgement(await advance(s, company, purchase), false);
+    return purchaseAnswer(s, company, await advance(s, company, purchase), false);
   }
   if (purchase.state !== 'processing') {
     throw refusal(
@@ -241,7 +233,12 @@ export const changePurchaseOrder = async (
     );
   }
   await amend(s, company, purchase, reason, update);
-  return acknowledgement((await findPurchase(s, company, po.poNumber)) ?? purchase, false);
+  return purchaseAnswer(
+    s,
+    company,
+    (await findPurchase(s, company, po.poNumber)) ?? purchase,
+    false,
+  );
 };
 
 export interface AmendedLine {

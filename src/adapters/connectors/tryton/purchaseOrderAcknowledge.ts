@@ -8,7 +8,8 @@
  */
 import type { PurchaseOrderState } from '../../../domain/purchaseOrder/types.js';
 import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
-import { acknowledgement, findPurchase, purchaseLines } from './purchaseOrder.js';
+import { findPurchase, purchaseLines } from './purchaseOrder.js';
+import { purchaseAnswer } from './purchaseOrderAnswer.js';
 import { tdate } from './rpc.js';
 import { type Id, refusal, type TrytonSession } from './session.js';
 
@@ -77,5 +78,5 @@ export const acknowledgePurchaseOrder = async (
     if (pending.length > 0)
       await s.write(company, 'stock.move', pending, { planned_date: tdate(date) });
   }
-  return acknowledgement(purchase, unchanged);
+  return purchaseAnswer(s, company, purchase, unchanged);
 };

@@ -6,7 +6,8 @@
  */
 import type { PurchaseOrderState } from '../../../domain/purchaseOrder/types.js';
 import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
-import { acknowledgement, amend, findPurchase, purchaseLines } from './purchaseOrder.js';
+import { amend, findPurchase, purchaseLines } from './purchaseOrder.js';
+import { purchaseAnswer } from './purchaseOrderAnswer.js';
 import { dec } from './rpc.js';
 import { type Id, refusal, type TrytonSession } from './session.js';
 
@@ -23,7 +24,7 @@ export const cancelPurchaseOrder = async (
       `Purchase order ${label} is not in Tryton: there is nothing to cancel.`,
     );
   }
-  if (purchase.state === 'cancelled') return acknowledgement(purchase, true);
+  if (purchase.state === 'cancelled') return purchaseAnswer(s, company, purchase, true);
   if (purchase.state === 'confirmed')
     await s.button(company, 'purchase.purchase', 'draft', [purchase.id]);
   if (['draft', 'quotation', 'confirmed'].includes(purchase.state)) {
@@ -35,7 +36,7 @@ export const cancelPurchaseOrder = async (
         `Tryton did not cancel purchase ${after.number} (${label}); it is ${after.state}.`,
       );
     }
-    return acknowledgement(after, false);
+    return purchaseAnswer(s, company, after, false);
   }
   const lines = await purchaseLines(s, company, purchase);
   const moves = await s.read<{ id: Id; state: string }>(
@@ -52,7 +53,7 @@ export const cancelPurchaseOrder = async (
     );
   }
   const open = lines.filter((line) => line.quantity !== 0);
-  if (open.length === 0) return acknowledgement(purchase, true);
+  if (open.length === 0) return purchaseAnswer(s, company, purchase, true);
   await amend(
     s,
     company,
@@ -69,5 +70,10 @@ export const cancelPurchaseOrder = async (
       },
     })),
   );
-  return acknowledgement((await findPurchase(s, company, po.poNumber)) ?? purchase, false);
+  return purchaseAnswer(
+    s,
+    company,
+    (await findPurchase(s, company, po.poNumber)) ?? purchase,
+    false,
+  );
 };
