@@ -1,9 +1,18 @@
 /**
- * Routing coverage: how many documents each ERP received, per day, document type, company
- * and site — what an architect watches during a phased cutover. Counted from each document's
- * recording command, whose metadata carries the route the write path decided.
+ * Routing coverage: how many documents each ERP holds, as it changes per day, document type,
+ * company and site — what an architect watches during a phased cutover. A document counts from
+ * its recording command, whose metadata carries the route the write path decided.
+ *
+ * A migrated document (`DocumentOwnershipChanged`) moves on the day of the migration: that
+ * day, the new owner's row counts it in (`migratedIn`) and the old owner's row counts it out
+ * (`migratedOut`). `documents` is each row's net change (`recorded + migratedIn -
+ * migratedOut`, negative on a day an owner lost more than it gained), so summing `documents`
+ * over all days gives what each owner holds now, and the days before a migration still show
+ * where documents were routed then. Moves recorded before they carried the site count under
+ * no site.
  */
 import { type DocumentType, documentTypeInfo, documentTypes } from '../../src/domain/documents.js';
+import { ownershipChangedEventType } from '../../src/domain/events/registry.js';
 import type { RecordedEvent } from '../../src/ports/eventStore.js';
 import type { Projection } from '../../src/ports/readModelStore.js';
 
@@ -15,8 +24,18 @@ export type CoverageRow = {
   company: string | null;
   site: string | null;
   owner: string;
+  /** Net documents the owner gained that day: `recorded + migratedIn - migratedOut`. */
   documents: number;
+  /** Documents recorded that day and routed to the owner. */
+  recorded: number;
+  /** Documents migrated to the owner that day. */
+  migratedIn: number;
+  /** Documents migrated away from the owner that day. */
+  migratedOut: number;
 };
+
+type RowKey = Pick<CoverageRow, 'id' | 'day' | 'documentType' | 'company' | 'site' | 'owner'>;
+type Count = 'recorded' | 'migratedIn' | 'migratedOut';
 
 /** The command that records each document type (its first command, after ownership). */
 const recordingEvents = new Map<string, DocumentType>([
@@ -28,40 +47,74 @@ const recordingEvents = new Map<string, DocumentType>([
 ]);
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const objectOr = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 
-const rowOf = (event: RecordedEvent): Omit<CoverageRow, 'documents'> | null => {
-  const documentType = recordingEvents.get(event.type);
-  const route = event.metadata.route;
-  if (!documentType || !route || typeof route !== 'object' || Array.isArray(route)) return null;
+const keyOf = (
+  day: string,
+  documentType: DocumentType,
+  company: string | null,
+  site: string | null,
+  owner: string,
+): RowKey => ({
+  id: [day, documentType, company ?? '', site ?? '', owner].join('|'),
+  day,
+  documentType,
+  company,
+  site,
+  owner,
+});
+
+/** The rows an event counts in, each with what it adds there. */
+const countsOf = (event: RecordedEvent): Array<{ key: RowKey; count: Count }> => {
   const day = event.recordedAt.toISOString().slice(0, 10);
-  const company = text(event.data.company);
+  const recording = recordingEvents.get(event.type);
+  if (recording) {
+    const route = event.metadata.route;
+    if (!route || typeof route !== 'object' || Array.isArray(route)) return [];
+    const owner = text(route.owner) ?? 'unknown';
+    const key = keyOf(day, recording, text(event.data.company), text(event.data.site), owner);
+    return [{ key, count: 'recorded' }];
+  }
+  if (event.type !== ownershipChangedEventType) return [];
+  const document = objectOr(event.data.document);
+  const documentType = text(document.type) as DocumentType | null;
+  const from = text(objectOr(event.data.previous).owner);
+  const to = text(objectOr(event.data.route).owner);
+  if (!documentType || !documentTypes.includes(documentType) || !from || !to || from === to) {
+    return [];
+  }
+  const company = text(objectOr(document.key).company);
   const site = text(event.data.site);
-  const owner = text(route.owner) ?? 'unknown';
-  return {
-    id: [day, documentType, company ?? '', site ?? '', owner].join('|'),
-    day,
-    documentType,
-    company,
-    site,
-    owner,
-  };
+  return [
+    { key: keyOf(day, documentType, company, site, from), count: 'migratedOut' },
+    { key: keyOf(day, documentType, company, site, to), count: 'migratedIn' },
+  ];
 };
 
 export const routingCoverage: Projection<CoverageRow> = {
   name: 'routingCoverage',
-  version: 1,
+  // 2: migrated documents follow DocumentOwnershipChanged (recorded / migratedIn / migratedOut).
+  version: 2,
   filter: {
     streamCategories: documentTypes.map((type) => documentTypeInfo[type].streamCategory),
-    eventTypes: [...recordingEvents.keys()],
+    eventTypes: [...recordingEvents.keys(), ownershipChangedEventType],
   },
   indexes: [{ field: 'day' }, { field: 'owner' }, { field: 'company' }],
-  idsOf: (event) => {
-    const row = rowOf(event);
-    return row ? [row.id] : [];
-  },
-  evolve: (current, event) => {
-    const row = rowOf(event);
-    if (!row) return current;
-    return { ...row, documents: (current?.documents ?? 0) + 1 };
+  idsOf: (event) => countsOf(event).map(({ key }) => key.id),
+  evolve: (current, event, id) => {
+    const counted = countsOf(event).find(({ key }) => key.id === id);
+    if (!counted) return current;
+    const row: CoverageRow = current ?? {
+      ...counted.key,
+      documents: 0,
+      recorded: 0,
+      migratedIn: 0,
+      migratedOut: 0,
+    };
+    const next = { ...row, [counted.count]: row[counted.count] + 1 };
+    return { ...next, documents: next.recorded + next.migratedIn - next.migratedOut };
   },
 };

@@ -138,6 +138,7 @@ const moveOne = async (
     const at = now().toISOString();
     const data = {
       document: move.document,
+      ...(move.site ? { site: move.site } : {}),
       route,
       previous: from,
       migrationId,

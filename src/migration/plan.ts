@@ -30,6 +30,8 @@ export interface CurrentRoute {
 
 export interface PlannedMove {
   document: DocumentRef;
+  /** The order's site, recorded with the move (routing coverage counts the move under it). */
+  site?: string;
   streamName: string;
   /** The order's stream revision the plan read: the move is appended against it. */
   revision: number;
@@ -149,6 +151,7 @@ export const planMigration = async (
     }
     plan.moves.push({
       document,
+      ...(summary.site ? { site: summary.site } : {}),
       streamName,
       revision: revisions.get(streamName) ?? 0,
       from: {

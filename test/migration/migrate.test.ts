@@ -144,6 +144,8 @@ describe('coexist rules migrate (POST /v1/admin/migrations)', () => {
       by: 'architect',
       reason: 'CAB-2291 ACME-EU purchasing cutover',
       migrationId: real.migrationId,
+      // The order's site, which routing coverage counts the move under.
+      site: 'DAL1',
       previous: { owner: 'legacy', primary: 'legacy' },
       route: { owner: 'cloud', primary: 'cloud', basis: 'migration' },
       oldOwnerPolicy: 'cancel-remainder',

@@ -214,6 +214,7 @@ export interface DocumentOwnershipChangedV1 {
     type: 'purchaseOrder' | 'shipmentNotice' | 'goodsReceipt' | 'supplierInvoice' | 'journalEntry';
     key: unknown;
   };
+  site?: string;
   route: {
     owner: 'legacy' | 'cloud' | 'dual';
     primary: 'legacy' | 'cloud';
