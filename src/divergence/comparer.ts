@@ -68,12 +68,13 @@ export const outcomeOf = (
           outcome: 'delivered',
           reference: typeof data.reference === 'string' ? data.reference : null,
           errorCode: null,
+          errorMessage: null,
         },
         eventId: event.id,
         details: (data.details ?? {}) as ResultObject,
       };
     } else if (event.type === deliveryEventTypes.deadLettered) {
-      const error = data.error as { code?: unknown } | undefined;
+      const error = data.error as { code?: unknown; message?: unknown } | undefined;
       outcome = {
         side: {
           target,
@@ -81,6 +82,7 @@ export const outcomeOf = (
           outcome: 'dead-lettered',
           reference: null,
           errorCode: typeof error?.code === 'string' ? error.code : null,
+          errorMessage: typeof error?.message === 'string' ? error.message : null,
         },
         eventId: event.id,
         details: {},

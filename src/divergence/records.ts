@@ -24,6 +24,8 @@ export interface DualWriteSide {
   reference: string | null;
   /** The error code (dead-lettered), else null. */
   errorCode: string | null;
+  /** The ERP's own words when it refused (dead-lettered); absent in comparisons before them. */
+  errorMessage?: string | null;
 }
 
 export interface DualWriteComparison {

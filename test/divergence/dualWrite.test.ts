@@ -137,7 +137,12 @@ describe('dual-write comparison', () => {
     expectValid(event);
     expect(event?.data).toMatchObject({
       primary: { outcome: 'delivered' },
-      shadow: { outcome: 'dead-lettered', errorCode: 'vendor-rejected' },
+      // The ERP's own words, for the operator reading the divergence.
+      shadow: {
+        outcome: 'dead-lettered',
+        errorCode: 'vendor-rejected',
+        errorMessage: 'Unknown tax group VAT20.',
+      },
       differences: [{ path: '/outcome', primary: 'delivered', shadow: 'dead-lettered' }],
     });
   });

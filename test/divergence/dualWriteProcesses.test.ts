@@ -8,6 +8,8 @@
  *   Tryton's purchase number.
  * - The sandbox in an outage: Tryton's deliveries are answered as before, the sandbox's wait;
  *   once it is back, each order is held there once (its own records) and compared.
+ * - An order Tryton refuses: the caller's answer, the document's delivery view and the
+ *   divergence (primary dead-lettered, shadow delivered) carry Tryton's own words.
  * Tryton takes seconds per purchase (create, quote, confirm, process, read back): few orders.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,8 +135,7 @@ describe.skipIf(unavailable !== null)(
     };
 
     /** Submits with `Prefer: wait`: the answer and how long it took. */
-    const submitWaiting = async (poNumber: string) => {
-      const started = Date.now();
+    const submitWaiting = async (poNumber: string, body: object = order(poNumber)) => {
       const response = await fetch(`${gateway.url}/v1/purchase-orders`, {
         method: 'POST',
         headers: {
@@ -143,13 +144,13 @@ describe.skipIf(unavailable !== null)(
           'idempotency-key': poNumber,
           prefer: 'wait=60',
         },
-        body: JSON.stringify(order(poNumber)),
+        body: JSON.stringify(body),
       });
-      const body = (await response.json()) as {
+      const answer = (await response.json()) as {
         route: Record<string, string>;
-        delivery?: DeliveryView;
+        delivery?: DeliveryView & { reason?: string | null };
       };
-      return { status: response.status, body, ms: Date.now() - started };
+      return { status: response.status, body: answer };
     };
 
     const trytonNumber = async (poNumber: string) => {
@@ -199,7 +200,6 @@ describe.skipIf(unavailable !== null)(
         state: 'delivered',
         reference: number,
       });
-      console.info(`Tryton, one purchase order through Prefer: wait: ${answer.ms} ms`);
 
       const divergence = await divergenceOf(poNumber);
       expect(divergence).toMatchObject({
@@ -245,7 +245,6 @@ describe.skipIf(unavailable !== null)(
           state: 'delivered',
           reference: await trytonNumber(poNumber),
         });
-        console.info(`Tryton, one purchase order while the sandbox is down: ${answer.ms} ms`);
       }
       // Answered while the shadow's deliveries could not get through.
       for (const poNumber of poNumbers) {
@@ -270,7 +269,47 @@ describe.skipIf(unavailable !== null)(
         ]);
       }
       expect((await sandbox.inspect()).duplicates.purchaseOrders).toEqual({});
-      console.info(`the outage and the catch-up: ${Date.now() - from} ms`);
+    });
+
+    it("an order Tryton refuses: the caller, the delivery view and the divergence give Tryton's own words", async () => {
+      const poNumber = `${tag}-4`;
+      const body = order(poNumber) as ReturnType<typeof order> & {
+        lines: Array<{ quantity: { value: string; uom: string } }>;
+      };
+      // Bearings in kilograms: a unit of another category than the product's, which Tryton refuses.
+      (body.lines[0] as { quantity: object }).quantity = { value: '5', uom: 'KG' };
+      const words =
+        'The value for field "Unit" in "Purchase Line" is not valid according to its domain.';
+      const answer = await submitWaiting(poNumber, body);
+      // Accepted by the gateway, refused by the primary: a 202 that says so in Tryton's words.
+      expect(answer.status).toBe(202);
+      expect(answer.body.delivery).toMatchObject({
+        target: 'legacy',
+        state: 'dead-lettered',
+        reason: words,
+      });
+      // The document's view: the primary dead-lettered, in Tryton's words.
+      const legacy = (await deliveriesOf(poNumber)).find((d) => d.target === 'legacy');
+      expect(legacy).toMatchObject({
+        role: 'primary',
+        state: 'dead-lettered',
+        reason: words,
+        deliveries: [{ deadLetter: { code: 'UserError', message: words } }],
+      });
+      const divergence = await divergenceOf(poNumber);
+      expect(divergence).toMatchObject({
+        primary: {
+          target: 'legacy',
+          outcome: 'dead-lettered',
+          errorCode: 'UserError',
+          errorMessage: words,
+        },
+        shadow: { target: 'cloud', outcome: 'delivered', reference: poNumber },
+      });
+      expect(divergence.differences).toEqual([
+        { path: '/outcome', primary: 'dead-lettered', shadow: 'delivered' },
+      ]);
+      expect(await heldBySandbox(poNumber)).toBe(1);
     });
   },
 );

@@ -268,6 +268,7 @@ export interface SideV1 {
   outcome: 'delivered' | 'dead-lettered';
   reference: string | null;
   errorCode: string | null;
+  errorMessage?: string | null;
 }
 export interface DifferenceV1 {
   path: string;
@@ -297,6 +298,7 @@ export interface SideV11 {
   outcome: 'delivered' | 'dead-lettered';
   reference: string | null;
   errorCode: string | null;
+  errorMessage?: string | null;
 }
 export interface DifferenceV11 {
   path: string;
