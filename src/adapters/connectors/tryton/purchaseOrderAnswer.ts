@@ -11,8 +11,16 @@
  * it): it is left out, as a line the order no longer has.
  */
 import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
-import type { TrytonPurchase } from './purchaseOrder.js';
 import type { Id, TrytonSession } from './session.js';
+
+/** The purchase as purchaseOrder.ts reads it (named here, not imported: no import cycle). */
+interface TrytonPurchase {
+  id: Id;
+  number: string | null;
+  state: string;
+  shipment_state: string;
+  lines: Id[];
+}
 
 interface PurchaseAmounts {
   id: Id;
