@@ -7,6 +7,7 @@
  */
 import { createGraphQLError } from 'graphql-yoga';
 import type { IndexedEvent } from '../../projections/eventIndex/eventIndex.js';
+import { recordedRoute } from '../commands/ownership.js';
 import {
   type DocumentRef,
   type DocumentType,
@@ -24,7 +25,7 @@ import {
   ReadModelNotReadyError,
   type ReadModelStore,
 } from '../ports/readModelStore.js';
-import type { PublishedRuleSet } from '../registries/ruleSets.js';
+import { inForceFrom, type PublishedRuleSet } from '../registries/ruleSets.js';
 import type { Freeze } from '../routing/freezes.js';
 
 export interface AuditSources {
@@ -193,7 +194,8 @@ export const documentAsOf = async (sources: AuditSources, ref: DocumentRef, asOf
   const all = await sources.events.readStream(streamName);
   const events = asOf ? all.filter((event) => event.recordedAt <= asOf) : all;
   if (events.length === 0) return null;
-  const ownership = events.find((event) => event.type === 'DocumentOwnershipAssigned');
+  // The owner then: the latest migration's by that instant, else the one assigned at the start.
+  const route = recordedRoute(events);
   const state = foldDocument(ref.type, events);
   return {
     type: ref.type,
@@ -201,8 +203,8 @@ export const documentAsOf = async (sources: AuditSources, ref: DocumentRef, asOf
     streamName,
     asOf: asOf ?? null,
     revision: Number(events.at(-1)?.revision ?? 0n),
-    owner: ownership ? String(ownership.data.owner) : null,
-    route: ownership?.data ?? null,
+    owner: route ? route.owner : null,
+    route: route ?? null,
     status: state?.status ?? null,
     state,
     lastEventAt: events.at(-1)?.recordedAt ?? null,
@@ -214,19 +216,21 @@ const registryEventsUpTo = async (sources: AuditSources, stream: string, at: Dat
   (await sources.events.readStream(stream)).filter((event) => event.recordedAt <= at);
 
 /**
- * The rule set in force at `at`, as the gateway applied it then: the newest version already
- * published by then whose effective time had come.
+ * The rule set in force at `at`, as the gateway applied it then and as the REST API's
+ * `GET /v1/admin/routing-rules?at=` answers: the newest version whose time had come
+ * (`inForceFrom`: its declared times, not the instant its event was recorded a few
+ * milliseconds later, so the answer agrees with the `publishedAt` and `effectiveFrom` it shows).
  */
 export const ruleSetInForce = async (
   sources: AuditSources,
   at: Date,
 ): Promise<(PublishedRuleSet & { recordedAt: Date; publishedBy: string | null }) | null> => {
-  const published = await registryEventsUpTo(sources, ruleSetStream, at);
+  const published = await sources.events.readStream(ruleSetStream);
   for (let i = published.length - 1; i >= 0; i--) {
     const event = published[i] as RecordedEvent;
     if (event.type !== 'RoutingRuleSetPublished') continue;
     const version = event.data as unknown as PublishedRuleSet;
-    if (Date.parse(version.effectiveFrom) <= at.getTime()) {
+    if (inForceFrom(version) <= at.getTime()) {
       const by = event.metadata.clientId;
       return {
         ...version,

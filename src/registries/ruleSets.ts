@@ -30,6 +30,14 @@ export interface PublishedRuleSet {
   digest: string;
 }
 
+/**
+ * When a version took or takes effect, in epoch ms: its effectiveFrom, but never before it was
+ * published. A set published with an effectiveFrom in the past routed nothing before its
+ * publication, so "in force at" an earlier instant names the version that really routed then.
+ */
+export const inForceFrom = (published: PublishedRuleSet): number =>
+  Math.max(Date.parse(published.effectiveFrom), Date.parse(published.publishedAt));
+
 export class RuleSetVersionConflictError extends Error {
   readonly type = 'rule-set-version-conflict' as const;
   override name = 'RuleSetVersionConflictError';
@@ -42,7 +50,7 @@ export class RuleSetRegistry implements LogFollower, RuleSetSource {
   readonly streamName = ruleSetStream;
   readonly eventTypes = ['RoutingRuleSetPublished'] as const;
   private versions: PublishedRuleSet[] = [];
-  /** Each version's effectiveFrom in epoch ms: looked up on every write, parsed once. */
+  /** Each version's inForceFrom: looked up on every write, parsed once. */
   private effectiveTimes: number[] = [];
   private compiled = new Map<number, CompiledRuleSet>();
 
@@ -55,7 +63,7 @@ export class RuleSetRegistry implements LogFollower, RuleSetSource {
     if (event.type !== 'RoutingRuleSetPublished') return;
     const published = event.data as unknown as PublishedRuleSet;
     this.versions.push(published);
-    this.effectiveTimes.push(Date.parse(published.effectiveFrom));
+    this.effectiveTimes.push(inForceFrom(published));
   }
 
   /** Catches up with the log: a read that must see what another instance just recorded. */
@@ -76,7 +84,7 @@ export class RuleSetRegistry implements LogFollower, RuleSetSource {
     return this.versions.at(-1);
   }
 
-  /** The version in force at an instant: the newest whose effective time has come. */
+  /** The version in force at an instant: the newest whose time (inForceFrom) has come. */
   inForceAt(at: Date): PublishedRuleSet | undefined {
     const now = at.getTime();
     for (let i = this.versions.length - 1; i >= 0; i--) {
