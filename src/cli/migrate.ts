@@ -10,9 +10,26 @@ import type { MigrationResult } from '../migration/migrate.js';
 import { describeScope, type MigrationScope } from '../migration/plan.js';
 import type { Freeze } from '../routing/freezes.js';
 import type { Target } from '../routing/ruleSet.js';
-import { parseDocumentTypes } from './arguments.js';
+import { parseCodes, parseDocumentTypes } from './arguments.js';
 import { CliError, type GatewayOptions, gatewayOptions, request, requestJson } from './gateway.js';
 import { table } from './table.js';
+
+const codeKinds = { company: 'companies', site: 'sites', supplier: 'suppliers' } as const;
+
+/** A document type as the user wrote it: `purchase-order`, `purchase-orders` or `purchaseOrder`. */
+const documentTypeNamed = (text: string) => {
+  try {
+    return parseDocumentTypes(text)[0];
+  } catch {
+    try {
+      return parseDocumentTypes(`${text}s`)[0];
+    } catch {
+      throw new InvalidArgumentError(
+        `unknown document type "${text}"; migrations move purchase orders (documentType=purchase-order).`,
+      );
+    }
+  }
+};
 
 /** `company=ACME-EU,documentType=purchase-order[,site=…][,supplier=…]` */
 export const parseScope = (value: string): MigrationScope => {
@@ -23,15 +40,24 @@ export const parseScope = (value: string): MigrationScope => {
     .filter(Boolean)) {
     const [name, text] = part.split('=', 2).map((s) => s.trim());
     if (!name || !text) throw new InvalidArgumentError(`"${part}" is not name=value.`);
+    // A field named twice would silently keep only the last (moving another company's orders).
+    if (name in scope) {
+      throw new InvalidArgumentError(
+        `"${name}" is given twice; a migration moves one scope (run it once per ${name}).`,
+      );
+    }
     if (name === 'documentType') {
-      const [type] = parseDocumentTypes(text.endsWith('s') ? text : `${text}s`);
+      const type = documentTypeNamed(text);
       if (type !== 'purchaseOrder') {
         throw new InvalidArgumentError(
           'only purchase orders are migrated (documentType=purchase-order): their notices, receipts and invoices follow them.',
         );
       }
       scope.documentType = type;
-    } else if (name === 'company' || name === 'site' || name === 'supplier') scope[name] = text;
+    } else if (name === 'company' || name === 'site' || name === 'supplier') {
+      const [code] = parseCodes(codeKinds[name])(text);
+      scope[name] = code;
+    }
     else
       throw new InvalidArgumentError(
         `unknown scope field "${name}"; use documentType, company, site, supplier.`,
