@@ -2,7 +2,7 @@
  * Opens the stores the configuration names: the embedded SQLite file by default, the real
  * server when one is configured. Used by the gateway and by the CLI.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { getEventStoreDBConsumerState } from './adapters/consumerState/eventStoreDB.js';
@@ -13,16 +13,34 @@ import type { Config } from './config/config.js';
 import type { ConsumerStateStore } from './ports/consumerState.js';
 import type { EventStore } from './ports/eventStore.js';
 
+/** An operator command pointed at a data directory that holds no events. */
+export class NoEventStoreError extends Error {
+  override name = 'NoEventStoreError';
+}
+
 export const openEventStore = async (
   config: Pick<Config, 'eventStore' | 'dataDir'>,
+  options: {
+    /**
+     * Refuse a data directory without an event store instead of creating an empty one: an
+     * operator's command with a mistyped `--data-dir` must not report "nothing there".
+     */
+    existing?: boolean;
+  } = {},
 ): Promise<EventStore> => {
   if (config.eventStore.kind === 'eventstoredb') {
     return getEventStoreDBEventStore(config.eventStore.url);
   }
+  const { file: configured, idempotencyRetentionDays: days } = config.eventStore;
+  const file = configured ?? join(config.dataDir, 'events.sqlite');
+  if (options.existing && !existsSync(file)) {
+    throw new NoEventStoreError(
+      `No event store at ${file}: check --data-dir (or COEXIST_DATA_DIR); a gateway creates it when it first starts.`,
+    );
+  }
   mkdirSync(config.dataDir, { recursive: true });
-  const { file, idempotencyRetentionDays: days } = config.eventStore;
   return getSqliteEventStore({
-    file: file ?? join(config.dataDir, 'events.sqlite'),
+    file,
     ...(days === undefined ? {} : { idempotencyRetentionMs: days * 24 * 3_600_000 }),
   });
 };

@@ -21,7 +21,7 @@ export interface GatewayProcessOptions {
 export const startGatewayProcess = async (
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
-  { args = [], startTimeoutMs = 30_000 }: GatewayProcessOptions = {},
+  { args = [], startTimeoutMs = 60_000 }: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> => {
   const child = spawn(
     process.execPath,
@@ -35,10 +35,11 @@ export const startGatewayProcess = async (
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gateway did not start:\n${output}`)),
-      startTimeoutMs,
-    );
+    // A gateway that never listens is killed, not left running after the test gives up on it.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start within ${startTimeoutMs} ms:\n${output}`));
+    }, startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
