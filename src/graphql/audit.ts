@@ -5,6 +5,7 @@
  * revision. As-of answers fold the document's stream up to the instant with the domain's
  * own fold; rules and freezes in force fold their registry streams up to the instant.
  */
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { createGraphQLError } from 'graphql-yoga';
 import type { IndexedEvent } from '../../projections/eventIndex/eventIndex.js';
 import { recordedRoute } from '../commands/ownership.js';
@@ -266,14 +267,29 @@ export const freezesInForce = async (sources: AuditSources, at: Date): Promise<F
   );
 };
 
-/** Documents each ERP received per day, type, company and site, for days in [from, to]. */
+/** ajv-formats' full checks: real calendar days (no 2026-11-31 rolling over to December). */
+const formatCheck = (format: 'date-time' | 'date') => {
+  const check = fullFormats[format];
+  return (
+    typeof check === 'function' ? check : (check as { validate: (s: string) => boolean }).validate
+  ) as (text: string) => boolean;
+};
+export const isDateTime = formatCheck('date-time');
+const isCalendarDay = formatCheck('date');
+
+/** The owners a route can name. */
+const owners = new Set(['legacy', 'cloud', 'dual']);
+
+/** What each ERP holds, as it changed per day, type, company and site, for days in [from, to]. */
 export const routingCoverage = async (
   sources: AuditSources,
   range: { from: string; to: string; owner?: string },
 ) => {
-  const day = /^\d{4}-\d{2}-\d{2}$/;
-  if (!day.test(range.from) || !day.test(range.to) || range.from > range.to) {
+  if (!isCalendarDay(range.from) || !isCalendarDay(range.to) || range.from > range.to) {
     throw userError('`from` and `to` are days (YYYY-MM-DD), `from` not after `to`.');
+  }
+  if (range.owner !== undefined && !owners.has(range.owner)) {
+    throw userError(`\`owner\` is legacy, cloud or dual, not ${JSON.stringify(range.owner)}.`);
   }
   // Days are YYYY-MM-DD text: `to` followed by `~` sorts after it, so day `to` is included.
   const where: Record<string, Condition> = { day: { gte: range.from, lt: `${range.to}~` } };

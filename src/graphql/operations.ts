@@ -14,6 +14,9 @@ import { deadLetters, deliveryBacklog } from '../projection/deliveryBacklog.js';
 import { trialBalance } from '../projection/trialBalance.js';
 import { type AuditSources, userError } from './audit.js';
 
+/** The delivery targets: the two ERPs. */
+const erps: readonly string[] = ['legacy', 'cloud'];
+
 export const operationsTypeDefs = /* GraphQL */ `
   extend type Query {
     "GL postings of a company in a period (YYYY-MM), per account and currency; balanced per currency."
@@ -182,6 +185,9 @@ export const operationsResolvers = {
       { sources }: Context,
     ) => {
       if (args.first < 1 || args.first > 100) throw userError('first must be 1 to 100.');
+      if (args.target !== undefined && !erps.includes(args.target)) {
+        throw userError(`target is ${erps.join(' or ')}, not ${JSON.stringify(args.target)}.`);
+      }
       const page = await answer(() =>
         deadLetters(sources.readModels, {
           target: args.target,

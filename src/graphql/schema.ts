@@ -10,6 +10,7 @@ import {
   documentRef,
   findEvents,
   freezesInForce,
+  isDateTime,
   type Order,
   routingCoverage,
   ruleSetInForce,
@@ -64,7 +65,7 @@ export const typeDefs = /* GraphQL */ `
     ruleSetInForce(at: DateTime!): RuleSetVersion
     "The cutover freezes in force at an instant."
     freezesInForce(at: DateTime!): [Freeze!]!
-    "Documents each ERP received per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows."
+    "What each ERP holds, as it changed per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows: documents recorded and routed to it, migrated to it and away from it."
     routingCoverage(from: String!, to: String!, owner: String): [CoverageRow!]!
   }
 
@@ -74,7 +75,14 @@ export const typeDefs = /* GraphQL */ `
     company: String
     site: String
     owner: String!
+    "The day's net change: recorded + migratedIn - migratedOut (negative when the owner lost more than it gained). Summed over every day: what the owner holds."
     documents: Int!
+    "Documents recorded that day and routed to the owner."
+    recorded: Int!
+    "Documents migrated to the owner that day."
+    migratedIn: Int!
+    "Documents migrated away from the owner that day."
+    migratedOut: Int!
   }
 
   type PageInfo {
@@ -172,11 +180,11 @@ export const typeDefs = /* GraphQL */ `
 `;
 
 const parseInstant = (value: unknown): Date => {
-  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (typeof value !== 'string' || !/T.*(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(time)) {
+  // ajv-formats' full check: a real calendar day (no 2026-11-31 rolling over to December).
+  if (typeof value !== 'string' || !isDateTime(value)) {
     throw userError(`Not an ISO 8601 instant with a time zone: ${JSON.stringify(value)}.`);
   }
-  return new Date(time);
+  return new Date(value);
 };
 
 /** Scalars as graphql-tools resolver maps, built by yoga's own graphql module. */

@@ -5,6 +5,7 @@
  *   set published with an `effectiveFrom` in the past was not in force before its publication;
  * - a POST whose body is empty (`{}`, `[]`, `null`) is answered at once with Yoga's own
  *   BAD_REQUEST, not left waiting for a body Fastify has already read;
+ * - instants and days not on the calendar (2026-11-31), unknown owners and targets: refused;
  * - an auditor's full page of 100 events, every field selected, is within the cost limit, and
  *   two such pages in one query are not.
  */
@@ -125,6 +126,20 @@ describe('GraphQL audit API at its edges', () => {
     // Backdated effectiveFrom: documents routed before v2's publication were routed by v1.
     expect(await inForce(instants.beforeV2 as string)).toBe(1);
     expect(await inForce(instants.v2 as string)).toBe(2);
+  });
+
+  it('refuses instants and days that are not on the calendar, and owners and targets that do not exist', async () => {
+    for (const query of [
+      '{ document(ref: { type: purchaseOrder, key: ["ACME-US", "M-1"] }, asOf: "2026-11-31T10:00:00Z") { owner } }',
+      '{ ruleSetInForce(at: "2026-02-30T10:00:00Z") { version } }',
+      '{ routingCoverage(from: "2026-02-30", to: "2026-12-01") { documents } }',
+      '{ routingCoverage(from: "2026-12-01", to: "2026-12-01", owner: "mars") { documents } }',
+      '{ deadLetters(target: "mars") { edges { cursor } } }',
+    ]) {
+      const answer = await gql(query);
+      expect(answer.body.data?.document ?? null, query).toBeNull();
+      expect(answer.body.errors?.[0]?.extensions?.code, query).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('answers an empty POST body at once, with a BAD_REQUEST', async () => {
