@@ -57,8 +57,7 @@ export const parseScope = (value: string): MigrationScope => {
     } else if (name === 'company' || name === 'site' || name === 'supplier') {
       const [code] = parseCodes(codeKinds[name])(text);
       scope[name] = code;
-    }
-    else
+    } else
       throw new InvalidArgumentError(
         `unknown scope field "${name}"; use documentType, company, site, supplier.`,
       );

@@ -16,9 +16,9 @@ describe('migration scope argument', () => {
   });
 
   it('refuses a field given twice instead of keeping the last (another company)', () => {
-    expect(() =>
-      parseScope('company=ACME-EU,company=ACME-US,documentType=purchase-order'),
-    ).toThrow(/"company" is given twice/);
+    expect(() => parseScope('company=ACME-EU,company=ACME-US,documentType=purchase-order')).toThrow(
+      /"company" is given twice/,
+    );
   });
 
   it("names the user's own spelling of an unknown type, and refuses codes documents cannot have", () => {
