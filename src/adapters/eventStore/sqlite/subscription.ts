@@ -14,9 +14,9 @@
  * events in it, and its upper bound is a safe checkpoint even when the filter matched none.
  */
 import {
+  categoryOf,
   type EventBatch,
   type EventFilter,
-  matchesFilter,
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
@@ -47,7 +47,7 @@ export const startSubscription = (
   options: SubscribeOptions,
 ): Subscription => {
   const windowSize = Math.max(1, Math.trunc(options.maxBatchSize ?? defaultBatchSize));
-  const filter = options.filter;
+  const passes = rowFilter(options.filter);
   /** The last position handed over (its batch settled or in flight). */
   let position = after === 'end' ? source.head() : after;
   let stopped = false;
@@ -73,7 +73,7 @@ export const startSubscription = (
       if (upTo <= queuedUpTo) return true;
       const events: RecordedEvent[] = [];
       for (const row of rows) {
-        if (row.position > queuedUpTo && passes(filter, row)) events.push(toRecordedEvent(row));
+        if (row.position > queuedUpTo && passes(row)) events.push(toRecordedEvent(row));
       }
       enqueue(events, upTo);
       if (queue.length > maxQueuedBatches) live = false;
@@ -193,5 +193,11 @@ export const startSubscription = (
   return { unsubscribe };
 };
 
-const passes = (filter: EventFilter | undefined, row: EventRow): boolean =>
-  !filter || matchesFilter(filter, { type: row.type, streamName: row.stream });
+/** The port's filter (`matchesFilter`) over stored rows, with sets: it runs for every row. */
+const rowFilter = (filter: EventFilter | undefined): ((row: EventRow) => boolean) => {
+  const types = filter?.eventTypes ? new Set(filter.eventTypes) : null;
+  const categories = filter?.streamCategories ? new Set(filter.streamCategories) : null;
+  return (row) =>
+    (types === null || types.has(row.type)) &&
+    (categories === null || categories.has(categoryOf(row.stream)));
+};
