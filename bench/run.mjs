@@ -12,7 +12,7 @@
  * Env: BENCH_ROUNDS (5), BENCH_DURATION (s per server per round, 5), BENCH_WARMUP (s, 3),
  *      BENCH_CONNECTIONS (50),
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
- *      BENCH_PROFILE=1 (run both gateways with --cpu-prof into bench/results/profiles/),
+ *      BENCH_PROFILE=1 (run the gateways and references with --cpu-prof into bench/results/profiles/),
  *      BENCH_BREAKDOWN=1 (also the durable floor appending what the gateway appends),
  *      BENCH_PROJECTORS=separate (the gateway runs no projectors: the write path alone),
  *      BENCH_REFERENCE=<checkout> (also the gateway built in another checkout, e.g. the last
@@ -153,6 +153,8 @@ const open = async ({ name, args, env = {}, apiKey, expected, factory }) => {
   return handle;
 };
 
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+
 /** One load run against an open server; `phase` is 'warm-up' or 'round N'. */
 const loadOnce = async (handle, phase, duration) => {
   const { server, name, expected } = handle;
@@ -160,6 +162,9 @@ const loadOnce = async (handle, phase, duration) => {
   const machineCpu0 = machineCpuSeconds();
   const selfCpu0 = process.cpuUsage();
   const started = performance.now();
+  // The monotonic clock V8 stamps CPU profiles with: profile-summary.mjs counts only the
+  // samples taken inside measured rounds.
+  const windowStart = monotonicMicros();
   const run = await runLoad({ ...handle.load, connections: config.connections, duration });
   const elapsed = (performance.now() - started) / 1000;
   const selfCpu = process.cpuUsage(selfCpu0);
@@ -168,6 +173,7 @@ const loadOnce = async (handle, phase, duration) => {
   handle.succeeded += run.responses;
   handle.unanswered += run.unanswered;
   run.elapsedSeconds = elapsed;
+  run.window = { startMicros: windowStart, endMicros: monotonicMicros() };
   run.serverCpuSeconds = cpuSeconds(server.pid) - serverCpu0;
   // Shares of one core over the run (1 = busy all the time).
   run.serverCpu = run.serverCpuSeconds / elapsed;
@@ -276,9 +282,20 @@ const main = async () => {
   const machine = machineInfo(tempDir);
   const storelessDataDir = join(tempDir, 'storeless');
   const floorDataDir = join(tempDir, 'floor');
-  // V8 CPU profiles of both gateways (warm-up included), written when each exits.
+  // V8 CPU profiles of the gateways and references (warm-up included), written when each
+  // exits, named for the server and the run so two builds' profiles can be compared.
   const profileDir = join(root, 'bench/results/profiles');
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const profileRun = new Date().toISOString().replace(/:/g, '-');
+  const profileFile = (label) => join(profileDir, `${profileRun}-${label}.cpuprofile`);
+  const profile = (label) =>
+    process.env.BENCH_PROFILE
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=${profileRun}-${label}.cpuprofile`,
+        ]
+      : [];
+  const profiled = {};
   // All four run side by side (each idle while another is measured) and are measured in
   // turns, round after round: this VM's speed drifts within minutes, and a ratio of two
   // measurements taken a few seconds apart suffers far less from that than one of runs
@@ -308,9 +325,15 @@ const main = async () => {
       factory,
     });
   }
+  profiled.storeless = 'storeless';
   handles.storeless = await open({
     name: 'gateway, no store',
-    args: [...profile, join(root, 'bench/storeless-server.mjs'), '--data-dir', storelessDataDir],
+    args: [
+      ...profile('storeless'),
+      join(root, 'bench/storeless-server.mjs'),
+      '--data-dir',
+      storelessDataDir,
+    ],
     env: { LOG_LEVEL: 'warn' },
     apiKey: createApiKey(storelessDataDir),
     expected: 202,
@@ -325,9 +348,10 @@ const main = async () => {
     COEXIST_CLOUD_ERP_SANDBOX: 'off',
     ...(process.env.BENCH_PROJECTORS ? { COEXIST_PROJECTORS: process.env.BENCH_PROJECTORS } : {}),
   };
+  profiled.gateway = 'gateway';
   handles.gateway = await open({
     name: 'gateway',
-    args: [...profile, cli, 'start', '--data-dir', gatewayDataDir],
+    args: [...profile('gateway'), cli, 'start', '--data-dir', gatewayDataDir],
     env: gatewayEnv,
     apiKey: createApiKey(gatewayDataDir),
     expected: 202,
@@ -342,9 +366,10 @@ const main = async () => {
       .find((path) => existsSync(path));
     if (!referenceCli) throw new Error(`BENCH_REFERENCE: no built CLI in ${reference}/dist`);
     const referenceDataDir = join(tempDir, `reference-${i}`);
+    profiled[i === 0 ? 'reference' : `reference${i + 1}`] = `reference-${i}`;
     handles[i === 0 ? 'reference' : `reference${i + 1}`] = await open({
       name: `gateway built in ${reference}`,
-      args: [referenceCli, 'start', '--data-dir', referenceDataDir],
+      args: [...profile(`reference-${i}`), referenceCli, 'start', '--data-dir', referenceDataDir],
       env: gatewayEnv,
       apiKey: createApiKey(referenceDataDir, referenceCli),
       expected: 202,
@@ -416,7 +441,19 @@ const main = async () => {
   report.warnings = warnings({ config, machine, runs });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`Results: ${relative(process.cwd(), file)}`);
-  if (profile.length) console.log(`CPU profile: ${relative(process.cwd(), profileDir)}/`);
+  if (process.env.BENCH_PROFILE) {
+    // Beside each profile, its measured rounds: what profile-summary.mjs counts.
+    for (const [key, label] of Object.entries(profiled)) {
+      const handle = handles[key];
+      const windows = {
+        server: handle.name,
+        responses: handle.rounds.reduce((n, r) => n + r.responses, 0),
+        windows: handle.rounds.map((r) => r.window),
+      };
+      writeFileSync(`${profileFile(label)}.windows.json`, `${JSON.stringify(windows)}\n`);
+      console.log(`CPU profile: ${relative(process.cwd(), profileFile(label))}`);
+    }
+  }
   // Missing a target is a measurement; losing an acknowledged write is a bug.
   if (!durability.ok || !floorDurability.ok) process.exitCode = 1;
 };

@@ -4,6 +4,7 @@
  * the process (re)starts following it, and kept current by the events it handles. Adding the
  * same fact twice changes nothing, so a batch handled again after a crash is harmless.
  */
+import { streamNameOf } from '../domain/documents.js';
 import type { RecordedEvent } from '../ports/eventStore.js';
 
 export interface IndexedInvoice {
@@ -34,6 +35,8 @@ export class MatchIndex {
   private readonly invoices = new Map<string, IndexedInvoice>();
   private readonly invoicesByOrder = new Map<string, Set<string>>();
   private readonly receiptsByOrder = new Map<string, Set<string>>();
+  /** Streams of the orders some invoice names: an order event elsewhere affects no invoice. */
+  private readonly invoicedOrderStreams = new Set<string>();
   /** Invoices rejected: they no longer count toward anyone's invoiced-to-date. */
   private readonly rejected = new Set<string>();
 
@@ -45,6 +48,8 @@ export class MatchIndex {
   ] as const;
 
   add(event: RecordedEvent): void {
+    // Events the index is not built from (orders, tolerances) are not even parsed.
+    if (!indexedTypes.has(event.type)) return;
     const data = event.data as Record<string, unknown>;
     const company = String(data.company ?? '');
     if (event.type === 'GoodsReceiptRecorded') {
@@ -64,12 +69,20 @@ export class MatchIndex {
       });
       for (const poNumber of poNumbers) {
         this.entry(this.invoicesByOrder, poKey(company, poNumber)).add(event.streamName);
+        this.invoicedOrderStreams.add(
+          streamNameOf({ type: 'purchaseOrder', key: { company, poNumber } }),
+        );
       }
     } else if (finalEventTypes.has(event.type)) {
       const invoice = this.invoices.get(event.streamName);
       if (invoice) invoice.final = true;
       if (event.type === 'InvoiceRejected') this.rejected.add(event.streamName);
     }
+  }
+
+  /** Whether any invoice names the order recorded in `stream`. */
+  isInvoicedOrder(stream: string): boolean {
+    return this.invoicedOrderStreams.has(stream);
   }
 
   invoice(stream: string): IndexedInvoice | undefined {
@@ -130,3 +143,5 @@ export class MatchIndex {
     return set;
   }
 }
+
+const indexedTypes: ReadonlySet<string> = new Set(MatchIndex.eventTypes);

@@ -168,6 +168,10 @@ export const startMatchProcess = (options: MatchProcessOptions): MatchProcess =>
 
   /** The invoices an event may change the outcome of. */
   const affected = (current: MatchIndex, event: RecordedEvent): string[] => {
+    // Most orders have no invoice yet: their events are passed over without being parsed.
+    if (orderEventTypes.includes(event.type) && !current.isInvoicedOrder(event.streamName)) {
+      return [];
+    }
     const data = event.data as Record<string, unknown>;
     const company = String(data.company ?? '');
     switch (event.type) {

@@ -398,3 +398,64 @@ describe('SQLite subscriptions and the event loop', () => {
     }
   });
 });
+
+describe('SQLite live subscriptions (one shared reader of the tail)', () => {
+  afterEach(() => temp.removeAll());
+
+  it('gives each live subscriber exactly its events in order, a slow one too, while appends go on', async () => {
+    const store = getSqliteEventStore({ file: temp.file() });
+    try {
+      const seen = { all: [] as number[], odd: [] as number[], slow: [] as number[] };
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const ready: Promise<void>[] = [];
+      const subscribe = (
+        into: number[],
+        options: { filter?: { eventTypes: string[] }; onBatch?: () => Promise<void> } = {},
+      ) => {
+        let started: () => void = () => {};
+        ready.push(
+          new Promise<void>((resolve) => {
+            started = resolve;
+          }),
+        );
+        return store.subscribeToAll({
+          maxBatchSize: 2,
+          ...(options.filter ? { filter: options.filter } : {}),
+          onBatch: async (batch) => {
+            for (const event of batch.events) into.push((event.data as { n: number }).n);
+            await options.onBatch?.();
+          },
+          onCaughtUp: () => started(),
+        });
+      };
+      const subscriptions = [
+        subscribe(seen.all),
+        subscribe(seen.odd, { filter: { eventTypes: ['Odd'] } }),
+        // Blocks on its first live batch until every append is done: it falls far behind the
+        // tail (more batches than a live subscriber may keep waiting) and must catch up alone.
+        subscribe(seen.slow, { onBatch: () => gate }),
+      ];
+      await Promise.all(ready);
+      const total = 400;
+      for (let n = 0; n < total; n++) {
+        await store.appendToStream(`s-${n % 7}`, [newEvent(n % 2 ? 'Odd' : 'Even', { n })], {
+          expectedRevision: 'any',
+        });
+        if (n % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      const every = Array.from({ length: total }, (_, n) => n);
+      await until(() => seen.all.length === total && seen.odd.length === total / 2, 'live ones');
+      release();
+      await until(() => seen.slow.length >= total, 'the slow one');
+      await Promise.all(subscriptions.map((s) => s.unsubscribe()));
+      expect(seen.all).toEqual(every);
+      expect(seen.odd).toEqual(every.filter((n) => n % 2));
+      expect(seen.slow).toEqual(every);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -300,3 +300,17 @@ describe('tolerances', () => {
     expect(json(listed)).toMatchObject({ settings: [] });
   });
 });
+
+describe('an order change', () => {
+  it('matches again the invoices naming the order: a price raised to the invoice’s releases its hold', async () => {
+    await gateway.post('goods-receipts', receipt('GR-1', '500'));
+    await gateway.post('supplier-invoices', invoice('INV-1', '1', '1.95'));
+    expect(await status()).toMatchObject({ label: 'held: price variance' });
+    await gateway.post('purchase-orders/ACME-US/4500012345/changes', {
+      changeReason: 'Price agreed with the supplier.',
+      lines: [{ lineNumber: 10, action: 'update', unitPrice: '1.95' }],
+    });
+    expect(await status()).toMatchObject({ status: 'released' });
+    expect(await types()).toEqual(['InvoiceHeld', 'InvoiceReleased']);
+  });
+});

@@ -27,7 +27,7 @@ import {
 } from '../../../ports/eventStore.js';
 import type { Checkpointer } from './checkpointer.js';
 import { type IdempotencyIndex, keyHash } from './idempotency.js';
-import { toPosition } from './schema.js';
+import { type EventRow, toPosition } from './schema.js';
 import type { WalSync } from './walSync.js';
 
 export interface PendingAppend {
@@ -52,8 +52,11 @@ export interface GroupCommitOptions {
    * SQLite's automatic checkpoints. Called once.
    */
   checkpointFailed?(error: unknown): void;
-  /** Called once a COMMIT is durable, with the highest position it wrote. */
-  committed(lastPosition: number): void;
+  /**
+   * Called once a COMMIT is durable, with the highest position it wrote and its rows as
+   * stored (in position order), so live subscriptions need not read them back.
+   */
+  committed(lastPosition: number, rows: readonly EventRow[]): void;
 }
 
 export interface GroupCommitter {
@@ -68,6 +71,8 @@ interface BatchState {
   /** Last revision per stream as of this point in the batch (-1: no stream). */
   revisions: Map<string, number>;
   lastPosition: number;
+  /** The rows inserted, as a read would return them. */
+  rows: EventRow[];
   /** Serialised payload written so far: paces checkpoints. */
   bytes: number;
 }
@@ -142,6 +147,16 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
           state.now,
         );
         position = Number(info.lastInsertRowid);
+        state.rows.push({
+          position,
+          id: event.id,
+          stream: streamName,
+          revision,
+          type: event.type,
+          data: row.data,
+          metadata: row.metadata,
+          recorded_at: state.now,
+        });
       }
       const claim = appendOptions.idempotency;
       if (claim && digest) {
@@ -193,6 +208,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
       now: options.clock().toISOString(),
       revisions: new Map(),
       lastPosition: 0,
+      rows: [],
       bytes: 0,
     };
     const outcomes: Outcome[] = [];
@@ -205,7 +221,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         outcomes.push({ ok: false, error });
       }
     }
-    return { outcomes, lastPosition: state.lastPosition, bytes: state.bytes };
+    return { outcomes, lastPosition: state.lastPosition, rows: state.rows, bytes: state.bytes };
   });
 
   /**
@@ -214,7 +230,12 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
    */
   const commit = (
     batch: PendingAppend[],
-  ): { settled: Array<[PendingAppend, Outcome]>; lastPosition: number; bytes: number } => {
+  ): {
+    settled: Array<[PendingAppend, Outcome]>;
+    lastPosition: number;
+    rows: EventRow[];
+    bytes: number;
+  } => {
     const settled: Array<[PendingAppend, Outcome]> = [];
     let remaining = batch;
     while (remaining.length > 0) {
@@ -226,7 +247,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         for (const [i, pending] of remaining.entries()) {
           settled.push([pending, ran.outcomes[i] as Outcome]);
         }
-        return { settled, lastPosition: ran.lastPosition, bytes: ran.bytes };
+        return { settled, lastPosition: ran.lastPosition, rows: ran.rows, bytes: ran.bytes };
       } catch (error) {
         // The transaction rolled back: the claims it staged were never written.
         idempotency.discardStaged();
@@ -234,14 +255,14 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         // A store-level failure (I/O, disk full, lock timeout) dooms every append alike.
         if (!(error instanceof BatchRetry) || failure instanceof EventStoreUnavailableError) {
           for (const pending of remaining) settled.push([pending, { ok: false, error: failure }]);
-          return { settled, lastPosition: 0, bytes: 0 };
+          return { settled, lastPosition: 0, rows: [], bytes: 0 };
         }
         const culprit = remaining[error.index] as PendingAppend;
         settled.push([culprit, { ok: false, error: describeInsertError(culprit, failure) }]);
         remaining = remaining.filter((_, i) => i !== error.index);
       }
     }
-    return { settled, lastPosition: 0, bytes: 0 };
+    return { settled, lastPosition: 0, rows: [], bytes: 0 };
   };
 
   const queue: PendingAppend[] = [];
@@ -309,7 +330,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
       settleIfDrained();
       return;
     }
-    const { settled, lastPosition, bytes } = commit(batch);
+    const { settled, lastPosition, rows, bytes } = commit(batch);
     sinceCheckpoint += bytes;
     sinceRestart += bytes;
     // Every outcome waits for the sync, refusals included: they may have been decided on
@@ -322,7 +343,7 @@ export const createGroupCommitter = (options: GroupCommitOptions): GroupCommitte
         else if (outcome.ok) pending.resolve(outcome.result);
         else pending.reject(outcome.error);
       }
-      if (lastPosition > 0 && !syncError) options.committed(lastPosition);
+      if (lastPosition > 0 && !syncError) options.committed(lastPosition, rows);
       maybeCheckpoint();
       // What arrived during the sync commits now, as one batch, and waits for the next sync.
       if (queue.length > 0) schedule();

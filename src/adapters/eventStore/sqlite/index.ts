@@ -9,10 +9,11 @@
  * - `busy_timeout`: another process (the CLI, a second gateway) may write to the same file;
  *   the write lock is then waited for instead of failing. better-sqlite3 is synchronous, so that
  *   wait blocks this process's event loop; writes of other processes are short, so it is brief.
- * - Subscriptions are woken right after each local commit and by a cheap poll of
- *   `max(position)` that notices commits of other processes. Positions are assigned under
- *   SQLite's single write lock, so a later position is never visible before an earlier one
- *   has committed: reading "after the last delivered position" cannot skip an event.
+ * - Live subscriptions share one reader of the log's tail (liveTail.ts), woken right after
+ *   each local commit (with the head it wrote) and by a cheap poll of `max(position)` that
+ *   notices commits of other processes. Positions are assigned under SQLite's single write
+ *   lock, so a later position is never visible before an earlier one has committed: reading
+ *   "after the last delivered position" cannot skip an event.
  */
 
 import Database from 'better-sqlite3';
@@ -34,6 +35,7 @@ import {
 import { fallBackToAutomaticCheckpoints, startCheckpointer } from './checkpointer.js';
 import { createGroupCommitter } from './groupCommit.js';
 import { createIdempotencyIndex } from './idempotency.js';
+import { createLiveTail } from './liveTail.js';
 import { type EventRow, fromPosition, migrate, toPosition, toRecordedEvent } from './schema.js';
 import { startSubscription } from './subscription.js';
 import { createWalSync } from './walSync.js';
@@ -88,6 +90,9 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
       'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),
     head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
+    window: db.prepare<[number, number], EventRow>(
+      'SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position',
+    ),
   };
   /** Events in (after, upTo] passing a filter; one statement per distinct filter. */
   const windowStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
@@ -150,6 +155,12 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     };
   };
 
+  const tail = createLiveTail({
+    readRows: (after, upTo) => statements.window.all(after, upTo),
+    knownHead: () => knownHead,
+    watch,
+  });
+
   const walSync = createWalSync(`${options.file}-wal`);
   const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000));
   const checkpointer = startCheckpointer(options.file, busyTimeoutMs);
@@ -161,7 +172,8 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     clock,
     maxBatchSize: options.maxBatchSize ?? 1_000,
     idempotency,
-    committed: (lastPosition) => {
+    committed: (lastPosition, rows) => {
+      tail.offer(rows);
       // Our commit holds the highest position so far: anything another process committed
       // before it has a lower one, and the woken subscriptions read everything after theirs.
       knownHead = Math.max(knownHead, lastPosition);
@@ -224,7 +236,7 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
       assertOpen();
       const { after, filter } = subscribeOptions;
       const subscription = startSubscription(
-        { readWindow: (from, upTo) => readWindow(filter, from, upTo), head, watch },
+        { readWindow: (from, upTo) => readWindow(filter, from, upTo), head, tail },
         after === 'end' ? 'end' : fromPosition(after),
         subscribeOptions,
       );

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import {
   EventStoreError,
   type IdempotencyRecord,
+  type JsonObject,
   type LogPosition,
   type RecordedEvent,
 } from '../../../ports/eventStore.js';
@@ -147,16 +148,37 @@ export const fromPosition = (position: LogPosition | undefined): number => {
   return Number(position);
 };
 
-export const toRecordedEvent = (row: EventRow): RecordedEvent => ({
-  id: row.id,
-  type: row.type,
-  streamName: row.stream,
-  revision: BigInt(row.revision),
-  position: toPosition(row.position),
-  data: JSON.parse(row.data),
-  metadata: JSON.parse(row.metadata),
-  recordedAt: new Date(row.recorded_at),
-});
+/**
+ * An event as read. Its data and metadata are parsed when first used: a live consumer is
+ * handed every event its filter lets through, and many look at the type and stream alone
+ * (parsing a document's JSON is most of what reading an event costs).
+ */
+export const toRecordedEvent = (row: EventRow): RecordedEvent => {
+  let data: JsonObject | undefined;
+  let metadata: JsonObject | undefined;
+  return {
+    id: row.id,
+    type: row.type,
+    streamName: row.stream,
+    revision: BigInt(row.revision),
+    position: toPosition(row.position),
+    get data(): JsonObject {
+      data ??= JSON.parse(row.data) as JsonObject;
+      return data;
+    },
+    set data(value: JsonObject) {
+      data = value;
+    },
+    get metadata(): JsonObject {
+      metadata ??= JSON.parse(row.metadata) as JsonObject;
+      return metadata;
+    },
+    set metadata(value: JsonObject) {
+      metadata = value;
+    },
+    recordedAt: new Date(row.recorded_at),
+  };
+};
 
 /** The record of a claim, given the events of its append (in position order). */
 export const toIdempotencyRecord = (
