@@ -31,6 +31,16 @@ export const recorded = (
   };
 };
 
+/** Frozen all the way down: an `evolve` that changes its input throws (modules are strict). */
+const deepFreeze = <T>(value: T): T => {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+};
+
+/** Folds `events`; every document is frozen before the next event sees it (evolve is pure). */
 export const given = <D extends ReadModelDocument>(
   projection: Projection<D>,
   events: readonly RecordedEvent[],
@@ -39,7 +49,7 @@ export const given = <D extends ReadModelDocument>(
   for (const event of events) {
     for (const id of projection.idsOf(event)) {
       const next = projection.evolve(documents.get(id) ?? null, event, id);
-      if (next) documents.set(id, next);
+      if (next) documents.set(id, deepFreeze(next));
       else documents.delete(id);
     }
   }

@@ -43,6 +43,18 @@ export type DeliveryRecord = {
 
 const outstandingStates = new Set<RecordedDeliveryState>(['pending', 'in-flight', 'retrying']);
 
+/**
+ * A copy the dispatcher's fold may change: it sets the delivery's own fields, pushes to
+ * `attempts` and `replays` and completes an attempt in place; every other value it replaces.
+ * (A structured clone of the whole record cost more than the rest of the fold; the specs fold
+ * frozen documents, so a fold that changes more fails them.)
+ */
+const copyOf = (delivery: Delivery): Delivery => ({
+  ...delivery,
+  attempts: delivery.attempts.map((attempt) => ({ ...attempt })),
+  replays: [...delivery.replays],
+});
+
 const deliveryIdOf = (event: RecordedEvent): string | null =>
   typeof event.data.deliveryId === 'string' ? event.data.deliveryId : null;
 
@@ -66,7 +78,7 @@ export const deliveries: Projection<DeliveryRecord> = {
   evolve(current, event, id) {
     // The dispatcher's fold works on a stream, in place: give it a copy of this one delivery.
     const stream = emptyDeliveryStream(event.streamName, '', '');
-    if (current) stream.deliveries.push(structuredClone(current.delivery) as unknown as Delivery);
+    if (current) stream.deliveries.push(copyOf(current.delivery as unknown as Delivery));
     applyDeliveryEvent(stream, event);
     const delivery = stream.deliveries.find((d) => d.deliveryId === id);
     if (!delivery) return current; // an event about a delivery never requested

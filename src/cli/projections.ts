@@ -1,18 +1,19 @@
 /**
- * `coexist projections status|rebuild NAME|run`: each read model's generations, position and
- * lag; a rebuild from zero beside the live generation (the gateway keeps serving from the old
- * one until the new one has caught up), with a progress bar and ETA; and the projectors run
- * outside the gateway, for a gateway started with COEXIST_PROJECTORS=separate.
+ * `coexist projections status|rebuild NAME…|--all|run`: each read model's generations, position
+ * and lag; rebuilds from zero beside the live generations, several models in one pass of the
+ * log (the gateway keeps serving from the old ones until the new ones have caught up), with a
+ * progress bar and ETA; and the projectors run outside the gateway, for a gateway started
+ * with COEXIST_PROJECTORS=separate.
  */
 import { Command } from 'commander';
 import { projectionNamed, projections } from '../../projections/index.js';
 import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
-import type { ReadModelStore } from '../ports/readModelStore.js';
+import type { Projection, ReadModelStore } from '../ports/readModelStore.js';
 import { consumerNameOf } from '../projection/projector.js';
 import { openReadModelStore, processOwner, startGatewayReadSide } from '../projection/readSide.js';
-import { type RebuildProgress, rebuildReadModel } from '../projection/rebuild.js';
+import { type RebuildProgress, rebuildReadModels } from '../projection/rebuild.js';
 import { openEventStore } from '../stores.js';
 import { CliError } from './gateway.js';
 import { configFrom, withStoreOptions } from './options.js';
@@ -132,21 +133,25 @@ export const projectionsCommand = (): Command => {
   withStoreOptions(
     command
       .command('rebuild')
-      .argument('<name>', `read model: ${projections.map((p) => p.name).join(', ')}`)
-      .description('rebuild a read model from zero beside the live one, then switch to it'),
+      .argument('[names...]', `read models: ${projections.map((p) => p.name).join(', ')}`)
+      .description(
+        'rebuild read models from zero beside the live ones, in one pass of the log, then switch to them',
+      ),
   )
+    .option('--all', 'every read model')
     .option('--json', 'print the result as JSON (no progress bar)')
-    .action(async (name: string, options: { json?: boolean }) => {
-      const projection = projectionNamed(name);
-      if (!projection) {
+    .action(async (names: string[], options: { all?: boolean; json?: boolean }) => {
+      const chosen = options.all ? [...projections] : names.map((name) => projectionNamed(name));
+      const unknown = names.filter((_, n) => !chosen[n]);
+      if (unknown.length > 0 || chosen.length === 0) {
         throw new CliError(
-          `No read model "${name}"; choose one of: ${projections.map((p) => p.name).join(', ')}.`,
+          `${unknown.length > 0 ? `No read model "${unknown.join('", "')}"` : 'No read model named'}; choose from: ${projections.map((p) => p.name).join(', ')} (or --all).`,
         );
       }
       const interactive = !options.json && process.stderr.isTTY;
-      const result = await withStores(options, ({ events, readModels, checkpoints }) =>
-        rebuildReadModel(
-          projection,
+      const results = await withStores(options, ({ events, readModels, checkpoints }) =>
+        rebuildReadModels(
+          [...new Set(chosen as Projection[])],
           {
             events,
             readModels,
@@ -166,12 +171,15 @@ export const projectionsCommand = (): Command => {
       );
       if (interactive) process.stderr.write('\n');
       if (options.json) {
-        console.log(JSON.stringify(result, null, 2));
+        // One model: its result, as before; several: one result each.
+        console.log(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
         return;
       }
-      console.log(
-        `Rebuilt ${result.model}: ${result.handled.toLocaleString('en-US')} events in ${result.seconds.toFixed(1)} s; reads now use ${result.storage}.`,
-      );
+      for (const result of results) {
+        console.log(
+          `Rebuilt ${result.model}: ${result.handled.toLocaleString('en-US')} events in ${result.seconds.toFixed(1)} s; reads now use ${result.storage}.`,
+        );
+      }
     });
 
   withStoreOptions(

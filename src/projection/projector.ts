@@ -22,7 +22,12 @@ import {
 } from '../consumers/consumer.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
-import type { Generation, Projection, ReadModelStore } from '../ports/readModelStore.js';
+import type {
+  Generation,
+  Projection,
+  ProjectionHandler,
+  ReadModelStore,
+} from '../ports/readModelStore.js';
 
 export interface ProjectorRuntime {
   events: EventStore;
@@ -58,25 +63,28 @@ export interface RunningProjector {
 /** The consumer that writes a generation: named after its storage, so each has its checkpoint. */
 export const consumerNameOf = (storage: string) => `projection:${storage}`;
 
-/** Runs `projection` into `storage` on a consumer. */
+/**
+ * Runs `projection` into `storage` on a consumer; `handler` replaces the store's (a rebuild
+ * pass writing several generations at once).
+ */
 export const runGeneration = (
   projection: Projection,
   storage: string,
   runtime: ProjectorRuntime,
+  handler: ProjectionHandler = runtime.readModels.handler(storage, projection),
 ): RunningConsumer => {
-  const { readModels } = runtime;
   return startConsumer(
     {
       name: consumerNameOf(storage),
       filter: projection.filter,
       batchSize: runtime.batchSize ?? 1_000,
       poison: 'park',
-      handler: readModels.handler(storage, projection),
+      handler,
     },
     {
       // The embedded log's catch-up yields to the event loop between windows itself.
       store: runtime.events,
-      state: readModels.checkpoints ?? runtime.consumerState,
+      state: runtime.readModels.checkpoints ?? runtime.consumerState,
       owner: runtime.owner,
       leaseTtlMs: runtime.leaseTtlMs,
       log: runtime.log,

@@ -109,6 +109,26 @@ describe('coexist projections', () => {
     }
   }, 90_000);
 
+  it('rebuilds every read model in one pass with --all; each switches, and lists still answer', async () => {
+    const before = await status();
+    const { stdout } = await coexist([
+      'projections',
+      'rebuild',
+      '--all',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    const results = JSON.parse(stdout) as { model: string; storage: string }[];
+    expect(results.map((r) => r.model)).toEqual(before.map((r) => r.name));
+    const after = await status();
+    for (const [n, result] of results.entries()) {
+      expect(result.storage).not.toBe(before[n]?.live?.storage);
+      expect(after[n]?.live?.storage).toBe(result.storage);
+    }
+    expect(await listed()).toContain('CLI-0');
+  }, 90_000);
+
   it('names the read models when asked for an unknown one', { timeout: 60_000 }, async () => {
     await expect(
       coexist(['projections', 'rebuild', 'nope', '--data-dir', dataDir]),

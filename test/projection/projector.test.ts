@@ -1,12 +1,14 @@
 /**
  * Projectors on the embedded stores: live projection, read-your-writes, a rebuild while the
  * gateway serves (queries answer from the old generation until the switch, and the rebuilt
- * model equals the live one), and a new version built beside the old.
+ * model equals the live one), several models rebuilt in one pass of the log, and a new
+ * version built beside the old.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documents } from '../../projections/documents/documents.js';
 import { eventIndex } from '../../projections/eventIndex/eventIndex.js';
+import { generalLedger } from '../../projections/generalLedger/generalLedger.js';
 import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
 import {
   getSqliteReadModelStore,
@@ -14,9 +16,13 @@ import {
 } from '../../src/adapters/readModels/sqlite.js';
 import { inMemoryConsumerState } from '../../src/ports/consumerState.js';
 import type { Projection } from '../../src/ports/readModelStore.js';
-import { type ProjectorRuntime, startProjector } from '../../src/projection/projector.js';
+import {
+  consumerNameOf,
+  type ProjectorRuntime,
+  startProjector,
+} from '../../src/projection/projector.js';
 import { startReadSide } from '../../src/projection/readSide.js';
-import { rebuildReadModel } from '../../src/projection/rebuild.js';
+import { rebuildReadModel, rebuildReadModels } from '../../src/projection/rebuild.js';
 import { until } from '../eventStore/conformance.js';
 import { tempSqliteFiles } from '../support/tempFiles.js';
 import { appendOrders } from './fixtures.js';
@@ -133,6 +139,64 @@ describe('projectors', () => {
     const head = (await events.headPosition()) as bigint;
     await projector.waitFor(head);
     expect(await gateway.readModels.count(result.storage)).toBe(3_002);
+  });
+
+  it('rebuilds several models in one pass: each equals its live generation, reads answer from the old ones until the switch, and the gateway follows each', async () => {
+    const { events, open } = setUp();
+    await appendOrders(events, 1_500);
+    const gateway = open('gateway');
+    const readSide = await startReadSide(gateway, [documents, eventIndex]);
+    cleanups.push(() => readSide.stop());
+    await readSide.ready();
+    const liveStorages = readSide.status().map((status) => status.storage);
+    const liveHashes = await Promise.all(
+      liveStorages.map((storage) => gateway.readModels.contentHash(storage)),
+    );
+
+    const logHead = await events.headPosition();
+    const during: boolean[] = [];
+    const results = await rebuildReadModels([documents, eventIndex, generalLedger], open('cli'), {
+      intervalMs: 5,
+      onProgress: (progress) => {
+        if (progress.fraction >= 1) return;
+        void gateway.readModels
+          .get('documents', 'PurchaseOrder-ACME/PO-001499')
+          .then((found) => during.push(found?.status === 'open'));
+      },
+    });
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every(Boolean)).toBe(true);
+    // Each model got the events its filter selects: the ledger none (no journal entries).
+    expect(results.map((r) => [r.model, r.handled])).toEqual([
+      ['documents', 3_000],
+      ['eventIndex', 3_000],
+      ['generalLedger', 0],
+    ]);
+    for (const [n, result] of results.slice(0, 2).entries()) {
+      expect(result.storage).not.toBe(liveStorages[n]);
+      expect(await gateway.readModels.contentHash(result.storage)).toBe(liveHashes[n]);
+    }
+    for (const result of results) {
+      const live = (await gateway.readModels.generations(result.model)).filter(
+        (g) => g.state === 'live',
+      );
+      expect(live.map((g) => g.storage)).toEqual([result.storage]);
+      // Every generation's checkpoint is where the pass stopped, not only the first's.
+      expect(await gateway.readModels.checkpoints?.load(consumerNameOf(result.storage))).toBe(
+        logHead,
+      );
+    }
+
+    // The gateway's projectors move to the new generations and resume where the pass stopped.
+    await until(
+      () => readSide.status().every((status, n) => status.storage === results[n]?.storage),
+      'projectors follow the rebuilt generations',
+    );
+    await appendOrders(events, 1, 5_000);
+    const head = (await events.headPosition()) as bigint;
+    for (const projector of readSide.projectors) await projector.waitFor(head);
+    expect(await gateway.readModels.count(results[0]?.storage as string)).toBe(1_501);
+    expect(await gateway.readModels.count(results[1]?.storage as string)).toBe(3_002);
   });
 
   it('builds a new version beside the old one, which keeps answering until the new one is ready', async () => {
