@@ -5,18 +5,32 @@
  * progress bar and ETA; and the projectors run outside the gateway, for a gateway started
  * with COEXIST_PROJECTORS=separate.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { projectionNamed, projections } from '../../projections/index.js';
 import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
 import type { Projection, ReadModelStore } from '../ports/readModelStore.js';
-import { consumerNameOf } from '../projection/projector.js';
+import { consumerNameOf, type ProjectorStatus } from '../projection/projector.js';
 import { openReadModelStore, processOwner, startGatewayReadSide } from '../projection/readSide.js';
 import { type RebuildProgress, rebuildReadModels } from '../projection/rebuild.js';
 import { openEventStore } from '../stores.js';
 import { CliError } from './gateway.js';
 import { configFrom, withStoreOptions } from './options.js';
+
+/** A projector's status as a runner prints it: positions as text (JSON has no bigint). */
+const runnerLine = ({ position, ...status }: ProjectorStatus) => ({
+  ...status,
+  position: position === null ? null : position.toString(),
+});
+
+const seconds = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3_600) {
+    throw new InvalidArgumentError('give seconds between 0 and 3600, e.g. 10.');
+  }
+  return n;
+};
 
 interface Stores {
   events: EventStore;
@@ -26,7 +40,7 @@ interface Stores {
 
 const withStores = async <T>(options: object, work: (stores: Stores) => Promise<T>) => {
   const config = configFrom(options);
-  const events = await openEventStore(config);
+  const events = await openEventStore(config, { existing: true });
   const readModels = await openReadModelStore({
     dataDir: config.dataDir,
     mongoUrl: process.env.MONGODB_URL,
@@ -190,33 +204,43 @@ export const projectionsCommand = (): Command => {
       ),
   )
     .option('--json', 'print status lines as JSON')
-    .action(async (options: { json?: boolean; config?: string; dataDir?: string }) => {
-      const config = configFrom(options);
-      const events = await openEventStore(config);
-      const readSide = await startGatewayReadSide(events, {
-        dataDir: config.dataDir,
-        mongoUrl: process.env.MONGODB_URL,
-      });
-      const report = () => {
-        const status = readSide.status();
-        if (options.json) console.log(JSON.stringify({ at: new Date().toISOString(), status }));
-        else {
-          for (const projector of status) {
-            console.log(`${new Date().toISOString().slice(11, 19)}  ${JSON.stringify(projector)}`);
+    .option('--interval <seconds>', 'seconds between status lines', seconds, 10)
+    .action(
+      async (options: { json?: boolean; interval: number; config?: string; dataDir?: string }) => {
+        const config = configFrom(options);
+        const events = await openEventStore(config, { existing: true });
+        const readSide = await startGatewayReadSide(events, {
+          dataDir: config.dataDir,
+          mongoUrl: process.env.MONGODB_URL,
+        });
+        const report = () => {
+          const at = new Date().toISOString();
+          const status = readSide.status().map(runnerLine);
+          if (options.json) console.log(JSON.stringify({ at, status }));
+          else {
+            for (const line of status) {
+              const position = line.position ?? '-';
+              const error = line.lastError ? `  last error: ${line.lastError.message}` : '';
+              console.log(
+                `${at.slice(11, 19)}  ${line.model} v${line.version}  ${line.phase}  position ${position}  handled ${line.handled}  parked ${line.parked}  runner ${line.owner ?? '-'}${error}`,
+              );
+            }
           }
+        };
+        if (!options.json) {
+          console.log(`Projectors running; status every ${options.interval} s. Ctrl-C stops them.`);
         }
-      };
-      if (!options.json) console.log('Projectors running; status every 10 s. Ctrl-C stops them.');
-      report();
-      const timer = setInterval(report, 10_000);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      clearInterval(timer);
-      await readSide.close();
-      await events.close();
-    });
+        report();
+        const timer = setInterval(report, options.interval * 1_000);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        clearInterval(timer);
+        await readSide.close();
+        await events.close();
+      },
+    );
 
   return command;
 };

@@ -46,9 +46,27 @@ describe('projectors in a process of their own', () => {
 
     runner = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'projections', 'run', '--data-dir', dataDir],
-      { cwd: root, stdio: 'ignore' },
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'projections',
+        'run',
+        '--json',
+        '--interval',
+        '0.5',
+        '--data-dir',
+        dataDir,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    let printed = '';
+    runner.stdout?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    runner.stderr?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
     let listed: string[] = [];
     const poll = setInterval(() => {
       list()
@@ -86,5 +104,20 @@ describe('projectors in a process of their own', () => {
       lag = await lagOf();
     }
     expect(lag).toBe('0');
+
+    // The runner's status lines, once it has projected: one JSON object a line, positions as
+    // text, and the runner still running.
+    await until(
+      () =>
+        printed
+          .split('\n')
+          .some((line) => line.includes('"position":"') && line.includes('"phase":"live"')),
+      'a status line with a position',
+      15_000,
+    );
+    for (const line of printed.trim().split('\n')) {
+      expect(() => JSON.parse(line), line).not.toThrow();
+    }
+    expect(runner.exitCode, printed).toBeNull();
   }, 90_000);
 });
