@@ -9,6 +9,15 @@
  *      cloud      the REST connector delivering to the sandbox (a fresh sandbox per round).
  *    BENCH_CLOUD_DELIVERIES documents (default 2,000) seeded once, each run on a fresh copy of the
  *    log; BENCH_ROUNDS rounds (default 3) in turns; medians; cloud / no-op per round. Target ≥ 0.5.
+ *    Per ERP request (the figure that does not depend on how many requests a vendor needs):
+ *      the gateway's added CPU   (cloud − no-op CPU of this process per delivery) / requests;
+ *      the gateway's latency     one delivery at a time (BENCH_LATENCY_DELIVERIES, default 300,
+ *                                through the same dispatcher at concurrency 1): the connector's
+ *                                time outside the ERP's answers (profile expressions, its own
+ *                                logic) per request, beside the round trip of a request;
+ *      the sandbox's share       its CPU per request, and of the CPU of both processes;
+ *      the floor                 a bare undici request to a bare node:http server on loopback,
+ *                                CPU per request on each side: what no connector goes below.
  *
  * 2. Pacing at Business Central's quota (6,000 requests per 5-minute sliding window, 5 at once),
  *    scaled down in time at the same rate: BENCH_QUOTA_REQUESTS (default 200) per
@@ -60,6 +69,7 @@ const quota = {
   concurrent: Number(process.env.BENCH_QUOTA_CONCURRENT ?? 5),
 };
 const windows = Number(process.env.BENCH_QUOTA_WINDOWS ?? 4);
+const latencyDeliveries = Number(process.env.BENCH_LATENCY_DELIVERIES ?? 300);
 const dir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'coexist-cloud-delivery-'));
 const targetRatio = 0.5;
 const pacingTolerance = 0.02;
@@ -234,10 +244,103 @@ const timeDeliveries = async (seeded, connector) => {
   };
 };
 
+/**
+ * One delivery at a time through the dispatcher (concurrency 1): each delivery's time in the
+ * connector, and within it the round trip of each ERP request (from the quota hook to the
+ * answer). What the connector spends outside the round trips is the gateway's added latency.
+ */
+const serialLatency = async (seeded, sandbox) => {
+  let inRequests = 0;
+  let requests = 0;
+  const connector = new RestConnector(sandbox.config, {
+    beforeRequest: async () => {
+      const started = performance.now();
+      requests++;
+      return () => {
+        inRequests += performance.now() - started;
+      };
+    },
+  });
+  let inConnector = 0;
+  let delivered = 0;
+  const deliver = connector.deliver.bind(connector);
+  connector.deliver = async (delivery, options) => {
+    const started = performance.now();
+    const result = await deliver(delivery, options);
+    inConnector += performance.now() - started;
+    if (result.ok) delivered++;
+    return result;
+  };
+  const run = dispatch(seeded, connector, { concurrency: 1 });
+  const started = performance.now();
+  while (delivered < latencyDeliveries) {
+    if (performance.now() - started > 300_000)
+      throw new Error(`serial run: ${delivered} delivered`);
+    await sleep(5);
+  }
+  const wall = performance.now() - started;
+  await run.stop();
+  await connector.close();
+  return {
+    deliveries: delivered,
+    requestsPerDelivery: requests / delivered,
+    msPerDelivery: wall / delivered,
+    msInConnectorPerDelivery: inConnector / delivered,
+    roundTripMsPerRequest: inRequests / requests,
+    gatewayMsPerRequest: (inConnector - inRequests) / requests,
+  };
+};
+
+/** CPU per request of a bare undici client and a bare node:http server, on loopback. */
+const bareRoundTrip = async (count = 4_000, inFlight = 16) => {
+  const { Agent, request } = await import('undici');
+  const body = JSON.stringify({ value: [{ id: 'x', number: 'P1', status: 'Open' }] });
+  const server = await startServer({
+    name: 'bare HTTP server',
+    args: [
+      '-e',
+      `require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => { r.setHeader('content-type', 'application/json'); r.end(${JSON.stringify(body)}); }); }).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port); });`,
+    ],
+  });
+  const agent = new Agent({ connections: inFlight, keepAliveTimeout: 10_000 });
+  const get = async () => {
+    const response = await request(`${server.url}/api/v2.0/companies(x)/purchaseOrders`, {
+      dispatcher: agent,
+      headers: { authorization: 'Bearer token', accept: 'application/json' },
+    });
+    return JSON.parse(await response.body.text());
+  };
+  try {
+    const run = async (n) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (next++ < n) await get();
+        }),
+      );
+    };
+    await run(500);
+    const serverCpu = cpuSeconds(server.pid);
+    const cpu = process.cpuUsage();
+    await run(count);
+    const used = process.cpuUsage(cpu);
+    return {
+      requests: count,
+      clientCpuMsPerRequest: (used.user + used.system) / 1000 / count,
+      serverCpuMsPerRequest: ((cpuSeconds(server.pid) - serverCpu) * 1000) / count,
+    };
+  } finally {
+    await agent.close();
+    await server.stop();
+  }
+};
+
 const throughput = async () => {
   const seeded = join(dir, 'seeded.sqlite');
   // One tag per seeded log: a fresh sandbox each round, so the same numbers can be reused.
   await seed(seeded, 'T', total);
+  const serial = join(dir, 'serial.sqlite');
+  await seed(serial, 'L', latencyDeliveries);
   const perRound = [];
   for (let round = 1; round <= rounds; round++) {
     const noop = await timeDeliveries(seeded, noopConnector());
@@ -259,6 +362,9 @@ const throughput = async () => {
           `the sandbox holds ${held} documents (${duplicates} repeated), not ${total}`,
         );
       }
+      const latency = await serialLatency(serial, sandbox);
+      const requestsPerDelivery = inspection.quota.served / total;
+      const sandboxCpuMsPerDelivery = sandboxCpuMs / total;
       const r = {
         noop: noop.rate,
         cloud: cloud.rate,
@@ -270,22 +376,54 @@ const throughput = async () => {
         // CPU per delivery: the dispatcher with the connector (this process) and the sandbox.
         noopCpuMsPerDelivery: noop.cpuMs,
         cloudCpuMsPerDelivery: cloud.cpuMs,
-        sandboxCpuMsPerDelivery: sandboxCpuMs / total,
+        sandboxCpuMsPerDelivery,
+        perRequest: {
+          gatewayCpuMs: (cloud.cpuMs - noop.cpuMs) / requestsPerDelivery,
+          gatewayLatencyMs: latency.gatewayMsPerRequest,
+          roundTripMs: latency.roundTripMsPerRequest,
+          sandboxCpuMs: sandboxCpuMsPerDelivery / requestsPerDelivery,
+          sandboxShareOfCpu: sandboxCpuMsPerDelivery / (sandboxCpuMsPerDelivery + cloud.cpuMs),
+        },
+        serial: latency,
       };
       perRound.push(r);
       console.log(
         `  round ${round}: no-op ${Math.round(r.noop).toLocaleString().padStart(7)} deliveries/s, cloud ${Math.round(r.cloud).toLocaleString().padStart(6)} deliveries/s (${r.sandboxRequestsPerDelivery.toFixed(2)} API requests each; CPU ms/delivery: no-op ${r.noopCpuMsPerDelivery.toFixed(2)}, cloud ${r.cloudCpuMsPerDelivery.toFixed(2)}, sandbox ${r.sandboxCpuMsPerDelivery.toFixed(2)}), cloud/no-op ${(r.ratio * 100).toFixed(1)} %`,
+      );
+      const q = r.perRequest;
+      console.log(
+        `           per ERP request: gateway +${q.gatewayCpuMs.toFixed(3)} ms CPU, +${q.gatewayLatencyMs.toFixed(3)} ms latency (one at a time; round trip ${q.roundTripMs.toFixed(3)} ms); sandbox ${q.sandboxCpuMs.toFixed(3)} ms CPU, ${(q.sandboxShareOfCpu * 100).toFixed(0)} % of both processes' CPU`,
       );
     } finally {
       await sandbox.stop();
     }
   }
   remove(seeded);
+  remove(serial);
   const ratio = median(perRound.map((r) => r.ratio));
+  const perRequest = (name) => Number(median(perRound.map((r) => r.perRequest[name])).toFixed(4));
+  const floor = await bareRoundTrip();
   return {
     noopDeliveriesPerSecond: Math.round(median(perRound.map((r) => r.noop))),
     cloudDeliveriesPerSecond: Math.round(median(perRound.map((r) => r.cloud))),
     ratio: Number(ratio.toFixed(3)),
+    // Medians over the rounds, in ms; the gateway's figures exclude the ERP's own time.
+    perRequest: {
+      requestsPerDelivery: Number(
+        median(perRound.map((r) => r.sandboxRequestsPerDelivery)).toFixed(3),
+      ),
+      gatewayCpuMs: perRequest('gatewayCpuMs'),
+      gatewayLatencyMs: perRequest('gatewayLatencyMs'),
+      roundTripMs: perRequest('roundTripMs'),
+      sandboxCpuMs: perRequest('sandboxCpuMs'),
+      sandboxShareOfCpu: perRequest('sandboxShareOfCpu'),
+    },
+    noopCpuMsPerDelivery: Number(median(perRound.map((r) => r.noopCpuMsPerDelivery)).toFixed(4)),
+    bareRoundTrip: {
+      ...floor,
+      clientCpuMsPerRequest: Number(floor.clientCpuMsPerRequest.toFixed(4)),
+      serverCpuMsPerRequest: Number(floor.serverCpuMsPerRequest.toFixed(4)),
+    },
     rounds: perRound.map((r) => ({
       ...r,
       noop: Math.round(r.noop),
@@ -379,30 +517,40 @@ try {
   );
   const results = { throughput: await throughput() };
   const t = results.throughput;
+  const pr = t.perRequest;
+  console.log(
+    `\n  per ERP request (medians): gateway +${pr.gatewayCpuMs} ms CPU, +${pr.gatewayLatencyMs} ms latency; sandbox ${pr.sandboxCpuMs} ms CPU (${(pr.sandboxShareOfCpu * 100).toFixed(0)} % of both); ${pr.requestsPerDelivery} requests per delivery; no-op ${t.noopCpuMsPerDelivery} ms CPU per delivery`,
+  );
+  console.log(
+    `  bare undici → bare node:http on loopback: ${t.bareRoundTrip.clientCpuMsPerRequest} ms CPU client, ${t.bareRoundTrip.serverCpuMsPerRequest} ms server, per request`,
+  );
   console.log(
     `\n  cloud ${t.cloudDeliveriesPerSecond.toLocaleString()} deliveries/s, no-op ${t.noopDeliveriesPerSecond.toLocaleString()}: ${(t.ratio * 100).toFixed(1)} % (median of rounds); target ≥ ${targetRatio * 100} %: ${t.target.pass ? 'met' : 'NOT met'}`,
   );
   console.log(
     `\nPacing at the Business Central quota scaled to ${quota.requests} requests per ${quota.windowMs / 1000} s (${(quota.requests * 1000) / quota.windowMs} requests/s, as 6,000 per 300 s), ${quota.concurrent} at once, over ${windows} windows`,
   );
-  results.pacing = await pacing();
+  // BENCH_PACING=0 skips the pacing run (40 s or more) when only the throughput is wanted.
+  results.pacing = process.env.BENCH_PACING === '0' ? null : await pacing();
   const p = results.pacing;
-  console.log(
-    `  ${p.requestsPerSecond} requests/s = ${(p.ofQuota * 100).toFixed(2)} % of the quota's ${p.quota.requestsPerSecond} (${windows} × ${quota.requests} requests in ${p.secondsForWholeQuotas} s); ${p.requestsStarted} API requests sent, ${p.sandbox.served} served by the sandbox`,
-  );
-  console.log(
-    `  sandbox: at most ${p.sandbox.maxRequestsInAnyWindow} requests in any ${quota.windowMs / 1000} s window (quota ${quota.requests}), at most ${p.sandbox.maxConcurrent} at once (quota ${quota.concurrent}), ${p.sandbox.throttled} throttled (429), ${p.sandbox.duplicates} duplicates; ${p.deliveriesCompleted} deliveries`,
-  );
-  console.log(
-    `  target: within ${pacingTolerance * 100} % of the quota, never over it, no 429: ${p.target.pass ? 'met' : 'NOT met'}`,
-  );
+  if (p) {
+    console.log(
+      `  ${p.requestsPerSecond} requests/s = ${(p.ofQuota * 100).toFixed(2)} % of the quota's ${p.quota.requestsPerSecond} (${windows} × ${quota.requests} requests in ${p.secondsForWholeQuotas} s); ${p.requestsStarted} API requests sent, ${p.sandbox.served} served by the sandbox`,
+    );
+    console.log(
+      `  sandbox: at most ${p.sandbox.maxRequestsInAnyWindow} requests in any ${quota.windowMs / 1000} s window (quota ${quota.requests}), at most ${p.sandbox.maxConcurrent} at once (quota ${quota.concurrent}), ${p.sandbox.throttled} throttled (429), ${p.sandbox.duplicates} duplicates; ${p.deliveriesCompleted} deliveries`,
+    );
+    console.log(
+      `  target: within ${pacingTolerance * 100} % of the quota, never over it, no 429: ${p.target.pass ? 'met' : 'NOT met'}`,
+    );
+  }
   const timestamp = new Date().toISOString();
   const resultsDir = join(root, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
   const out = join(resultsDir, `${timestamp.replace(/:/g, '-')}-cloud-delivery.json`);
   writeFileSync(
     out,
-    `${JSON.stringify({ benchmark: 'cloud-delivery', timestamp, machine: machineInfo(dir), config: { total, rounds, concurrency, quota, windows }, results }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'cloud-delivery', timestamp, machine: machineInfo(dir), config: { total, rounds, concurrency, latencyDeliveries, quota, windows }, results }, null, 2)}\n`,
   );
   console.log(`  results: ${out}`);
 } finally {

@@ -135,7 +135,8 @@ describe('cloud-ERP sandbox', () => {
   });
 
   it('refuses requests beyond its concurrency with 429, and counts the most at once', async () => {
-    await sandbox.setFaults({ quota: { concurrency: 2 }, latencyMs: { min: 200, max: 200 } });
+    // Held a second each, so all five arrive while the first two are served, even on a busy machine.
+    await sandbox.setFaults({ quota: { concurrency: 2 }, latencyMs: { min: 1000, max: 1000 } });
     const statuses = await Promise.all(
       Array.from({ length: 5 }, async () => (await api('GET', 'companies')).status),
     );

@@ -68,17 +68,29 @@ export const parseFilter = (filter: string | undefined): Term[] => {
 const matches = (record: Record<string, unknown>, terms: Term[]) =>
   terms.every(([field, value]) => record[field] === value);
 
+/** How a resource's records are found: all of a company's, or by its indexed key field. */
+interface Source<T> {
+  all: () => Iterable<T>;
+  key?: { field: string; lookup: (value: string) => readonly T[] };
+}
+
 /**
- * A filtered collection. Records are filtered on the fields they share with their view (views
- * copy `number`, `code`, `documentNumber`… verbatim) before they are rendered, so a lookup by
- * number costs one rendering, not one per record held; views are filtered again on every term.
+ * A filtered collection. A filter on the resource's key field (`number eq 'PO-1'`) reads the
+ * ledger's index instead of every record; the records found are filtered on the fields they
+ * share with their view (views copy `number`, `code`, `documentNumber`… verbatim) before they
+ * are rendered, and views are filtered again on every term.
  */
 const collection = <T extends object>(
-  records: readonly T[],
+  source: Source<T>,
   view: (record: T) => Record<string, unknown>,
   query: ApiRequest['query'],
 ) => {
   const terms = parseFilter(query.$filter);
+  const keyTerm = terms.find(
+    ([field, value]) => field === source.key?.field && typeof value === 'string',
+  );
+  const records =
+    source.key && keyTerm ? source.key.lookup(keyTerm[1] as string) : [...source.all()];
   const mayMatch = (record: T) =>
     terms.every(
       ([field, value]) =>
@@ -91,6 +103,11 @@ const collection = <T extends object>(
       .filter((v) => matches(v, terms)),
   };
 };
+
+/** A company's records of a map, in the order they were created. */
+function* ofCompany<T extends { company: string }>(records: Iterable<T>, company: string) {
+  for (const record of records) if (record.company === company) yield record;
+}
 
 const requireEtag = (request: ApiRequest, record: Versioned) => {
   if (!request.ifMatch) {
@@ -127,7 +144,10 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          [...ledger.purchaseOrders.values()].filter((po) => po.company === company),
+          {
+            all: () => ofCompany(ledger.purchaseOrders.values(), company),
+            key: { field: 'number', lookup: (n) => ledger.ordersByNumber.get(company, n) },
+          },
           (po) => ledger.poView(po, expands(query, 'purchaseOrderLines')),
           query,
         ),
@@ -157,7 +177,7 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
         status: 200,
         // Lines' views are computed: filtered once rendered.
         body: collection(
-          po.lines.map((l) => ledger.lineView(po.id, l)),
+          { all: () => po.lines.map((l) => ledger.lineView(po.id, l)) },
           (view) => view,
           query,
         ),
@@ -185,7 +205,13 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          [...ledger.purchaseInvoices.values()].filter((inv) => inv.company === company),
+          {
+            all: () => ofCompany(ledger.purchaseInvoices.values(), company),
+            key: {
+              field: 'vendorInvoiceNumber',
+              lookup: (n) => ledger.invoicesByVendorInvoiceNumber.get(company, n),
+            },
+          },
           (inv) => ledger.invoiceView(inv, expands(query, 'purchaseInvoiceLines')),
           query,
         ),
@@ -207,7 +233,10 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          [...ledger.journals.values()].filter((j) => j.company === company),
+          {
+            all: () => ofCompany(ledger.journals.values(), company),
+            key: { field: 'code', lookup: (code) => ledger.journalsByCode.get(company, code) },
+          },
           (j) => ledger.journalView(j),
           query,
         ),
@@ -219,14 +248,18 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
     case 'DELETE journals()': {
       const found = journal();
       requireEtag(request, found);
-      ledger.journals.delete(found.id);
+      ledger.deleteJournal(found);
       return { status: 204 };
     }
     case 'GET journals()/journalLines': {
       const found = journal();
       return {
         status: 200,
-        body: collection(found.lines, (l) => ledger.journalLineView(found, l), query),
+        body: collection(
+          { all: () => found.lines },
+          (l) => ledger.journalLineView(found, l),
+          query,
+        ),
       };
     }
     case 'POST journals()/journalLines': {
@@ -243,7 +276,13 @@ export const handleApi = (ledger: Ledger, request: ApiRequest): ApiAnswer => {
       return {
         status: 200,
         body: collection(
-          ledger.glEntries.filter((e) => e.company === company),
+          {
+            all: () => ofCompany(ledger.glEntries, company),
+            key: {
+              field: 'documentNumber',
+              lookup: (n) => ledger.glEntriesByDocumentNumber.get(company, n),
+            },
+          },
           ({ company: _c, ...entry }) => entry,
           query,
         ),

@@ -4,9 +4,14 @@
  * a posted journal leaves. Views are what the API answers (BC's field names, computed amounts,
  * `@odata.etag`). Nothing is ever de-duplicated here: what a client sends twice is kept twice
  * (BC itself only refuses a second purchase order with the same number), so tests count.
+ *
+ * Each lookup a client makes by business key (an order's number, an invoice's vendor invoice
+ * number, a journal's code, a posted document's number) goes through an index, so a request
+ * costs the same whether the sandbox holds ten documents or a bench's thousands.
  */
 import { documentTotals, lineAmounts, type TaxSettings } from './amounts.js';
 import { BcError, badRequest, missingRelated, notFound } from './errors.js';
+import { KeyIndex } from './keyIndex.js';
 import { accounts, vendors } from './masterData.js';
 import {
   applyLine,
@@ -125,6 +130,11 @@ export class Ledger {
   readonly purchaseInvoices = new Map<string, PurchaseInvoice>();
   readonly journals = new Map<string, Journal>();
   readonly glEntries: GlEntry[] = [];
+  /** By `number`, `vendorInvoiceNumber`, `code`, `documentNumber` (none change once set). */
+  readonly ordersByNumber = new KeyIndex<PurchaseOrder>();
+  readonly invoicesByVendorInvoiceNumber = new KeyIndex<PurchaseInvoice>();
+  readonly journalsByCode = new KeyIndex<Journal>();
+  readonly glEntriesByDocumentNumber = new KeyIndex<GlEntry>();
   /** Purchase orders deleted through the API (how BC cancels an order not yet received). */
   readonly deletedPurchaseOrders: Array<{ company: string; number: string; at: string }> = [];
   /** Each journal document posted, once per posting: a document posted twice shows twice. */
@@ -137,14 +147,12 @@ export class Ledger {
   createPurchaseOrder(company: string, body: unknown): PurchaseOrder {
     const fields = writable(body, poFields, 'purchaseOrder');
     const number = text(fields, 'number') || `PO${++this.sequence}`;
-    for (const po of this.purchaseOrders.values()) {
-      if (po.company === company && po.number === number) {
-        throw new BcError(
-          400,
-          'Internal_EntityWithSameKeyExists',
-          `The record in table Purchase Header already exists. Identification fields and values: Document Type='Order',No.='${number}'`,
-        );
-      }
+    if (this.ordersByNumber.get(company, number).length > 0) {
+      throw new BcError(
+        400,
+        'Internal_EntityWithSameKeyExists',
+        `The record in table Purchase Header already exists. Identification fields and values: Document Type='Order',No.='${number}'`,
+      );
     }
     const vendorNumber = text(fields, 'vendorNumber');
     checkVendor('Purchase Header', vendorNumber);
@@ -167,6 +175,7 @@ export class Ledger {
       this.newPoLine(po, line, index),
     );
     this.purchaseOrders.set(po.id, po);
+    this.ordersByNumber.add(company, number, po);
     return po;
   }
 
@@ -223,6 +232,7 @@ export class Ledger {
 
   deletePurchaseOrder(po: PurchaseOrder) {
     this.purchaseOrders.delete(po.id);
+    this.ordersByNumber.remove(po.company, po.number, po);
     this.deletedPurchaseOrders.push({
       company: po.company,
       number: po.number,
@@ -289,6 +299,7 @@ export class Ledger {
       return created;
     });
     this.purchaseInvoices.set(invoice.id, invoice);
+    this.invoicesByVendorInvoiceNumber.add(company, invoice.vendorInvoiceNumber, invoice);
     return invoice;
   }
 
@@ -298,13 +309,9 @@ export class Ledger {
     if (!invoice.vendorInvoiceNumber) {
       throw badRequest('Vendor Invoice No. must have a value in Purchase Header.');
     }
-    const taken = [...this.purchaseInvoices.values()].some(
-      (other) =>
-        other.status !== 'Draft' &&
-        other.company === invoice.company &&
-        other.vendorNumber === invoice.vendorNumber &&
-        other.vendorInvoiceNumber === invoice.vendorInvoiceNumber,
-    );
+    const taken = this.invoicesByVendorInvoiceNumber
+      .get(invoice.company, invoice.vendorInvoiceNumber)
+      .some((other) => other.status !== 'Draft' && other.vendorNumber === invoice.vendorNumber);
     if (taken) {
       throw badRequest(
         `Purchase Invoice ${invoice.vendorInvoiceNumber} already exists for this vendor.`,
@@ -340,14 +347,12 @@ export class Ledger {
     const fields = writable(body, ['code', 'displayName'], 'journal');
     const code = text(fields, 'code');
     if (!code || code.length > 10) throw badRequest('code must have 1 to 10 characters.');
-    for (const journal of this.journals.values()) {
-      if (journal.company === company && journal.code === code) {
-        throw new BcError(
-          400,
-          'Internal_EntityWithSameKeyExists',
-          `The record in table Gen. Journal Batch already exists. Name='${code}'`,
-        );
-      }
+    if (this.journalsByCode.get(company, code).length > 0) {
+      throw new BcError(
+        400,
+        'Internal_EntityWithSameKeyExists',
+        `The record in table Gen. Journal Batch already exists. Name='${code}'`,
+      );
     }
     const journal: Journal = {
       ...newRecord(),
@@ -357,7 +362,13 @@ export class Ledger {
       lines: [],
     };
     this.journals.set(journal.id, journal);
+    this.journalsByCode.add(company, code, journal);
     return journal;
+  }
+
+  deleteJournal(journal: Journal) {
+    this.journals.delete(journal.id);
+    this.journalsByCode.remove(journal.company, journal.code, journal);
   }
 
   addJournalLine(journal: Journal, body: unknown): JournalLine {
@@ -411,7 +422,7 @@ export class Ledger {
       });
     }
     for (const line of journal.lines) {
-      this.glEntries.push({
+      const entry: GlEntry = {
         id: line.id,
         entryNumber: this.glEntries.length + 1,
         company: journal.company,
@@ -422,7 +433,9 @@ export class Ledger {
         description: line.description,
         debitAmount: line.amount > 0 ? line.amount : 0,
         creditAmount: line.amount < 0 ? -line.amount : 0,
-      });
+      };
+      this.glEntries.push(entry);
+      this.glEntriesByDocumentNumber.add(journal.company, entry.documentNumber, entry);
     }
     journal.lines = [];
     touch(journal);

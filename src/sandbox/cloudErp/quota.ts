@@ -26,11 +26,50 @@ export type Admission =
   | { ok: true; release: () => void }
   | { ok: false; retryAfterSeconds: number };
 
+/**
+ * Times in arrival order within the last window: old ones are dropped from the front, so
+ * admitting a request costs the same however many the window holds.
+ */
+class Window {
+  private times: number[] = [];
+  private start = 0;
+
+  get length() {
+    return this.times.length - this.start;
+  }
+
+  get oldest(): number | undefined {
+    return this.times[this.start];
+  }
+
+  push(time: number) {
+    this.times.push(time);
+  }
+
+  /** Forgets the times at or before `since`. */
+  trim(since: number) {
+    while (this.start < this.times.length && (this.times[this.start] as number) <= since) {
+      this.start++;
+    }
+    // Compacted now and then, not on every request.
+    if (this.start > 1024 && this.start * 2 > this.times.length) {
+      this.times = this.times.slice(this.start);
+      this.start = 0;
+    }
+  }
+
+  countAfter(since: number) {
+    let n = 0;
+    for (let i = this.start; i < this.times.length; i++) if ((this.times[i] as number) > since) n++;
+    return n;
+  }
+}
+
 export class SlidingQuota {
   /** Arrival times of served requests (what the limit is enforced on). */
-  private served: number[] = [];
+  private served = new Window();
   /** Arrival times of every request (what the counters measure). */
-  private arrivals: number[] = [];
+  private arrivals = new Window();
   private readonly counters: QuotaCounters = {
     maxRequestsInAnyWindow: 0,
     maxConcurrent: 0,
@@ -44,8 +83,8 @@ export class SlidingQuota {
   admit(now = Date.now()): Admission {
     const { requests, windowMs, concurrency } = this.limits();
     const since = now - windowMs;
-    this.served = this.served.filter((t) => t > since);
-    this.arrivals = this.arrivals.filter((t) => t > since);
+    this.served.trim(since);
+    this.arrivals.trim(since);
     this.arrivals.push(now);
     const c = this.counters;
     c.maxRequestsInAnyWindow = Math.max(c.maxRequestsInAnyWindow, this.arrivals.length);
@@ -54,7 +93,7 @@ export class SlidingQuota {
     if (c.inFlight > concurrency || this.served.length >= requests) {
       c.inFlight--;
       c.throttled++;
-      const oldest = this.served[0] ?? now;
+      const oldest = this.served.oldest ?? now;
       const waitMs = this.served.length >= requests ? oldest + windowMs - now : 1000;
       return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
     }
@@ -77,13 +116,13 @@ export class SlidingQuota {
     return {
       ...this.counters,
       limits,
-      inCurrentWindow: this.arrivals.filter((t) => t > since).length,
+      inCurrentWindow: this.arrivals.countAfter(since),
     };
   }
 
   reset() {
-    this.served = [];
-    this.arrivals = [];
+    this.served = new Window();
+    this.arrivals = new Window();
     Object.assign(this.counters, {
       maxRequestsInAnyWindow: 0,
       maxConcurrent: 0,

@@ -177,6 +177,42 @@ describe('REST connector with the Business Central profile, documents read back 
     );
   });
 
+  it('a journal entry: the lines of a batch it just created are not read back; after a crash mid-way it adds only what is missing', async () => {
+    const routes = async () => (await sandbox.inspect()).requests.byRoute;
+    const before = await routes();
+    const fresh = acknowledged(await connector.deliver(journalEntry(unique('JE'))));
+    const after = await routes();
+    const sent = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
+    expect(fresh.alreadyDelivered).toBe(false);
+    // Two already-posted checks, the batch looked up and created, 3 lines, the post, the read back.
+    expect(sent('GET journals()/journalLines')).toBe(0);
+    expect(sent('GET generalLedgerEntries') + sent('GET journals') + sent('POST journals')).toBe(4);
+    expect(sent('POST journals()/journalLines')).toBe(3);
+
+    // The gateway stops after the batch and its first line were written (a crash, a lost answer).
+    const entryNumber = unique('JE');
+    let requests = 0;
+    const crashing = new RestConnector(sandbox.connectorConfig(), {
+      beforeRequest: async () => {
+        if (++requests === 5) throw new Error('the gateway stopped here');
+      },
+    });
+    try {
+      expect((await crashing.deliver(journalEntry(entryNumber))).ok).toBe(false);
+    } finally {
+      await crashing.close();
+    }
+    const resumed = acknowledged(await connector.deliver(journalEntry(entryNumber)));
+    const { documents } = await sandbox.inspect();
+    expect(
+      documents.generalLedgerEntries.filter((e) => e.documentNumber === entryNumber),
+    ).toHaveLength(3);
+    expect(documents.journalPostings.filter((p) => p.documentNumber === entryNumber)).toEqual([
+      expect.objectContaining({ lines: 3 }),
+    ]);
+    expect(resumed).toMatchObject({ reference: entryNumber, details: { entries: 3 } });
+  });
+
   it('shipment notices and goods receipts: permanent "not supported by this profile", nothing sent', async () => {
     const before = (await sandbox.inspect()).requests.requests;
     for (const delivery of [shipmentNotice('PO-X'), goodsReceipt('PO-X', { 10: '5' })]) {
