@@ -15,7 +15,6 @@
 import { createHash } from 'node:crypto';
 import type { ErpAcknowledgement, ErpDelivery } from '../../../ports/erpConnector.js';
 import type { RestCrosswalk } from './crosswalk.js';
-import { undecided } from './directPaths.js';
 import { permanentError, RestError } from './errors.js';
 import type { RequestMeter, RestHttp } from './http.js';
 import type { Expression, Operation, Step, VendorProfile } from './profile.js';
@@ -85,10 +84,6 @@ export const runOperation = async (
   let wrote = false;
 
   const evaluate = async (expression: Expression, where: string, input: unknown = scope) => {
-    if (expression.direct) {
-      const value = expression.direct(input);
-      if (value !== undecided) return value;
-    }
     try {
       return (await expression.evaluate(input, bindings)) as unknown;
     } catch (error) {

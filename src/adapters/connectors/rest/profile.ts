@@ -20,13 +20,11 @@ import { Ajv } from 'ajv';
 import jsonata from 'jsonata';
 import { parse as parseYaml } from 'yaml';
 import type { ErpDelivery, ErpDocumentType } from '../../../ports/erpConnector.js';
-import { type DirectPath, directPath } from './directPaths.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export const methods: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
-/** A compiled expression, with its source and, for a plain path, a direct reader. */
-export type Expression = jsonata.Expression & { source: string; direct?: DirectPath };
+export type Expression = jsonata.Expression & { source: string };
 
 export type Step =
   | { kind: 'set'; name: string; value: Expression; when?: Expression }
@@ -162,9 +160,7 @@ export class ProfileError extends Error {
 
 const compile = (source: string, where: string): Expression => {
   try {
-    const expression = jsonata(source);
-    const direct = directPath(expression.ast());
-    return Object.assign(expression, direct ? { source, direct } : { source });
+    return Object.assign(jsonata(source), { source });
   } catch (error) {
     const e = error as { message?: string; position?: number };
     throw new ProfileError(
