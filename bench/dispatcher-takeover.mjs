@@ -187,19 +187,25 @@ try {
 
   const first = await takeover(store, 'a');
   results.takeover = first.figures;
-  console.log(`  takeover (cold)         ${first.figures.ms} ms, heap ${first.figures.heapMiB} MiB`);
+  console.log(
+    `  takeover (cold)         ${first.figures.ms} ms, heap ${first.figures.heapMiB} MiB`,
+  );
   // A clean stop (lease released), then a new instance takes over.
   await first.dispatcher.stop();
   await state.releaseLease('dispatcher', 'a');
   const second = await takeover(store, 'b');
   results.takeoverAfterStop = second.figures;
-  console.log(`  takeover after stop     ${second.figures.ms} ms, heap ${second.figures.heapMiB} MiB`);
+  console.log(
+    `  takeover after stop     ${second.figures.ms} ms, heap ${second.figures.heapMiB} MiB`,
+  );
   // Killed: no stop, its lease simply expires (released here so the bench need not wait).
   await new Promise((r) => setTimeout(r, 6_000)); // past a periodic snapshot, if there is one
   await state.releaseLease('dispatcher', 'b');
   const third = await takeover(store, 'c');
   results.takeoverAfterKill = third.figures;
-  console.log(`  takeover after kill     ${third.figures.ms} ms, heap ${third.figures.heapMiB} MiB`);
+  console.log(
+    `  takeover after kill     ${third.figures.ms} ms, heap ${third.figures.heapMiB} MiB`,
+  );
   await third.dispatcher.stop();
   await second.dispatcher.stop();
 

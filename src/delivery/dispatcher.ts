@@ -6,7 +6,10 @@
  *   instance at a time, the others standing by. Each command event becomes a
  *   `DeliveryRequested` per target of its route, appended with an idempotency claim keyed by
  *   target and command event, so a batch handled again after a crash requests nothing twice.
- * - Deliveries are scheduled from the fold of the delivery streams (DeliveryView): per
+ * - Deliveries are scheduled from the fold of the delivery streams (DeliveryView) that have a
+ *   delivery not yet delivered: a finished stream is dropped, and read again (one stream) when
+ *   a new command of its document arrives, so memory follows the backlog, not the history. A
+ *   new lease holder starts from the last snapshot (snapshot.ts): per
  *   document only its head delivery may be attempted, and a retried head holds the ones
  *   behind it (later commands never overtake); a child waits for its parent orders'
  *   deliveries to the same target; documents run in parallel up to each target's concurrency.
@@ -48,6 +51,7 @@ import {
 } from './records.js';
 import { documentCategories, requestsFor } from './requests.js';
 import { targetSettingsOf } from './settings.js';
+import { startSnapshotter } from './snapshotter.js';
 import { DeliveryView } from './view.js';
 
 export const dispatcherConsumerName = 'dispatcher';
@@ -73,7 +77,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const breakers = new TargetBreakers(store, settings, now, log);
   const breakerOf = (target: string) => breakers.of(target);
 
-  let view = new DeliveryView();
+  const bounded = () => new DeliveryView({ retain: 'unfinished' });
+  let view = bounded();
   let leader = false;
   let activation: Promise<void> | null = null;
   let stopping = false;
@@ -92,12 +97,28 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const idleWaiters = new Set<() => void>();
   const attempts = new Set<Promise<void>>();
 
+  /** Delivery streams the batch being handled reads or writes: not dropped under it. */
+  const handling = new Set<string>();
+  let snapshots: ReturnType<typeof startSnapshotter> | null = null;
+
   const track = (stream: DeliveryStream) => {
     if (headOf(stream)) active.add(stream.name);
+    snapshots?.moved();
   };
 
   const recorder = createRecorder(store, () => view, track);
   const record = recorder.record;
+  snapshots = startSnapshotter({
+    store,
+    view: () => view,
+    recorder,
+    leading: () => leader && !stopping,
+    intervalMs: options.snapshotIntervalMs ?? 5_000,
+    log,
+  });
+  /** Finished streams stay while an append, an attempt or the batch handled needs them. */
+  const inUse = (name: string) =>
+    places.isBusy(name) || recorder.pending(name) || handling.has(name);
 
   const { queues, quotas, budgetFor } = targetCapacity(settings, [...connectors.keys()]);
 
@@ -174,6 +195,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
 
   const pump = () => {
     if (!leader || stopping) return;
+    view.sweep(inUse);
     for (const ranked of queues.values()) ranked.clear();
     places.starved.clear();
     const at = now().getTime();
@@ -273,17 +295,22 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       record(stream, deliveryEventTypes.replayed, data, claim),
     );
 
-  /** On taking the lease: fold every delivery stream, then schedule. */
+  /**
+   * On taking the lease: fold the unfinished delivery streams (from the last snapshot and the
+   * log after it), then schedule.
+   */
   const activate = () => {
     activation ??= (async () => {
-      view = new DeliveryView();
+      const fresh = bounded();
       active.clear();
       documents.clear();
-      for await (const event of store.readAll({
-        filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
-      })) {
-        applyFromLog(event);
+      await fresh.refresh(store);
+      view = fresh;
+      for (const stream of view.streams.values()) track(stream);
+      for (const [target, setting] of view.breakerSettings) {
+        breakerOf(target).set(setting.state, setting);
       }
+      snapshots?.reset();
       // A document may have changed while no dispatcher ran: every held delivery asks again.
       for (const name of active) {
         if (view.streams.get(name)?.deliveries.some((d) => d.state === 'held')) recheck.add(name);
@@ -336,8 +363,12 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
               noteDocumentEvent(event, fresh);
               for (const request of requestsFor(event, now())) {
                 documents.keep(request.documentStream, fresh.get(request.documentStream));
-                if (view.has(request.deliveryId)) continue;
                 const stream = deliveryStreamOf(request.target, request.documentStream);
+                handling.add(stream);
+                // A stream dropped once finished (or never folded): its revision and its
+                // deliveries (was this one requested already?) from the store, one read.
+                if (!view.streams.has(stream)) await view.reload(store, stream);
+                if (view.has(request.deliveryId)) continue;
                 const claim = `delivery-request:${request.deliveryId}`;
                 const startNow = admission(stream, request);
                 intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
@@ -351,6 +382,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
             }
             await Promise.all(appends);
           } finally {
+            handling.clear();
             for (const documentStream of taken) {
               const left = (intake.get(documentStream) ?? 1) - 1;
               if (left > 0) intake.set(documentStream, left);
@@ -412,6 +444,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         requestPump();
       }),
     async stop() {
+      // While still holding the lease: every delivery event up to here is this dispatcher's.
+      const lastPosition = await snapshots?.headNow().catch(() => null);
       stopping = true;
       clearInterval(watch);
       if (timer) clearTimeout(timer);
@@ -420,6 +454,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       const grace = new Promise((r) => setTimeout(r, options.stopGraceMs ?? 10_000).unref());
       await Promise.race([Promise.allSettled([...attempts]), grace]);
       await recorder.settled();
+      await snapshots?.stop(lastPosition ?? null);
       for (const resolve of idleWaiters) resolve();
     },
   };
