@@ -125,7 +125,7 @@ export const fastSettings = (overrides: object = {}) =>
 export const startHarness = async (
   settings = fastSettings(),
   connector = new ScriptedConnector(),
-  extra: Pick<DispatcherOptions, 'gates'> = {},
+  extra: Pick<DispatcherOptions, 'gates' | 'snapshotIntervalMs'> = {},
 ): Promise<Harness> => {
   const gw = await startTestGateway();
   const writer = await gw.key('erp-client', ['writer']);
