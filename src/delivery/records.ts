@@ -37,6 +37,14 @@ export const breakerSetEventType = 'DeliveryBreakerSet';
 /** The dispatcher's breaker changed state (opened on failures, half-open, closed). */
 export const breakerChangedEventType = 'DeliveryBreakerChanged';
 
+/** What `DeliveryBreakerSet` records: an operator's setting of a target's breaker. */
+export interface BreakerSetting {
+  state: 'open' | 'closed';
+  by: string;
+  reason: string;
+  at: string;
+}
+
 /** States recorded in a delivery's own events. */
 export type RecordedDeliveryState =
   | 'pending'

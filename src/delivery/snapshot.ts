@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventStore, JsonObject, LogPosition } from '../ports/eventStore.js';
-import type { BreakerSetting } from './view.js';
+import type { BreakerSetting } from './records.js';
 
 export const deliverySnapshotStream = 'DeliverySnapshot-dispatcher';
 export const deliverySnapshotEventType = 'DeliveryDispatcherSnapshotTaken';

@@ -13,6 +13,7 @@ import type { EventStore, LogPosition, RecordedEvent } from '../ports/eventStore
 import { categoryOf } from '../ports/eventStore.js';
 import {
   applyDeliveryEvent,
+  type BreakerSetting,
   breakerChangedEventType,
   breakerSetEventType,
   type Delivery,
@@ -28,12 +29,7 @@ import {
 } from './records.js';
 import { latestSnapshot } from './snapshot.js';
 
-export interface BreakerSetting {
-  state: 'open' | 'closed';
-  by: string;
-  reason: string;
-  at: string;
-}
+export type { BreakerSetting } from './records.js';
 
 /** A delivery as an operator sees it: its recorded state, or what holds it. */
 export interface DeliveryStatus {
@@ -279,12 +275,15 @@ export class DeliveryView {
 
   /** Folds what was appended to delivery and control streams after the view's position. */
   private async follow(store: EventStore): Promise<void> {
+    let folded = 0;
     for await (const event of store.readAll({
       ...(this.position === null ? {} : { after: this.position }),
       filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
     })) {
       this.apply(event);
       this.position = event.position;
+      // A long read (a log never snapshotted) holds no more than the backlog either.
+      if (++folded % 10_000 === 0) this.sweep();
     }
     this.sweep();
   }
