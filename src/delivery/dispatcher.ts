@@ -193,9 +193,16 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     attemptContext,
   });
 
+  let lastSweep = 0;
+  /** Drops finished streams in bulk (or when idle), not after each delivery: off the hot path. */
+  const sweep = (now: boolean) => {
+    if (!now && view.finishedCount < 512 && performance.now() - lastSweep < 1_000) return;
+    lastSweep = performance.now();
+    view.sweep(inUse);
+  };
   const pump = () => {
     if (!leader || stopping) return;
-    view.sweep(inUse);
+    sweep(false);
     for (const ranked of queues.values()) ranked.clear();
     places.starved.clear();
     const at = now().getTime();
@@ -255,6 +262,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       timer.unref();
     }
     if (places.busyCount === 0 && !(earliest <= at + 5)) {
+      sweep(true);
       for (const resolve of idleWaiters) resolve();
       idleWaiters.clear();
     }
@@ -365,9 +373,12 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
                 documents.keep(request.documentStream, fresh.get(request.documentStream));
                 const stream = deliveryStreamOf(request.target, request.documentStream);
                 handling.add(stream);
-                // A stream dropped once finished (or never folded): its revision and its
-                // deliveries (was this one requested already?) from the store, one read.
-                if (!view.streams.has(stream)) await view.reload(store, stream);
+                // A stream dropped once finished: its revision and its deliveries (was this
+                // one requested already?) from the store, one read. A document this batch
+                // created has none (after a crash, its claim and a lost race tell instead).
+                if (!view.streams.has(stream) && !fresh.has(request.documentStream)) {
+                  await view.reload(store, stream);
+                }
                 if (view.has(request.deliveryId)) continue;
                 const claim = `delivery-request:${request.deliveryId}`;
                 const startNow = admission(stream, request);

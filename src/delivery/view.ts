@@ -151,6 +151,11 @@ export class DeliveryView {
   private refreshing: Promise<void> | null = null;
   private observing = false;
 
+  /** Streams finished since the last sweep. */
+  get finishedCount(): number {
+    return this.finished.size;
+  }
+
   get retainsAll(): boolean {
     return this.options.retain !== 'unfinished';
   }
