@@ -67,6 +67,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     config: reads,
     schema: {
       summary: 'Deliveries to the ERPs: backlog, retries, dead letters, by state, target, type',
+      description: `Every delivery not yet delivered, and the deliveries of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last (a document's whole delivery history is in its own GET).`,
       tags,
       querystring: listQuery,
       response: deliveryResponses.list,
@@ -131,6 +132,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     config: reads,
     schema: {
       summary: 'One delivery with every attempt, its timing and the ERP answer',
+      description: `A delivery not yet delivered, or of one of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last; older ones: the document's GET, or \`coexist dlq show\`.`,
       tags,
       params: {
         type: 'object',
