@@ -100,8 +100,8 @@ export const dlqCommand = (): Command => {
     .argument('<id>', 'delivery id, as "dlq list" shows it')
     .option('--json', 'print JSON')
     .action(async (id: string, options) => {
-      const show = (view: DeliveryView) => {
-        const hit = view.find(id);
+      const show = async (store: EventStore, view: DeliveryView) => {
+        const hit = await view.lookUp(store, id);
         return (
           hit && {
             ...view.statusOf(hit.delivery, hit.stream),
@@ -110,9 +110,7 @@ export const dlqCommand = (): Command => {
           }
         );
       };
-      const shown =
-        (await withView(options, async (_store, view) => show(view))) ??
-        (await withView(options, async (_store, view) => show(view), true));
+      const shown = (await withView(options, show)) ?? (await withView(options, show, true));
       if (!shown) throw new CliError(`No delivery ${id}.`);
       print(options.json, shown, () => {
         console.log(`${shown.id}: ${shown.state} (${shown.target}, ${shown.role})`);

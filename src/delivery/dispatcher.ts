@@ -48,6 +48,7 @@ import {
   deliveryStreamOf,
   headOf,
   parentWaitOf,
+  requestClaimOf,
 } from './records.js';
 import { documentCategories, requestsFor } from './requests.js';
 import { targetSettingsOf } from './settings.js';
@@ -380,7 +381,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
                   await view.reload(store, stream);
                 }
                 if (view.has(request.deliveryId)) continue;
-                const claim = `delivery-request:${request.deliveryId}`;
+                const claim = requestClaimOf(request.deliveryId);
                 const startNow = admission(stream, request);
                 intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
                 taken.push(request.documentStream);

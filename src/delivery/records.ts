@@ -18,6 +18,11 @@ export const deliveryStreamOf = (target: string, documentStream: string): string
   `${deliveryCategory}-${target}:${documentStream}`;
 export const deliveryControlStreamOf = (target: string): string =>
   `${deliveryControlCategory}-${target}`;
+/**
+ * The idempotency claim recorded with a delivery's request: it makes the request once ever,
+ * and points at the delivery's stream for as long as the store keeps claims.
+ */
+export const requestClaimOf = (deliveryId: string): string => `delivery-request:${deliveryId}`;
 /** A delivery's id: its target and the command event it delivers (stable, URL-safe). */
 export const deliveryIdOf = (target: string, commandEventId: string): string =>
   `${target}.${commandEventId}`;

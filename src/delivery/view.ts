@@ -26,6 +26,7 @@ import {
   isFinished,
   type ParentWait,
   parentWaitOf,
+  requestClaimOf,
 } from './records.js';
 import { latestSnapshot } from './snapshot.js';
 
@@ -314,6 +315,26 @@ export class DeliveryView {
     const stream = this.byId.get(id);
     const delivery = stream?.deliveries.find((d) => d.deliveryId === id);
     return stream && delivery ? { delivery, stream } : null;
+  }
+
+  /**
+   * `find`, or for a delivery the view no longer holds, its stream read through its request's
+   * claim (one read; for as long as the store keeps claims: EventStoreDB for ever, SQLite its
+   * retention window). The delivery is not kept.
+   */
+  async lookUp(
+    store: EventStore,
+    id: string,
+  ): Promise<{ delivery: Delivery; stream: DeliveryStream } | null> {
+    const hit = this.find(id);
+    if (hit || this.retainsAll) return hit;
+    const claim = await store.findIdempotencyRecord(requestClaimOf(id));
+    if (!claim || categoryOf(claim.streamName) !== deliveryCategory) return null;
+    const { target, documentStream } = parseDeliveryStream(claim.streamName);
+    const stream = emptyDeliveryStream(claim.streamName, target, documentStream);
+    for (const event of await store.readStream(claim.streamName)) applyDeliveryEvent(stream, event);
+    const delivery = stream.deliveries.find((d) => d.deliveryId === id);
+    return delivery ? { delivery, stream } : null;
   }
 
   has(id: string): boolean {

@@ -157,5 +157,21 @@ describe('delivery history', () => {
     await view.refresh(h.gw.store);
     expect(open(view)).toEqual(open(h.history));
     expect(view.streams.size).toBe(2);
+    // A delivery delivered before the snapshot: not held, still found through its claim.
+    const [old] = h.history
+      .list({ state: 'delivered' })
+      .filter((d) => d.documentStream === po('V-2'));
+    expect(view.find(old?.id as string)).toBeNull();
+    const found = await view.lookUp(h.gw.store, old?.id as string);
+    expect(found?.delivery).toMatchObject({ state: 'delivered', reference: 'ERP-ACME-US/V-2' });
+    expect(view.streams.size).toBe(2);
+    const response = await h.gw.app.inject({
+      url: `/v1/admin/deliveries/${old?.id}`,
+      headers: { authorization: h.operator },
+    });
+    expect(response.json()).toMatchObject({
+      state: 'delivered',
+      attempts: [{ outcome: 'delivered' }],
+    });
   });
 });

@@ -132,7 +132,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     config: reads,
     schema: {
       summary: 'One delivery with every attempt, its timing and the ERP answer',
-      description: `A delivery not yet delivered, or of one of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last; older ones: the document's GET, or \`coexist dlq show\`.`,
+      description: `A delivery not yet delivered, of one of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last, or found through its request's idempotency claim while the store keeps it (EventStoreDB: always; SQLite: its retention window); older ones: the document's GET, or \`coexist dlq show\`.`,
       tags,
       params: {
         type: 'object',
@@ -144,7 +144,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     handler: async (request) => {
       const { id } = request.params as { id: string };
       await view.refresh(store);
-      const hit = view.find(id);
+      const hit = await view.lookUp(store, id);
       if (!hit) {
         throw new HttpProblem(404, 'delivery-not-found', 'Not found', `No delivery ${id}.`);
       }
