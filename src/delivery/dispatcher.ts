@@ -32,6 +32,7 @@ import { type TargetBreaker, TargetBreakers } from './breakers.js';
 import type { Dispatcher, DispatcherOptions } from './dispatcherApi.js';
 import { DocumentEvents } from './documentEvents.js';
 import { noGates } from './gates.js';
+import { intakeOf } from './intake.js';
 import { replaysOf } from './operations.js';
 import { Places } from './places.js';
 import { targetCapacity } from './priority.js';
@@ -48,9 +49,8 @@ import {
   deliveryStreamOf,
   headOf,
   parentWaitOf,
-  requestClaimOf,
 } from './records.js';
-import { documentCategories, requestsFor } from './requests.js';
+import { documentCategories } from './requests.js';
 import { targetSettingsOf } from './settings.js';
 import { startSnapshotter } from './snapshotter.js';
 import { DeliveryView } from './view.js';
@@ -338,6 +338,21 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     log.warn({ consumer: dispatcherConsumerName }, 'dispatcher no longer holds its lease');
   };
 
+  const takeIn = intakeOf({
+    store,
+    view: () => view,
+    now,
+    documents,
+    recorder,
+    intake,
+    handling,
+    applyControl: applyFromLog,
+    carryOutReplay,
+    noteDocumentEvent,
+    admission,
+    requestAndStart,
+  });
+
   const consumer: RunningConsumer = startConsumer(
     {
       name: dispatcherConsumerName,
@@ -354,53 +369,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         mode: 'at-least-once',
         handle: async (events) => {
           await activate();
-          const appends: Promise<boolean>[] = [];
-          const taken: string[] = [];
-          /** Documents first seen in this batch, from their first event. */
-          const fresh = new Map<string, RecordedEvent[]>();
-          try {
-            for (const event of events) {
-              const category = categoryOf(event.streamName);
-              if (category === deliveryControlCategory) {
-                applyFromLog(event);
-                continue;
-              }
-              if (category === deliveryReplayCategory) {
-                appends.push(...carryOutReplay(event));
-                continue;
-              }
-              noteDocumentEvent(event, fresh);
-              for (const request of requestsFor(event, now())) {
-                documents.keep(request.documentStream, fresh.get(request.documentStream));
-                const stream = deliveryStreamOf(request.target, request.documentStream);
-                handling.add(stream);
-                // A stream dropped once finished: its revision and its deliveries (was this
-                // one requested already?) from the store, one read. A document this batch
-                // created has none (after a crash, its claim and a lost race tell instead).
-                if (!view.streams.has(stream) && !fresh.has(request.documentStream)) {
-                  await view.reload(store, stream);
-                }
-                if (view.has(request.deliveryId)) continue;
-                const claim = requestClaimOf(request.deliveryId);
-                const startNow = admission(stream, request);
-                intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
-                taken.push(request.documentStream);
-                appends.push(
-                  startNow
-                    ? requestAndStart(stream, request, claim)
-                    : record(stream, deliveryEventTypes.requested, request, claim),
-                );
-              }
-            }
-            await Promise.all(appends);
-          } finally {
-            handling.clear();
-            for (const documentStream of taken) {
-              const left = (intake.get(documentStream) ?? 1) - 1;
-              if (left > 0) intake.set(documentStream, left);
-              else intake.delete(documentStream);
-            }
-          }
+          await takeIn(events);
           requestPump();
         },
       },
