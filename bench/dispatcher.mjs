@@ -34,6 +34,7 @@ import {
 import { getSqliteEventStore } from '../dist/src/adapters/eventStore/sqlite/index.js';
 import { startDispatcher } from '../dist/src/delivery/dispatcher.js';
 import { resolveDeliverySettings } from '../dist/src/delivery/settings.js';
+import { DeliveryView } from '../dist/src/delivery/view.js';
 import { machineInfo } from './lib/report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -264,8 +265,11 @@ const dispatcher = async () => {
   await running.idle();
   const seconds = (performance.now() - started) / 1000;
   await profiler?.stop();
-  const delivered = running.view.list({ state: 'delivered' }).length;
   await running.stop();
+  // The dispatcher keeps only what is not delivered: count the delivered from the log.
+  const history = new DeliveryView();
+  await history.refresh(store);
+  const delivered = history.list({ state: 'delivered' }).length;
   await store.close();
   state.close();
   remove(file);

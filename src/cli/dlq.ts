@@ -28,13 +28,18 @@ const documentType = (value: string): DocumentType => {
   return type;
 };
 
+/**
+ * The backlog (from the dispatcher's snapshot on), or with `history` every delivery ever made
+ * (one read of every delivery event: `show` of a delivery finished long ago).
+ */
 const withView = async <T>(
   options: object,
   work: (store: EventStore, view: DeliveryView) => Promise<T>,
+  history = false,
 ): Promise<T> => {
   const store = await openEventStore(configFrom(options));
   try {
-    const view = new DeliveryView();
+    const view = new DeliveryView(history ? {} : { retain: 'unfinished' });
     await view.refresh(store);
     return await work(store, view);
   } finally {
@@ -75,12 +80,15 @@ export const dlqCommand = (): Command => {
     )
     .option('--json', 'print JSON')
     .action(async (options) => {
-      const found = await withView(options, async (_store, view) =>
-        view.list({
-          state: options.state as DeliveryState,
-          ...(options.target ? { target: options.target } : {}),
-          ...(options.type ? { documentType: options.type } : {}),
-        }),
+      const found = await withView(
+        options,
+        async (_store, view) =>
+          view.list({
+            state: options.state as DeliveryState,
+            ...(options.target ? { target: options.target } : {}),
+            ...(options.type ? { documentType: options.type } : {}),
+          }),
+        options.state === 'delivered', // the backlog view holds no history
       );
       print(options.json, found, () => {
         if (found.length === 0) console.log(`No ${options.state} deliveries.`);
@@ -92,15 +100,18 @@ export const dlqCommand = (): Command => {
     .argument('<id>', 'delivery id, as "dlq list" shows it')
     .option('--json', 'print JSON')
     .action(async (id: string, options) => {
-      const shown = await withView(options, async (_store, view) => {
-        const hit = view.find(id);
-        if (!hit) throw new CliError(`No delivery ${id}.`);
-        return {
-          ...view.statusOf(hit.delivery, hit.stream),
-          attempts: hit.delivery.attempts,
-          replays: hit.delivery.replays,
-        };
-      });
+      const show = async (store: EventStore, view: DeliveryView) => {
+        const hit = await view.lookUp(store, id);
+        return (
+          hit && {
+            ...view.statusOf(hit.delivery, hit.stream),
+            attempts: hit.delivery.attempts,
+            replays: hit.delivery.replays,
+          }
+        );
+      };
+      const shown = (await withView(options, show)) ?? (await withView(options, show, true));
+      if (!shown) throw new CliError(`No delivery ${id}.`);
       print(options.json, shown, () => {
         console.log(`${shown.id}: ${shown.state} (${shown.target}, ${shown.role})`);
         console.log(`  document: ${shown.documentStream}, command ${shown.command.type}`);

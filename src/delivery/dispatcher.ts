@@ -6,7 +6,10 @@
  *   instance at a time, the others standing by. Each command event becomes a
  *   `DeliveryRequested` per target of its route, appended with an idempotency claim keyed by
  *   target and command event, so a batch handled again after a crash requests nothing twice.
- * - Deliveries are scheduled from the fold of the delivery streams (DeliveryView): per
+ * - Deliveries are scheduled from the fold of the delivery streams (DeliveryView) that have a
+ *   delivery not yet delivered: a finished stream is dropped, and read again (one stream) when
+ *   a new command of its document arrives, so memory follows the backlog, not the history. A
+ *   new lease holder starts from the last snapshot (snapshot.ts): per
  *   document only its head delivery may be attempted, and a retried head holds the ones
  *   behind it (later commands never overtake); a child waits for its parent orders'
  *   deliveries to the same target; documents run in parallel up to each target's concurrency.
@@ -29,6 +32,7 @@ import { type TargetBreaker, TargetBreakers } from './breakers.js';
 import type { Dispatcher, DispatcherOptions } from './dispatcherApi.js';
 import { DocumentEvents } from './documentEvents.js';
 import { noGates } from './gates.js';
+import { intakeOf } from './intake.js';
 import { replaysOf } from './operations.js';
 import { Places } from './places.js';
 import { targetCapacity } from './priority.js';
@@ -46,8 +50,9 @@ import {
   headOf,
   parentWaitOf,
 } from './records.js';
-import { documentCategories, requestsFor } from './requests.js';
+import { documentCategories } from './requests.js';
 import { targetSettingsOf } from './settings.js';
+import { startSnapshotter } from './snapshotter.js';
 import { DeliveryView } from './view.js';
 
 export const dispatcherConsumerName = 'dispatcher';
@@ -73,7 +78,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const breakers = new TargetBreakers(store, settings, now, log);
   const breakerOf = (target: string) => breakers.of(target);
 
-  let view = new DeliveryView();
+  const bounded = () => new DeliveryView({ retain: 'unfinished' });
+  let view = bounded();
   let leader = false;
   let activation: Promise<void> | null = null;
   let stopping = false;
@@ -92,12 +98,28 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const idleWaiters = new Set<() => void>();
   const attempts = new Set<Promise<void>>();
 
+  /** Delivery streams the batch being handled reads or writes: not dropped under it. */
+  const handling = new Set<string>();
+  let snapshots: ReturnType<typeof startSnapshotter> | null = null;
+
   const track = (stream: DeliveryStream) => {
     if (headOf(stream)) active.add(stream.name);
+    snapshots?.moved();
   };
 
   const recorder = createRecorder(store, () => view, track);
   const record = recorder.record;
+  snapshots = startSnapshotter({
+    store,
+    view: () => view,
+    recorder,
+    leading: () => leader && !stopping,
+    intervalMs: options.snapshotIntervalMs ?? 5_000,
+    log,
+  });
+  /** Finished streams stay while an append, an attempt or the batch handled needs them. */
+  const inUse = (name: string) =>
+    places.isBusy(name) || recorder.pending(name) || handling.has(name);
 
   const { queues, quotas, budgetFor } = targetCapacity(settings, [...connectors.keys()]);
 
@@ -172,8 +194,16 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     attemptContext,
   });
 
+  let lastSweep = 0;
+  /** Drops finished streams in bulk (or when idle), not after each delivery: off the hot path. */
+  const sweep = (now: boolean) => {
+    if (!now && view.finishedCount < 512 && performance.now() - lastSweep < 1_000) return;
+    lastSweep = performance.now();
+    view.sweep(inUse);
+  };
   const pump = () => {
     if (!leader || stopping) return;
+    sweep(false);
     for (const ranked of queues.values()) ranked.clear();
     places.starved.clear();
     const at = now().getTime();
@@ -233,6 +263,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       timer.unref();
     }
     if (places.busyCount === 0 && !(earliest <= at + 5)) {
+      sweep(true);
       for (const resolve of idleWaiters) resolve();
       idleWaiters.clear();
     }
@@ -273,17 +304,22 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       record(stream, deliveryEventTypes.replayed, data, claim),
     );
 
-  /** On taking the lease: fold every delivery stream, then schedule. */
+  /**
+   * On taking the lease: fold the unfinished delivery streams (from the last snapshot and the
+   * log after it), then schedule.
+   */
   const activate = () => {
     activation ??= (async () => {
-      view = new DeliveryView();
+      const fresh = bounded();
       active.clear();
       documents.clear();
-      for await (const event of store.readAll({
-        filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
-      })) {
-        applyFromLog(event);
+      await fresh.refresh(store);
+      view = fresh;
+      for (const stream of view.streams.values()) track(stream);
+      for (const [target, setting] of view.breakerSettings) {
+        breakerOf(target).set(setting.state, setting);
       }
+      snapshots?.reset();
       // A document may have changed while no dispatcher ran: every held delivery asks again.
       for (const name of active) {
         if (view.streams.get(name)?.deliveries.some((d) => d.state === 'held')) recheck.add(name);
@@ -302,6 +338,21 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     log.warn({ consumer: dispatcherConsumerName }, 'dispatcher no longer holds its lease');
   };
 
+  const takeIn = intakeOf({
+    store,
+    view: () => view,
+    now,
+    documents,
+    recorder,
+    intake,
+    handling,
+    applyControl: applyFromLog,
+    carryOutReplay,
+    noteDocumentEvent,
+    admission,
+    requestAndStart,
+  });
+
   const consumer: RunningConsumer = startConsumer(
     {
       name: dispatcherConsumerName,
@@ -318,45 +369,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         mode: 'at-least-once',
         handle: async (events) => {
           await activate();
-          const appends: Promise<boolean>[] = [];
-          const taken: string[] = [];
-          /** Documents first seen in this batch, from their first event. */
-          const fresh = new Map<string, RecordedEvent[]>();
-          try {
-            for (const event of events) {
-              const category = categoryOf(event.streamName);
-              if (category === deliveryControlCategory) {
-                applyFromLog(event);
-                continue;
-              }
-              if (category === deliveryReplayCategory) {
-                appends.push(...carryOutReplay(event));
-                continue;
-              }
-              noteDocumentEvent(event, fresh);
-              for (const request of requestsFor(event, now())) {
-                documents.keep(request.documentStream, fresh.get(request.documentStream));
-                if (view.has(request.deliveryId)) continue;
-                const stream = deliveryStreamOf(request.target, request.documentStream);
-                const claim = `delivery-request:${request.deliveryId}`;
-                const startNow = admission(stream, request);
-                intake.set(request.documentStream, (intake.get(request.documentStream) ?? 0) + 1);
-                taken.push(request.documentStream);
-                appends.push(
-                  startNow
-                    ? requestAndStart(stream, request, claim)
-                    : record(stream, deliveryEventTypes.requested, request, claim),
-                );
-              }
-            }
-            await Promise.all(appends);
-          } finally {
-            for (const documentStream of taken) {
-              const left = (intake.get(documentStream) ?? 1) - 1;
-              if (left > 0) intake.set(documentStream, left);
-              else intake.delete(documentStream);
-            }
-          }
+          await takeIn(events);
           requestPump();
         },
       },
@@ -412,6 +425,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         requestPump();
       }),
     async stop() {
+      // While still holding the lease: every delivery event up to here is this dispatcher's.
+      const lastPosition = await snapshots?.headNow().catch(() => null);
       stopping = true;
       clearInterval(watch);
       if (timer) clearTimeout(timer);
@@ -420,6 +435,7 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       const grace = new Promise((r) => setTimeout(r, options.stopGraceMs ?? 10_000).unref());
       await Promise.race([Promise.allSettled([...attempts]), grace]);
       await recorder.settled();
+      await snapshots?.stop(lastPosition ?? null);
       for (const resolve of idleWaiters) resolve();
     },
   };

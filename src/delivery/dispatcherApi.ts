@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   stopGraceMs?: number;
   /** Gates holding a document's delivery until its state allows it (gates.ts). */
   gates?: GateFor;
+  /** How often the leader considers writing its snapshot (snapshot.ts). Default 5 s. */
+  snapshotIntervalMs?: number;
 }
 
 export interface TargetStatus {
@@ -46,7 +48,10 @@ export interface DispatcherStatus {
 
 export interface Dispatcher {
   status(): DispatcherStatus;
-  /** The fold this dispatcher schedules from (current only while it holds the lease). */
+  /**
+   * The fold this dispatcher schedules from (current only while it holds the lease): the
+   * delivery streams with a delivery not yet delivered, not the history.
+   */
   readonly view: DeliveryView;
   /** Resolves when nothing is in flight and nothing is due now (tests, benchmarks). */
   idle(): Promise<void>;

@@ -3,8 +3,9 @@
  * document type and outcome, attempt latency, backlog and oldest pending age per target, dead
  * letters, breaker state, each consumer's lag and parked events, plus HTTP request counts and
  * latency and the process's own metrics.
- * Delivery figures are read from the delivery streams (folded incrementally at each scrape),
- * so every instance answers them, whichever holds the dispatcher's lease.
+ * Delivery figures are read from the delivery streams (folded incrementally at each scrape,
+ * keeping only deliveries not yet delivered), so every instance answers them, whichever holds
+ * the dispatcher's lease.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -149,13 +150,25 @@ export const metricsPlugin = fp(
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
-    const view = new DeliveryView((event, delivery) => {
-      const outcome = outcomeOf[event.type];
-      if (!outcome || !delivery) return;
-      const target = delivery.target;
-      outcomes.inc({ target, document_type: delivery.documentType, outcome });
-      const duration = Number((event.data as { durationMs?: unknown }).durationMs);
-      if (Number.isFinite(duration)) attemptSeconds.observe({ target, outcome }, duration / 1000);
+    // The backlog only (memory follows it, not the history); outcomes are counted as they are
+    // recorded from the moment this process starts, as Prometheus counters go (a restart
+    // resets them, which rate() and increase() expect).
+    const view = new DeliveryView({
+      retain: 'unfinished',
+      observer: (event, delivery) => {
+        const outcome = outcomeOf[event.type];
+        if (!outcome || !delivery) return;
+        const target = delivery.target;
+        outcomes.inc({ target, document_type: delivery.documentType, outcome });
+        const duration = Number((event.data as { durationMs?: unknown }).durationMs);
+        if (Number.isFinite(duration)) {
+          attemptSeconds.observe({ target, outcome }, duration / 1000);
+        }
+      },
+    });
+    app.addHook('onReady', async () => {
+      // A failure here is not fatal: the first scrape starts the view instead.
+      await view.refresh(store).catch(() => undefined);
     });
 
     const backlog = new Gauge({

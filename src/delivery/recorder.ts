@@ -33,6 +33,8 @@ export interface DeliveryRecorder {
   ): Promise<boolean>;
   /** Resolves once every append asked for so far has settled. */
   settled(): Promise<void>;
+  /** True while an append to the stream is asked for and not settled. */
+  pending(streamName: string): boolean;
 }
 
 export const createRecorder = (
@@ -64,10 +66,16 @@ export const createRecorder = (
             ...(claim ? { idempotency: { key: claim, fingerprint: claim } } : {}),
           },
         );
-        if (result.kind === 'duplicate') return false;
+        if (result.kind === 'duplicate') {
+          // Recorded already, perhaps by an earlier holder of the lease: fold what it wrote.
+          changed(await view().reload(store, streamName));
+          return false;
+        }
         const first = result.nextExpectedRevision - BigInt(events.length - 1);
+        const position = result.position; // the last event's, and so the stream's
         for (const [i, { type, data }] of events.entries()) {
-          view().apply({ streamName, type, data: data as JsonObject, revision: first + BigInt(i) });
+          const revision = first + BigInt(i);
+          view().apply({ streamName, type, data: data as JsonObject, revision, position });
         }
         changed(stream);
         return true;
@@ -98,5 +106,6 @@ export const createRecorder = (
     settled: async () => {
       await Promise.all([...chains.values()]);
     },
+    pending: (streamName) => chains.has(streamName),
   };
 };

@@ -18,6 +18,11 @@ export const deliveryStreamOf = (target: string, documentStream: string): string
   `${deliveryCategory}-${target}:${documentStream}`;
 export const deliveryControlStreamOf = (target: string): string =>
   `${deliveryControlCategory}-${target}`;
+/**
+ * The idempotency claim recorded with a delivery's request: it makes the request once ever,
+ * and points at the delivery's stream for as long as the store keeps claims.
+ */
+export const requestClaimOf = (deliveryId: string): string => `delivery-request:${deliveryId}`;
 /** A delivery's id: its target and the command event it delivers (stable, URL-safe). */
 export const deliveryIdOf = (target: string, commandEventId: string): string =>
   `${target}.${commandEventId}`;
@@ -36,6 +41,14 @@ export const deliveryEventTypes = {
 export const breakerSetEventType = 'DeliveryBreakerSet';
 /** The dispatcher's breaker changed state (opened on failures, half-open, closed). */
 export const breakerChangedEventType = 'DeliveryBreakerChanged';
+
+/** What `DeliveryBreakerSet` records: an operator's setting of a target's breaker. */
+export interface BreakerSetting {
+  state: 'open' | 'closed';
+  by: string;
+  reason: string;
+  at: string;
+}
 
 /** States recorded in a delivery's own events. */
 export type RecordedDeliveryState =
@@ -122,6 +135,8 @@ export interface DeliveryStream {
   documentStream: string;
   /** Revision of the last event folded in, -1n before any. */
   revision: bigint;
+  /** Log position of the last event folded in, -1n when not known (a dispatcher snapshot counts it as old). */
+  position: bigint;
   deliveries: Delivery[];
 }
 
@@ -129,12 +144,20 @@ export const emptyDeliveryStream = (
   name: string,
   target: string,
   documentStream: string,
-): DeliveryStream => ({ name, target, documentStream, revision: -1n, deliveries: [] });
+): DeliveryStream => ({
+  name,
+  target,
+  documentStream,
+  revision: -1n,
+  position: -1n,
+  deliveries: [],
+});
 
 interface FoldableEvent {
   type: string;
   data: JsonObject;
   revision: bigint;
+  position?: bigint;
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -148,6 +171,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent): boolean => {
   if (event.revision <= stream.revision) return false;
   stream.revision = event.revision;
+  if (event.position !== undefined) stream.position = event.position;
   const data = event.data as Record<string, unknown>;
   if (event.type === deliveryEventTypes.requested) {
     const request = data as unknown as DeliveryRequest;
@@ -278,6 +302,10 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
   }
   return true;
 };
+
+/** A stream whose every delivery is delivered: nothing left to schedule in it. */
+export const isFinished = (stream: DeliveryStream): boolean =>
+  stream.deliveries.every((d) => d.state === 'delivered');
 
 /** The first delivery of a stream not yet delivered: the only one that may be attempted. */
 export const headOf = (stream: DeliveryStream): Delivery | undefined =>

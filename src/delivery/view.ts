@@ -1,12 +1,19 @@
 /**
- * Every delivery, folded from the delivery streams: what the dispatcher schedules from and
- * what operators list. `refresh` reads only what was appended since the last call, so any
- * process (the gateway holding the lease, another instance, the CLI) can keep one current.
+ * Deliveries folded from the delivery streams: what the dispatcher schedules from and what
+ * operators list. `refresh` reads only what was appended since the last call, so any process
+ * (the gateway holding the lease, another instance, the CLI) can keep one current.
+ *
+ * A view that retains only `unfinished` streams (a delivery not yet delivered) holds the
+ * backlog, not the history: a stream whose deliveries are all delivered is dropped at the next
+ * `sweep`, and its first fold starts from the dispatcher's latest snapshot (snapshot.ts)
+ * rather than from the beginning of the log. A view that retains `all` (the CLI) holds every
+ * delivery ever made.
  */
 import type { EventStore, LogPosition, RecordedEvent } from '../ports/eventStore.js';
 import { categoryOf } from '../ports/eventStore.js';
 import {
   applyDeliveryEvent,
+  type BreakerSetting,
   breakerChangedEventType,
   breakerSetEventType,
   type Delivery,
@@ -16,16 +23,14 @@ import {
   deliveryControlCategory,
   emptyDeliveryStream,
   headOf,
+  isFinished,
   type ParentWait,
   parentWaitOf,
+  requestClaimOf,
 } from './records.js';
+import { latestSnapshot } from './snapshot.js';
 
-export interface BreakerSetting {
-  state: 'open' | 'closed';
-  by: string;
-  reason: string;
-  at: string;
-}
+export type { BreakerSetting } from './records.js';
 
 /** A delivery as an operator sees it: its recorded state, or what holds it. */
 export interface DeliveryStatus {
@@ -118,16 +123,43 @@ export type DeliveryObserver = (
   delivery: Delivery | undefined,
 ) => void;
 
+export interface DeliveryViewOptions {
+  /** `all` (default): every delivery ever made. `unfinished`: the backlog only (see above). */
+  retain?: 'all' | 'unfinished';
+  /** Retaining `unfinished`: also the last so many streams that finished (operators look them up). */
+  recentlyFinished?: number;
+  /** Told of each delivery event a `refresh` folds in after the first (not of history). */
+  observer?: DeliveryObserver;
+}
+
+type FoldedEvent = Pick<RecordedEvent, 'streamName' | 'type' | 'data' | 'revision'> & {
+  position?: LogPosition;
+};
+
 export class DeliveryView {
-  constructor(private readonly observer?: DeliveryObserver) {}
+  constructor(private readonly options: DeliveryViewOptions = {}) {}
 
   readonly streams = new Map<string, DeliveryStream>();
   readonly breakerSettings = new Map<string, BreakerSetting>();
   /** Each target's breaker as the dispatcher last recorded it. */
   readonly breakerStates = new Map<string, { state: string; at: string }>();
   private readonly byId = new Map<string, DeliveryStream>();
+  /** Streams that finished since the last sweep (retaining `unfinished` only). */
+  private readonly finished = new Set<string>();
+  /** Finished streams kept for `recentlyFinished`, oldest first. */
+  private readonly recent = new Set<string>();
   private position: LogPosition | null = null;
   private refreshing: Promise<void> | null = null;
+  private observing = false;
+
+  /** Streams finished since the last sweep. */
+  get finishedCount(): number {
+    return this.finished.size;
+  }
+
+  get retainsAll(): boolean {
+    return this.options.retain !== 'unfinished';
+  }
 
   stream(name: string): DeliveryStream {
     let stream = this.streams.get(name);
@@ -140,7 +172,7 @@ export class DeliveryView {
   }
 
   /** Folds one event of a delivery or control stream; true when it changed something. */
-  apply(event: Pick<RecordedEvent, 'streamName' | 'type' | 'data' | 'revision'>): boolean {
+  apply(event: FoldedEvent): boolean {
     const category = categoryOf(event.streamName);
     if (category === deliveryControlCategory) {
       const target = event.streamName.slice(deliveryControlCategory.length + 1);
@@ -162,9 +194,14 @@ export class DeliveryView {
     for (const delivery of stream.deliveries.slice(before)) {
       this.byId.set(delivery.deliveryId, stream);
     }
-    if (changed && this.observer) {
+    if (!this.retainsAll) {
+      if (isFinished(stream)) this.finished.add(stream.name);
+      else this.finished.delete(stream.name);
+    }
+    const { observer } = this.options;
+    if (changed && observer && this.observing) {
       const id = (event.data as { deliveryId?: unknown }).deliveryId;
-      this.observer(
+      observer(
         event,
         stream.deliveries.find((d) => d.deliveryId === id),
       );
@@ -172,26 +209,101 @@ export class DeliveryView {
     return changed;
   }
 
-  /** Replaces one stream's fold with what the store holds now (after a lost race). */
+  /**
+   * Drops the streams that finished since the last sweep, unless `inUse` (an append to it
+   * under way): only what is not delivered stays. A view retaining `all` keeps them.
+   */
+  sweep(inUse: (name: string) => boolean = () => false): void {
+    for (const name of this.finished) {
+      const stream = this.streams.get(name);
+      if (stream && !isFinished(stream)) {
+        this.finished.delete(name);
+        continue;
+      }
+      if (stream && inUse(name)) continue;
+      this.finished.delete(name);
+      if (!stream) continue;
+      this.recent.delete(name);
+      this.recent.add(name);
+    }
+    const keep = this.options.recentlyFinished ?? 0;
+    for (const name of this.recent) {
+      if (this.recent.size <= keep) break;
+      this.recent.delete(name);
+      const stream = this.streams.get(name);
+      if (!stream || !isFinished(stream)) continue; // a new delivery: unfinished again
+      this.streams.delete(name);
+      for (const delivery of stream.deliveries) this.byId.delete(delivery.deliveryId);
+    }
+  }
+
+  /** Replaces one stream's fold with what the store holds now (after a lost race, or dropped). */
   async reload(store: EventStore, name: string): Promise<DeliveryStream> {
     const fresh = this.stream(name);
     fresh.revision = -1n;
+    fresh.position = -1n;
+    for (const delivery of fresh.deliveries) this.byId.delete(delivery.deliveryId);
     fresh.deliveries = [];
     for (const event of await store.readStream(name)) this.apply(event);
     return fresh;
   }
 
-  /** Reads what was appended to delivery and control streams since the last refresh. */
+  /**
+   * Starts a view retaining `unfinished` streams at the dispatcher's latest snapshot: its
+   * streams and every stream written after its position, each read whole, then swept. Without
+   * a snapshot (a log the dispatcher never snapshotted), every delivery event is read once.
+   */
+  private async start(store: EventStore): Promise<void> {
+    const snapshot = this.retainsAll ? null : await latestSnapshot(store);
+    if (!snapshot) {
+      await this.follow(store);
+      return;
+    }
+    for (const [target, setting] of Object.entries(snapshot.breakerSettings)) {
+      this.breakerSettings.set(target, setting);
+    }
+    for (const [target, state] of Object.entries(snapshot.breakerStates)) {
+      this.breakerStates.set(target, state);
+    }
+    const names = new Set(snapshot.streams);
+    this.position = snapshot.position;
+    for await (const event of store.readAll({
+      after: snapshot.position,
+      filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
+    })) {
+      if (categoryOf(event.streamName) === deliveryCategory) names.add(event.streamName);
+      else this.apply(event);
+      this.position = event.position;
+    }
+    for (const name of names) await this.reload(store, name);
+    this.sweep();
+  }
+
+  /** Folds what was appended to delivery and control streams after the view's position. */
+  private async follow(store: EventStore): Promise<void> {
+    let folded = 0;
+    for await (const event of store.readAll({
+      ...(this.position === null ? {} : { after: this.position }),
+      filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
+    })) {
+      this.apply(event);
+      this.position = event.position;
+      // A long read (a log never snapshotted) holds no more than the backlog either.
+      if (++folded % 10_000 === 0) this.sweep();
+    }
+    this.sweep();
+  }
+
+  /**
+   * Reads what was appended to delivery and control streams since the last refresh (the first
+   * one: see `start`). The observer hears of what later refreshes fold in.
+   */
   refresh(store: EventStore): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        for await (const event of store.readAll({
-          ...(this.position === null ? {} : { after: this.position }),
-          filter: { streamCategories: [deliveryCategory, deliveryControlCategory] },
-        })) {
-          this.apply(event);
-          this.position = event.position;
-        }
+        if (this.position === null && !this.observing) await this.start(store);
+        else await this.follow(store);
+        this.observing = true;
       } finally {
         this.refreshing = null;
       }
@@ -205,6 +317,26 @@ export class DeliveryView {
     return stream && delivery ? { delivery, stream } : null;
   }
 
+  /**
+   * `find`, or for a delivery the view no longer holds, its stream read through its request's
+   * claim (one read; for as long as the store keeps claims: EventStoreDB for ever, SQLite its
+   * retention window). The delivery is not kept.
+   */
+  async lookUp(
+    store: EventStore,
+    id: string,
+  ): Promise<{ delivery: Delivery; stream: DeliveryStream } | null> {
+    const hit = this.find(id);
+    if (hit || this.retainsAll) return hit;
+    const claim = await store.findIdempotencyRecord(requestClaimOf(id));
+    if (!claim || categoryOf(claim.streamName) !== deliveryCategory) return null;
+    const { target, documentStream } = parseDeliveryStream(claim.streamName);
+    const stream = emptyDeliveryStream(claim.streamName, target, documentStream);
+    for (const event of await store.readStream(claim.streamName)) applyDeliveryEvent(stream, event);
+    const delivery = stream.deliveries.find((d) => d.deliveryId === id);
+    return delivery ? { delivery, stream } : null;
+  }
+
   has(id: string): boolean {
     return this.byId.has(id);
   }
@@ -213,7 +345,10 @@ export class DeliveryView {
     return statusOf(delivery, stream, (name) => this.streams.get(name));
   }
 
-  /** Deliveries matching `filter`, oldest request first. */
+  /**
+   * Deliveries matching `filter`, oldest request first (retaining `unfinished`: the deliveries
+   * of documents with one still to deliver).
+   */
   list(filter: DeliveryFilter = {}): DeliveryStatus[] {
     const found: DeliveryStatus[] = [];
     for (const stream of this.streams.values()) {

@@ -5,7 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { permanent } from '../../src/ports/erpConnector.js';
-import { until } from '../eventStore/conformance.js';
 import { coexist } from '../support/process.js';
 import { type Harness, startHarness } from './harness.js';
 
@@ -31,8 +30,8 @@ describe('operator API over deliveries', () => {
     h = await startHarness();
     for (const n of ['A-1', 'A-2', 'A-3']) h.connector.script(`ACME-US/${n}`, unknownItem);
     for (const n of ['A-1', 'A-2', 'A-3', 'A-4']) await h.submitPo(n);
-    await until(() => h.dispatcher.view.list({ state: 'delivered' }).length === 1, 'A-4');
-    await until(() => h.dispatcher.view.list({ state: 'dead-lettered' }).length === 3, 'dead');
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 1, 'A-4');
+    await h.until(() => h.history.list({ state: 'dead-lettered' }).length === 3, 'dead');
 
     const listed = await deadLetters();
     expect(listed.total).toBe(3);
@@ -76,7 +75,7 @@ describe('operator API over deliveries', () => {
     });
     expect(replay.statusCode).toBe(200);
     expect(replay.json()).toMatchObject({ matched: 3, capped: true, replayId: expect.any(String) });
-    await until(() => h.dispatcher.view.list({ state: 'delivered' }).length === 3, 'replayed');
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 3, 'replayed');
     const replayed = (
       await get(`/v1/admin/deliveries/${replay.json().deliveries[0].id}`, h.operator)
     ).json();
@@ -119,7 +118,7 @@ describe('operator API over deliveries', () => {
   it("shows the document's delivery state per target in its GET", async () => {
     h = await startHarness();
     await h.submitPo('G-1');
-    await until(() => h.dispatcher.view.list({ state: 'delivered' }).length === 1, 'delivered');
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 1, 'delivered');
     const view = (await get('/v1/purchase-orders/ACME-US/G-1', h.writer)).json();
     expect(view.deliveries).toEqual([
       expect.objectContaining({
@@ -134,7 +133,7 @@ describe('operator API over deliveries', () => {
     h = await startHarness();
     h.connector.script('ACME-US/C-1', unknownItem);
     await h.submitPo('C-1');
-    await until(() => h.dispatcher.view.list({ state: 'dead-lettered' }).length === 1, 'dead');
+    await h.until(() => h.history.list({ state: 'dead-lettered' }).length === 1, 'dead');
     const dir = ['--data-dir', h.gw.dir];
     const list = JSON.parse((await coexist(['dlq', 'list', ...dir, '--json'])).stdout);
     expect(list).toHaveLength(1);
@@ -151,7 +150,7 @@ describe('operator API over deliveries', () => {
         .stdout,
     );
     expect(replay).toMatchObject({ matched: 1, replayId: expect.any(String) });
-    await until(() => h.dispatcher.view.list({ state: 'delivered' }).length === 1, 'delivered');
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 1, 'delivered');
     expect(h.connector.callsFor('ACME-US/C-1')).toHaveLength(2);
     // Five CLI processes, each compiling its sources with tsx: slow on a busy machine.
   }, 180_000);

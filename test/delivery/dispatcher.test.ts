@@ -8,7 +8,6 @@ import { deliveryStreamOf } from '../../src/delivery/records.js';
 import type { DeliveryFilter, DeliveryStatus } from '../../src/delivery/view.js';
 import { permanent, transient } from '../../src/ports/erpConnector.js';
 import type { JsonObject } from '../../src/ports/eventStore.js';
-import { until } from '../eventStore/conformance.js';
 import { example } from '../support/gateway.js';
 import { fastSettings, type Harness, ScriptedConnector, startHarness } from './harness.js';
 
@@ -18,12 +17,12 @@ afterEach(async () => {
   await h?.close();
 });
 
-const statuses = (filter: DeliveryFilter = {}): DeliveryStatus[] => h.dispatcher.view.list(filter);
+const statuses = (filter: DeliveryFilter = {}): DeliveryStatus[] => h.history.list(filter);
 const stateOf = (documentStream: string, target = 'legacy') =>
   statuses({ target })
     .filter((s) => s.documentStream === documentStream)
     .map((s) => s.state);
-const waitFor = (condition: () => boolean, what: string) => until(condition, what, 10_000);
+const waitFor = (condition: () => boolean, what: string) => h.until(condition, what, 10_000);
 
 describe('dispatcher', () => {
   it('delivers an accepted order once, recording the request, the attempt and the answer in a stream of its own', async () => {

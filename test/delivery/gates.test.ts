@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DeliveryGate, gatesOf } from '../../src/delivery/gates.js';
 import { deliveryStreamOf } from '../../src/delivery/records.js';
-import { until } from '../eventStore/conformance.js';
 import { type Harness, startHarness } from './harness.js';
 
 let h: Harness;
@@ -18,7 +17,7 @@ afterEach(async () => {
 
 const po = (n: string) => `PurchaseOrder-ACME-US/${n}`;
 const stateOf = (documentStream: string) =>
-  h.dispatcher.view
+  h.history
     .list({ target: 'legacy' })
     .filter((s) => s.documentStream === documentStream)
     .map((s) => s.state)
@@ -45,7 +44,7 @@ describe('delivery gates', () => {
   it('holds a delivery with its reason, visible to operators and on the document, until a later event lets it go', async () => {
     h = await startHarness(undefined, undefined, { gates });
     await h.submitPo('G-1');
-    await until(() => stateOf(po('G-1')) === 'held', 'held');
+    await h.until(() => stateOf(po('G-1')) === 'held', 'held');
     expect(h.connector.calls).toEqual([]);
 
     const listed = await h.gw.app.inject({
@@ -75,7 +74,7 @@ describe('delivery gates', () => {
     ]);
 
     await mark('G-1', 'TestReleased');
-    await until(() => stateOf(po('G-1')) === 'delivered', 'released and delivered');
+    await h.until(() => stateOf(po('G-1')) === 'delivered', 'released and delivered');
     expect(h.connector.callsFor('ACME-US/G-1')).toEqual(['purchaseOrder:submit']);
     const events = await h.deliveryEvents('legacy', po('G-1'));
     expect(events.map((e) => e.type)).toEqual([
@@ -91,18 +90,16 @@ describe('delivery gates', () => {
   it("keeps the document's order: a later command waits behind its held one; a new reason is recorded once", async () => {
     h = await startHarness(undefined, undefined, { gates });
     await h.submitPo('G-2');
-    await until(() => stateOf(po('G-2')) === 'held', 'held');
+    await h.until(() => stateOf(po('G-2')) === 'held', 'held');
     await h.changePo('G-2');
     await mark('G-2', 'TestStillHeld', 'awaiting receipt');
-    await until(
-      () =>
-        h.dispatcher.view.list({ state: 'held' })[0]?.hold?.reason ===
-        'awaiting receipt (status open)',
+    await h.until(
+      () => h.history.list({ state: 'held' })[0]?.hold?.reason === 'awaiting receipt (status open)',
       'held for the new reason',
     );
     await mark('G-2', 'TestStillHeld', 'awaiting receipt');
     await new Promise((r) => setTimeout(r, 200));
-    const statuses = h.dispatcher.view.list({ target: 'legacy' });
+    const statuses = h.history.list({ target: 'legacy' });
     expect(statuses.map((s) => s.state)).toEqual(['held', 'pending']);
     expect(statuses[1]?.waitingFor).toMatchObject({ deliveryId: statuses[0]?.id });
     expect(h.connector.calls).toEqual([]);
@@ -115,7 +112,7 @@ describe('delivery gates', () => {
     ]);
 
     await mark('G-2', 'TestReleased');
-    await until(() => stateOf(po('G-2')) === 'delivered,delivered', 'both delivered');
+    await h.until(() => stateOf(po('G-2')) === 'delivered,delivered', 'both delivered');
     expect(h.connector.callsFor('ACME-US/G-2')).toEqual([
       'purchaseOrder:submit',
       'purchaseOrder:change',
@@ -125,21 +122,21 @@ describe('delivery gates', () => {
   it('asks held deliveries again when a dispatcher takes over', async () => {
     h = await startHarness(undefined, undefined, { gates });
     await h.submitPo('G-3');
-    await until(() => stateOf(po('G-3')) === 'held', 'held');
+    await h.until(() => stateOf(po('G-3')) === 'held', 'held');
     await h.dispatcher.stop();
     await mark('G-3', 'TestReleased');
     await h.restartDispatcher();
-    await until(() => stateOf(po('G-3')) === 'delivered', 'delivered after the restart');
+    await h.until(() => stateOf(po('G-3')) === 'delivered', 'delivered after the restart');
     expect(h.connector.callsFor('ACME-US/G-3')).toEqual(['purchaseOrder:submit']);
   });
 
   it('dead-letters a delivery its gate refuses, with the reason', async () => {
     h = await startHarness(undefined, undefined, { gates });
     await h.submitPo('G-4');
-    await until(() => stateOf(po('G-4')) === 'held', 'held');
+    await h.until(() => stateOf(po('G-4')) === 'held', 'held');
     await mark('G-4', 'TestRejected');
-    await until(() => stateOf(po('G-4')) === 'dead-lettered', 'refused');
-    const [dead] = h.dispatcher.view.list({ state: 'dead-lettered' });
+    await h.until(() => stateOf(po('G-4')) === 'dead-lettered', 'refused');
+    const [dead] = h.history.list({ state: 'dead-lettered' });
     expect(dead?.deadLetter).toMatchObject({
       reason: 'gate-refused',
       message: 'rejected by the test',

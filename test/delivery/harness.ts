@@ -15,6 +15,7 @@ import {
 } from '../../src/delivery/dispatcher.js';
 import { deliveryStreamOf } from '../../src/delivery/records.js';
 import { resolveDeliverySettings } from '../../src/delivery/settings.js';
+import { DeliveryView } from '../../src/delivery/view.js';
 import type { ErpConnector, ErpDelivery, ErpResult } from '../../src/ports/erpConnector.js';
 import type { RecordedEvent } from '../../src/ports/eventStore.js';
 import { example, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -87,9 +88,30 @@ export interface Harness {
   changePo(poNumber: string): Promise<void>;
   receipt(poNumber: string, receiptNumber: string): Promise<void>;
   deliveryEvents(target: string, documentStream: string): Promise<RecordedEvent[]>;
+  /**
+   * Every delivery as the log held it at the last `refresh` (a fold of all history, as
+   * `coexist dlq show` can do): the dispatcher's own view keeps only what is not delivered.
+   */
+  history: DeliveryView;
+  refresh(): Promise<void>;
+  /** Refreshes `history` until the condition holds. */
+  until(condition: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   restartDispatcher(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Polls an (async) condition until it holds. */
+export const eventually = async (
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+) => {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
 
 export const fastSettings = (overrides: object = {}) =>
   resolveDeliverySettings({
@@ -103,7 +125,7 @@ export const fastSettings = (overrides: object = {}) =>
 export const startHarness = async (
   settings = fastSettings(),
   connector = new ScriptedConnector(),
-  extra: Pick<DispatcherOptions, 'gates'> = {},
+  extra: Pick<DispatcherOptions, 'gates' | 'snapshotIntervalMs'> = {},
 ): Promise<Harness> => {
   const gw = await startTestGateway();
   const writer = await gw.key('erp-client', ['writer']);
@@ -132,6 +154,7 @@ export const startHarness = async (
     }
   };
   const po = example('purchase-order-submit');
+  const history = new DeliveryView();
   return {
     gw,
     connector,
@@ -158,6 +181,17 @@ export const startHarness = async (
     },
     deliveryEvents: (target, documentStream) =>
       gw.store.readStream(deliveryStreamOf(target, documentStream)),
+    history,
+    refresh: () => history.refresh(gw.store),
+    until: (condition, what, timeoutMs) =>
+      eventually(
+        async () => {
+          await history.refresh(gw.store);
+          return condition();
+        },
+        what,
+        timeoutMs,
+      ),
     restartDispatcher: async () => {
       await dispatcher.stop();
       dispatcher = start();

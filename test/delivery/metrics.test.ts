@@ -8,7 +8,6 @@ import { resolveConfig } from '../../src/config/config.js';
 import { permanent } from '../../src/ports/erpConnector.js';
 import { startRegistries } from '../../src/registries/registries.js';
 import { ruleSetRouter } from '../../src/routing/router.js';
-import { until } from '../eventStore/conformance.js';
 import { type Harness, startHarness } from './harness.js';
 
 let h: Harness;
@@ -23,8 +22,8 @@ describe('/metrics', () => {
     await h.submitPo('M-1');
     await h.submitPo('M-2');
     await h.receipt('M-2', 'GR-M-2');
-    await until(() => h.dispatcher.view.list({ state: 'delivered' }).length === 1, 'M-1');
-    await until(() => h.dispatcher.view.list({ state: 'dead-lettered' }).length === 1, 'M-2');
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 1, 'M-1');
+    await h.until(() => h.history.list({ state: 'dead-lettered' }).length === 1, 'M-2');
     const scrape = () =>
       h.gw.app.inject({ url: '/metrics', headers: { authorization: h.operator } });
     const response = await scrape();

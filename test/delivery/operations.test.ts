@@ -10,7 +10,6 @@ import { deliveryStatusOf } from '../../src/delivery/status.js';
 import { DeliveryView } from '../../src/delivery/view.js';
 import { permanent, transient } from '../../src/ports/erpConnector.js';
 import type { JsonObject } from '../../src/ports/eventStore.js';
-import { until } from '../eventStore/conformance.js';
 import { example } from '../support/gateway.js';
 import { fastSettings, type Harness, startHarness } from './harness.js';
 
@@ -20,12 +19,12 @@ afterEach(async () => {
   await h?.close();
 });
 const stateOf = (documentStream: string) =>
-  h.dispatcher.view
+  h.history
     .list({ target: 'legacy' })
     .filter((s) => s.documentStream === documentStream)
     .map((s) => s.state)
     .join();
-const waitFor = (condition: () => boolean, what: string) => until(condition, what, 10_000);
+const waitFor = (condition: () => boolean, what: string) => h.until(condition, what, 10_000);
 const unknownItem = permanent('unknown-code', 'item BRG-6204-2RS is unknown to legacy');
 
 describe('delivery operations', () => {
@@ -36,7 +35,7 @@ describe('delivery operations', () => {
     await h.receipt('R-1', 'GR-R-1');
     await waitFor(() => stateOf(po('R-1')) === 'dead-lettered', 'dead letter');
     await waitFor(() => stateOf('GoodsReceipt-DAL1/GR-R-1') === 'waiting-for-parent', 'held');
-    const [dead] = h.dispatcher.view.list({ state: 'dead-lettered' });
+    const [dead] = h.history.list({ state: 'dead-lettered' });
     const outcome = await replayDeliveries(h.gw.store, new DeliveryView(), {
       selection: { ids: [dead?.id as string, 'legacy.nope'] },
       cap: 10,
@@ -69,7 +68,7 @@ describe('delivery operations', () => {
       await h.submitPo(n);
     }
     await waitFor(
-      () => h.dispatcher.view.list({ state: 'dead-lettered' }).length === 3,
+      () => h.history.list({ state: 'dead-lettered' }).length === 3,
       'three dead letters',
     );
     const ask = {
@@ -94,11 +93,8 @@ describe('delivery operations', () => {
     });
     expect(capped).toMatchObject({ matched: 3, capped: true });
     expect(capped.deliveries).toHaveLength(2);
-    await waitFor(
-      () => h.dispatcher.view.list({ state: 'delivered' }).length === 2,
-      'two delivered',
-    );
-    expect(h.dispatcher.view.list({ state: 'dead-lettered' })).toHaveLength(1);
+    await waitFor(() => h.history.list({ state: 'delivered' }).length === 2, 'two delivered');
+    expect(h.history.list({ state: 'dead-lettered' })).toHaveLength(1);
   });
 
   it('opens the breaker after consecutive failures, and an operator can close it or hold it open', async () => {

@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rankOf } from '../../src/delivery/priority.js';
 import { TargetQuota } from '../../src/delivery/quota.js';
 import type { DeliveryContext, ErpDelivery, ErpResult } from '../../src/ports/erpConnector.js';
-import { until } from '../eventStore/conformance.js';
 import { example, newKey } from '../support/gateway.js';
 import { fastSettings, type Harness, ScriptedConnector, startHarness } from './harness.js';
 
@@ -155,11 +154,7 @@ describe('the dispatcher under a quota', () => {
       connector,
     );
     for (let i = 0; i < 6; i++) await h.submitPo(`Q-${i}`);
-    await until(
-      () => h.dispatcher.view.list({ state: 'delivered' }).length === 6,
-      'delivered',
-      20_000,
-    );
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 6, 'delivered', 20_000);
     expect(connector.requests).toHaveLength(18);
     expect(
       worstWindow(
@@ -181,11 +176,7 @@ describe('the dispatcher under a quota', () => {
       connector,
     );
     for (let i = 0; i < 6; i++) await h.submitPo(`N-${i}`);
-    await until(
-      () => h.dispatcher.view.list({ state: 'delivered' }).length === 6,
-      'delivered',
-      20_000,
-    );
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 6, 'delivered', 20_000);
     expect(
       worstWindow(
         connector.calls.map((c) => c.at),
@@ -220,7 +211,7 @@ describe('the dispatcher under a quota', () => {
       });
       expect(response.statusCode).toBe(202);
     }
-    await until(() => h.dispatcher.view.list({ state: 'delivered' }).length === 8, 'all', 20_000);
+    await h.until(() => h.history.list({ state: 'delivered' }).length === 8, 'all', 20_000);
     const order = connector.calls.map((c) => `${c.document}:${c.key}:${c.action}`);
     const position = (prefix: string) => order.findIndex((c) => c.startsWith(prefix));
     // The entries overtake the orders queued behind the quota...

@@ -1,7 +1,9 @@
 /**
  * Operators' view of delivery to the ERPs: the backlog and dead letters with their reasons,
  * one delivery with every attempt, replays (one, a filtered set under a cap, all; dry run),
- * and each target's circuit breaker. Reads are open to auditors too.
+ * and each target's circuit breaker. Reads are open to auditors too. Delivered deliveries are
+ * answered for the documents delivered last (and those with a delivery still open); a
+ * document's whole delivery history is its delivery status (status.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../../auth/principal.js';
@@ -51,8 +53,13 @@ const replayBody = {
   },
 } as const;
 
+/** Delivered streams the routes still answer for, beyond every one not delivered yet. */
+export const recentlyFinishedKept = 1_000;
+
 export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: EventStore }) => {
-  const view = new DeliveryView();
+  // The backlog and the documents delivered last, not the history: memory and each request's
+  // work follow what is open (the first request starts from the dispatcher's snapshot).
+  const view = new DeliveryView({ retain: 'unfinished', recentlyFinished: recentlyFinishedKept });
   const reads = { roles: ['operator', 'auditor'] as Role[] };
   const tags = ['deliveries'];
 
@@ -60,6 +67,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     config: reads,
     schema: {
       summary: 'Deliveries to the ERPs: backlog, retries, dead letters, by state, target, type',
+      description: `Every delivery not yet delivered, and the deliveries of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last (a document's whole delivery history is in its own GET).`,
       tags,
       querystring: listQuery,
       response: deliveryResponses.list,
@@ -124,6 +132,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     config: reads,
     schema: {
       summary: 'One delivery with every attempt, its timing and the ERP answer',
+      description: `A delivery not yet delivered, of one of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last, or found through its request's idempotency claim while the store keeps it (EventStoreDB: always; SQLite: its retention window); older ones: the document's GET, or \`coexist dlq show\`.`,
       tags,
       params: {
         type: 'object',
@@ -135,7 +144,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     handler: async (request) => {
       const { id } = request.params as { id: string };
       await view.refresh(store);
-      const hit = view.find(id);
+      const hit = await view.lookUp(store, id);
       if (!hit) {
         throw new HttpProblem(404, 'delivery-not-found', 'Not found', `No delivery ${id}.`);
       }
