@@ -37,7 +37,7 @@ const withView = async <T>(
   work: (store: EventStore, view: DeliveryView) => Promise<T>,
   history = false,
 ): Promise<T> => {
-  const store = await openEventStore(configFrom(options));
+  const store = await openEventStore(configFrom(options), { existing: true });
   try {
     const view = new DeliveryView(history ? {} : { retain: 'unfinished' });
     await view.refresh(store);

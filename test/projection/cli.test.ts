@@ -3,7 +3,7 @@
  * beside the live read model while the gateway serves, switches, and the gateway's projector
  * follows the new generation (new writes show up in lists).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,5 +135,20 @@ describe('coexist projections', () => {
     ).rejects.toMatchObject({
       stderr: expect.stringMatching(/No read model "nope".*documents, documentStates, eventIndex/),
     });
+  });
+
+  it('refuses a data directory without events instead of creating an empty one', {
+    timeout: 60_000,
+  }, async () => {
+    const mistyped = join(tmpdir(), `coexist-no-such-dir-${process.pid}`);
+    for (const args of [
+      ['projections', 'status', '--data-dir', mistyped],
+      ['dlq', 'list', '--data-dir', mistyped],
+    ]) {
+      await expect(coexist(args), args.join(' ')).rejects.toMatchObject({
+        stderr: expect.stringMatching(/No event store at .*coexist-no-such-dir.*check --data-dir/),
+      });
+      expect(existsSync(mistyped), args.join(' ')).toBe(false);
+    }
   });
 });
