@@ -130,10 +130,28 @@ export const metricsPlugin = fp(
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers,
     });
+    // Every answered request records both: the labelled series are looked up once per method,
+    // route and status and kept, instead of prom-client hashing a label object each time.
+    const series = new Map<
+      string,
+      {
+        count: ReturnType<typeof requests.labels>;
+        seconds: ReturnType<typeof requestSeconds.labels>;
+      }
+    >();
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-      requestSeconds.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      const key = `${request.method} ${reply.statusCode} ${route}`;
+      let labelled = series.get(key);
+      if (!labelled) {
+        labelled = {
+          count: requests.labels(request.method, route, String(reply.statusCode)),
+          seconds: requestSeconds.labels(request.method, route),
+        };
+        series.set(key, labelled);
+      }
+      labelled.count.inc();
+      labelled.seconds.observe(reply.elapsedTime / 1000);
       done();
     });
 
