@@ -216,7 +216,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       await v1.register(commandRoutes, { ajv, handler });
       await v1.register(documentRoutes, { store, readModels: deps.readModels });
       await v1.register(invoiceDecisionRoutes, { store });
-      if (deps.readModels) await v1.register(readModelRoutes, { readModels: deps.readModels });
+      if (deps.readModels) {
+        await v1.register(readModelRoutes, { readModels: deps.readModels, store });
+      }
       await v1.register(
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });

@@ -178,13 +178,45 @@ describe('document summary', () => {
     expect(line10.ordered).toBe('650');
   });
 
-  it("refuses a scoped key another supplier's order, and answers 404 for an unknown one", async () => {
-    expect((await get('/v1/purchase-orders/ACME-US/L-2/summary', supplierKey)).statusCode).toBe(
-      403,
-    );
+  it("answers a scoped key another supplier's order exactly as a missing one (404)", async () => {
+    const outside = await get('/v1/purchase-orders/ACME-US/L-2/summary', supplierKey);
+    const missing = await get('/v1/purchase-orders/ACME-US/NONE/summary', supplierKey);
+    expect(outside.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    expect(outside.json().code).toBe(missing.json().code);
+    expect(outside.json().detail).toBe(missing.json().detail.replace('NONE', 'L-2'));
+    // Even when asked for a revision: no wait, no 503 that tells it exists.
+    const waited = await get('/v1/purchase-orders/ACME-US/L-2/summary?minRevision=0', supplierKey);
+    expect(waited.statusCode).toBe(404);
     expect((await get('/v1/purchase-orders/ACME-US/L-1/summary', supplierKey)).statusCode).toBe(
       200,
     );
     expect((await get('/v1/purchase-orders/ACME-US/NONE/summary')).statusCode).toBe(404);
+  });
+
+  it('answers 404 for a missing document asked for at a revision, not a 503', async () => {
+    const response = await get('/v1/purchase-orders/ACME-US/NONE/summary?minRevision=3');
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('document-not-found');
+  });
+
+  it('refuses a revision the document has not reached (4xx, not retryable), summary and GET alike', async () => {
+    const current = (await get('/v1/purchase-orders/ACME-US/L-3/summary')).json().revision;
+    for (const url of [
+      '/v1/purchase-orders/ACME-US/L-3/summary?minRevision=99',
+      '/v1/purchase-orders/ACME-US/L-3?minRevision=99',
+    ]) {
+      const response = await get(url);
+      expect(response.statusCode, url).toBe(409);
+      expect(response.headers['retry-after'], url).toBeUndefined();
+      expect(response.json(), url).toMatchObject({
+        code: 'revision-not-recorded',
+        streamRevision: current,
+        minRevision: 99,
+      });
+    }
+    // Outside a scoped key's view, still the 404 of a missing document.
+    const scoped = await get('/v1/purchase-orders/ACME-US/L-2?minRevision=99', supplierKey);
+    expect(scoped.statusCode).toBe(404);
   });
 });

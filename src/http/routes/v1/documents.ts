@@ -11,7 +11,8 @@
  * Consistency: the read model follows the log asynchronously (milliseconds behind). A client
  * that has just written reads its own write by sending the `streamRevision` of its 202 as
  * `minRevision`: the GET waits (up to `consistencyWaitMs`) for the read model to reach it,
- * then, if it still has not, answers from the stream itself. A document the read model does
+ * then, if it still has not, answers from the stream itself; a revision beyond the stream's is
+ * a 409 `revision-not-recorded` (never an answer older than asked). A document the read model does
  * not know yet (just created), and every document while the read model's first build is
  * still running, is also answered from its stream: a GET never misses a recorded document.
  * Without read models (an app built without them) every GET folds the stream, as it always did.
@@ -34,7 +35,7 @@ import { foldDocument } from '../../../domain/fold.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../../../ports/eventStore.js';
 import { ReadModelNotReadyError, type ReadModelStore } from '../../../ports/readModelStore.js';
 import { HttpProblem } from '../../problem.js';
-import { readModelReaders, scopedWriter } from './readModelAnswers.js';
+import { readModelReaders, revisionNotRecorded, scopedWriter } from './readModelAnswers.js';
 import {
   documentNouns,
   documentParamsSchema,
@@ -222,12 +223,12 @@ export const documentRoutes = async (
       handler: async (request) => {
         const ref = refOf(request.params);
         const { minRevision } = request.query as { minRevision?: string };
-        const view = await visible(
-          type,
-          ref,
-          request.principal,
-          minRevision === undefined ? null : Number(minRevision),
-        );
+        const wanted = minRevision === undefined ? null : Number(minRevision);
+        const view = await visible(type, ref, request.principal, wanted);
+        // Folded from the stream and still below: that revision was never recorded.
+        if (wanted !== null && view.streamRevision < wanted) {
+          throw revisionNotRecorded(ref, view.streamRevision, wanted);
+        }
         const stream = streamNameOf(ref);
         const total = view.streamRevision + 1;
         const included = Math.min(total, embeddedEvents);
