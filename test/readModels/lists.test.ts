@@ -220,3 +220,63 @@ describe('document summary', () => {
     expect(scoped.statusCode).toBe(404);
   });
 });
+
+const pointersOf = async (url: string) => {
+  const response = await get(url);
+  expect(response.statusCode, url).toBe(400);
+  expect(response.headers['content-type'], url).toMatch(/problem\+json/);
+  return (response.json().errors as { pointer: string; in: string }[])
+    .map((error) => `${error.in}:${error.pointer}`)
+    .sort();
+};
+
+describe('bad list queries', () => {
+  it('refuses values the contracts would refuse, and dates that are not in the calendar', async () => {
+    for (const [query, pointer] of [
+      ['from=2026-13-45', '/from'],
+      ['from=2026-02-30', '/from'],
+      ['to=2026-02-29T10:00:00Z', '/to'],
+      ['company=a%20b', '/company'],
+      ['supplier=%24', '/supplier'],
+      ['site=x%00', '/site'],
+      ['status=weird', '/status'],
+    ]) {
+      expect(await pointersOf(`/v1/purchase-orders?${query}`), query).toEqual([`query:${pointer}`]);
+    }
+    expect((await get('/v1/purchase-orders?from=2024-02-29&status=open')).statusCode).toBe(200);
+  });
+
+  it('lists every violation of path, query and cursor in one problem', async () => {
+    expect(await pointersOf('/v1/purchase-orders?limit=0&cursor=zzz&from=2026-02-30')).toEqual([
+      'query:/cursor',
+      'query:/from',
+      'query:/limit',
+    ]);
+    expect(await pointersOf('/v1/purchase-orders/ACME-US/L-1/events?limit=0&cursor=zzz')).toEqual([
+      'query:/cursor',
+      'query:/limit',
+    ]);
+    const both = await pointersOf('/v1/purchase-orders/ACME%20US/45%00?minRevision=x&foo=1');
+    expect(both).toEqual(expect.arrayContaining(['query:/minRevision', 'query:/foo']));
+    expect(both.filter((pointer) => pointer.startsWith('path:')).length).toBeGreaterThan(0);
+    const summary = await pointersOf('/v1/purchase-orders/ACME%20US/L-1/summary?minRevision=x');
+    expect(summary).toEqual(['path:/company', 'query:/minRevision']);
+  });
+
+  it('refuses a cursor used with another query than the one it was handed out for', async () => {
+    const first = (await get('/v1/purchase-orders?sort=date&limit=2')).json();
+    expect(first.next).toEqual(expect.any(String));
+    const cursor = encodeURIComponent(first.next);
+    expect((await get(`/v1/purchase-orders?sort=date&limit=3&cursor=${cursor}`)).statusCode).toBe(
+      200,
+    );
+    for (const query of ['', 'sort=updatedAt&', 'sort=date&site=DAL1&']) {
+      expect(await pointersOf(`/v1/purchase-orders?${query}cursor=${cursor}`), query).toEqual([
+        'query:/cursor',
+      ]);
+    }
+    expect(await pointersOf(`/v1/goods-receipts?sort=date&cursor=${cursor}`)).toEqual([
+      'query:/cursor',
+    ]);
+  });
+});

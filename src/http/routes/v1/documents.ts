@@ -34,7 +34,7 @@ import {
 import { foldDocument } from '../../../domain/fold.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../../../ports/eventStore.js';
 import { ReadModelNotReadyError, type ReadModelStore } from '../../../ports/readModelStore.js';
-import { HttpProblem } from '../../problem.js';
+import { cursorViolation } from './queryChecks.js';
 import { readModelReaders, revisionNotRecorded, scopedWriter } from './readModelAnswers.js';
 import {
   documentNouns,
@@ -42,6 +42,7 @@ import {
   documentViewSchema,
   readProblemResponses,
 } from './schemas.js';
+import { assertValidRequest } from './violations.js';
 
 export interface DocumentRoutesOptions {
   store: EventStore;
@@ -212,6 +213,7 @@ export const documentRoutes = async (
 
     app.get(path, {
       config: { roles: readModelReaders },
+      attachValidation: true,
       schema: {
         operationId: `get-${collection}`,
         summary: `Get a ${documentNouns[type]} by its key`,
@@ -221,6 +223,7 @@ export const documentRoutes = async (
         response: { 200: documentGetSchema, ...readProblemResponses },
       },
       handler: async (request) => {
+        assertValidRequest(request);
         const ref = refOf(request.params);
         const { minRevision } = request.query as { minRevision?: string };
         const wanted = minRevision === undefined ? null : Number(minRevision);
@@ -258,6 +261,7 @@ export const documentRoutes = async (
 
     app.get(`${path}/events`, {
       config: { roles: readModelReaders },
+      attachValidation: true,
       schema: {
         operationId: `list-${collection}-events`,
         summary: `The event timeline of a ${documentNouns[type]}, oldest first, page by page`,
@@ -269,13 +273,17 @@ export const documentRoutes = async (
       handler: async (request) => {
         const ref = refOf(request.params);
         const query = request.query as { cursor?: string; limit?: string };
-        const from = query.cursor === undefined ? 0 : decodeRevision(query.cursor);
-        if (from === null) {
-          const detail = 'The cursor is not valid: pass the "next" value of a previous page.';
-          throw new HttpProblem(400, 'invalid-request', 'The request is not valid', detail, {
-            errors: [{ pointer: '/cursor', in: 'query', detail }],
-          });
-        }
+        const decoded = query.cursor === undefined ? 0 : decodeRevision(query.cursor);
+        assertValidRequest(request, () =>
+          decoded === null
+            ? [
+                cursorViolation(
+                  'The cursor is not valid: pass the "next" value of a previous page.',
+                ),
+              ]
+            : [],
+        );
+        const from = decoded ?? 0;
         await visible(type, ref, request.principal, null);
         const limit = Number(query.limit ?? 50);
         const page = await store.readStream(streamNameOf(ref), {

@@ -18,9 +18,11 @@ import type {
 } from '../../../ports/readModelStore.js';
 import { deliveryBacklogRoutes } from './deliveryBacklog.js';
 import { ledgerRoutes } from './ledger.js';
+import { boundCursor, cursorViolation, dateViolations, unboundCursor } from './queryChecks.js';
 import { outOfScope, readModelQuery, readModelReaders, scopedWriter } from './readModelAnswers.js';
 import { problemResponses } from './schemas.js';
 import { type SummaryRoutesOptions, summaryRoutes } from './summaries.js';
+import { assertValidRequest } from './violations.js';
 
 export interface ListRoutesOptions {
   readModels: ReadModelStore;
@@ -28,21 +30,33 @@ export interface ListRoutesOptions {
 
 const model = 'documents';
 const readers = readModelReaders;
-const text = { type: 'string', minLength: 1, maxLength: 100 } as const;
+/** Company, site and supplier as the contracts spell them. */
+const code = { $ref: 'https://coexist.dev/contracts/http/v1/common.json#/$defs/code' } as const;
 const isoDate = {
   type: 'string',
   pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$',
 } as const;
+/** Every status the documents read model records (projections/documents). */
+const statuses = [
+  'pending',
+  'open',
+  'acknowledged',
+  'rejected',
+  'cancelled',
+  'closed',
+  'submitted',
+  'recorded',
+];
 
 const listQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    company: text,
-    site: text,
-    supplier: text,
+    company: code,
+    site: code,
+    supplier: code,
     owner: { enum: ['legacy', 'cloud', 'dual', 'unresolved'] },
-    status: text,
+    status: { enum: statuses },
     exception: {
       type: 'string',
       pattern: '^(any|[A-Z_]{1,64})$',
@@ -121,6 +135,13 @@ const conditionsFor = (
   return where;
 };
 
+/** What a cursor of a list is bound to: its document type, filters and order (not its size). */
+const boundQuery = (type: DocumentType, { cursor: _c, limit: _l, ...filters }: ListQuery) => ({
+  ...filters,
+  type,
+  sort: filters.sort ?? '-updatedAt',
+});
+
 /** A list item: the summary without its lines (a 999-line order stays a small item). */
 const listItem = ({ lines, ...summary }: ReadModelDocument) => ({
   ...summary,
@@ -136,6 +157,8 @@ export const listRoutes = async (app: FastifyInstance, { readModels }: ListRoute
 
     app.get(`/${collection}`, {
       config: { roles: readers },
+      // Schema violations, impossible dates and a foreign cursor are listed together.
+      attachValidation: true,
       schema: {
         operationId: `list-${collection}`,
         summary: `List ${noun}, filtered, newest first, with cursor pagination`,
@@ -145,8 +168,18 @@ export const listRoutes = async (app: FastifyInstance, { readModels }: ListRoute
       },
       handler: async (request: FastifyRequest) => {
         const query = request.query as ListQuery;
+        const bound = boundQuery(type, query);
+        let after: string | undefined;
+        assertValidRequest(request, () => {
+          const found = dateViolations(query, ['from', 'to']);
+          if (query.cursor !== undefined) {
+            after = unboundCursor(query.cursor, bound) ?? undefined;
+            if (after === undefined) found.push(cursorViolation());
+          }
+          return found;
+        });
         const where = conditionsFor(type, query, request.principal);
-        const sort = query.sort ?? '-updatedAt';
+        const sort = bound.sort;
         const page = await read(() =>
           readModels.find(model, {
             where,
@@ -154,11 +187,11 @@ export const listRoutes = async (app: FastifyInstance, { readModels }: ListRoute
               field: sort.replace('-', ''),
               direction: sort.startsWith('-') ? 'desc' : 'asc',
             },
-            after: query.cursor,
+            after,
             limit: Number(query.limit ?? 50),
           }),
         );
-        return { items: page.items.map(listItem), next: page.next };
+        return { items: page.items.map(listItem), next: boundCursor(page.next, bound) };
       },
     });
   }

@@ -33,6 +33,7 @@ import {
   scopedWriter,
 } from './readModelAnswers.js';
 import { documentParamsSchema, problemResponses } from './schemas.js';
+import { assertValidRequest } from './violations.js';
 
 export interface SummaryRoutesOptions {
   readModels: ReadModelStore;
@@ -106,6 +107,8 @@ export const summaryRoutes = async (
 
     app.get(`/${collection}/:${keyFields[0]}/:${keyFields[1]}/summary`, {
       config: { roles: readModelReaders },
+      // Path and query violations are listed together (violations.ts).
+      attachValidation: true,
       schema: {
         operationId: `summary-${collection}`,
         summary: `Status, owner and (orders) line balances of one of the ${noun}`,
@@ -115,6 +118,7 @@ export const summaryRoutes = async (
         response: { 200: { type: 'object' }, ...problemResponses },
       },
       handler: async (request, reply) => {
+        assertValidRequest(request);
         const ref: DocumentRef = {
           type,
           key: keyOf(type, request.params as Record<string, string>),
