@@ -31,7 +31,7 @@ import { applyConnectionLimits, connectionLimitOptions } from './http/plugins/co
 import { correlationPlugin } from './http/plugins/correlation.js';
 import { acceptedMediaType, mediaTypePlugin } from './http/plugins/mediaType.js';
 import { notFoundPlugin } from './http/plugins/notFound.js';
-import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
+import { HttpProblem, requestPart, sendProblem, toProblem } from './http/problem.js';
 import { correlationIdRule } from './http/requestContext.js';
 import { consumerRoutes } from './http/routes/admin/consumers.js';
 import { deliveryRoutes } from './http/routes/admin/deliveries.js';
@@ -123,7 +123,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
-      const location = (error.validationContext ?? 'body') as ProblemViolation['in'];
+      const location = requestPart(error.validationContext);
       const problem = new HttpProblem(
         400,
         'invalid-request',

@@ -69,7 +69,7 @@ export const readModelProblemResponses = (instance: string) => ({
       'The request does not satisfy the contract',
       'See errors: each names the offending field.',
       instance,
-      { errors: [{ pointer: '/limit', in: 'querystring', detail: 'must match pattern' }] },
+      { errors: [{ pointer: '/limit', in: 'query', detail: 'must match pattern' }] },
     ),
   ),
   401: problemResponses[401],

@@ -52,6 +52,9 @@ export const assertValidRequest = (
   request: FastifyRequest,
   checks: () => ProblemViolation[] = () => [],
 ): void => {
-  const errors = [...(request.validationError ? schemaViolations(request) : []), ...checks()];
+  const schema = request.validationError ? schemaViolations(request) : [];
+  // A field the schema refused is not listed again by a check of the same field.
+  const refused = new Set(schema.map((v) => `${v.in}${v.pointer}`));
+  const errors = [...schema, ...checks().filter((v) => !refused.has(`${v.in}${v.pointer}`))];
   if (errors.length > 0) throw invalidRequest(errors);
 };
