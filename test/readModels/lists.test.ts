@@ -207,12 +207,13 @@ describe('document summary', () => {
       '/v1/purchase-orders/ACME-US/L-3?minRevision=99',
     ]) {
       const response = await get(url);
-      expect(response.statusCode, url).toBe(409);
+      expect(response.statusCode, url).toBe(400);
       expect(response.headers['retry-after'], url).toBeUndefined();
       expect(response.json(), url).toMatchObject({
         code: 'revision-not-recorded',
         streamRevision: current,
         minRevision: 99,
+        errors: [expect.objectContaining({ pointer: '/minRevision', in: 'query' })],
       });
     }
     // Outside a scoped key's view, still the 404 of a missing document.

@@ -12,7 +12,7 @@
  * that has just written reads its own write by sending the `streamRevision` of its 202 as
  * `minRevision`: the GET waits (up to `consistencyWaitMs`) for the read model to reach it,
  * then, if it still has not, answers from the stream itself; a revision beyond the stream's is
- * a 409 `revision-not-recorded` (never an answer older than asked). A document the read model does
+ * a 400 `revision-not-recorded` (never an answer older than asked). A document the read model does
  * not know yet (just created), and every document while the read model's first build is
  * still running, is also answered from its stream: a GET never misses a recorded document.
  * Without read models (an app built without them) every GET folds the stream, as it always did.
@@ -41,6 +41,7 @@ import {
   documentParamsSchema,
   documentViewSchema,
   readProblemResponses,
+  revisionNotRecordedResponse,
 } from './schemas.js';
 import { assertValidRequest } from './violations.js';
 
@@ -220,7 +221,11 @@ export const documentRoutes = async (
         tags: [collection],
         params: documentParamsSchema(type),
         querystring: minRevisionQuery,
-        response: { 200: documentGetSchema, ...readProblemResponses },
+        response: {
+          200: documentGetSchema,
+          ...readProblemResponses,
+          400: revisionNotRecordedResponse,
+        },
       },
       handler: async (request) => {
         assertValidRequest(request);

@@ -20,20 +20,21 @@ export const outOfScope = (detail: string) =>
 
 /**
  * `minRevision` beyond the document's own stream: no wait or retry can answer it (a revision
- * from another document, or a typo), so it is a client error that says where the document is.
+ * from another document, or a typo), so it is a bad parameter (400, pointing at it) that says
+ * where the document is; a GET answers no conflicts.
  */
 export const revisionNotRecorded = (
   ref: DocumentRef,
   streamRevision: number,
   minRevision: number,
-) =>
-  new HttpProblem(
-    409,
-    'revision-not-recorded',
-    'Revision not recorded',
-    `${documentTypeInfo[ref.type].collection} ${Object.values(ref.key).join('/')} is at revision ${streamRevision}; revision ${minRevision} has not been recorded.`,
-    { streamRevision, minRevision },
-  );
+) => {
+  const detail = `${documentTypeInfo[ref.type].collection} ${Object.values(ref.key).join('/')} is at revision ${streamRevision}; revision ${minRevision} has not been recorded.`;
+  return new HttpProblem(400, 'revision-not-recorded', 'Revision not recorded', detail, {
+    streamRevision,
+    minRevision,
+    errors: [{ pointer: '/minRevision', in: 'query', detail }],
+  });
+};
 
 /** Runs a read-model query, turning the store's expected failures into problems. */
 export const readModelQuery = async <T>(work: () => Promise<T>): Promise<T> => {

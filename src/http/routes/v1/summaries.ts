@@ -7,7 +7,7 @@
  * - 403 only for a key restricted to other document types (decided before anything is read);
  * - 404 for a document that does not exist or that the key may not see, alike;
  * - with `minRevision`: it waits (up to 2 s) for the read model; if the document's stream
- *   itself is below that revision, 409 `revision-not-recorded` (no retry can succeed); if the
+ *   itself is below that revision, 400 `revision-not-recorded` (no retry can succeed); if the
  *   stream has it but the model still does not, 503 `read-model-behind` with Retry-After.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -32,7 +32,13 @@ import {
   revisionNotRecorded,
   scopedWriter,
 } from './readModelAnswers.js';
-import { documentParamsSchema, problemResponses } from './schemas.js';
+import {
+  documentParamsSchema,
+  problemExample,
+  problemResponse,
+  readProblemResponses,
+  revisionNotRecordedResponse,
+} from './schemas.js';
 import { assertValidRequest } from './violations.js';
 
 export interface SummaryRoutesOptions {
@@ -53,7 +59,7 @@ const summaryQuerySchema = {
       type: 'string',
       pattern: '^[0-9]{1,15}$',
       description:
-        'Wait until the summary reflects this stream revision (from a 202). Beyond the stream: 409 revision-not-recorded.',
+        'Wait until the summary reflects this stream revision (from a 202). Beyond the stream: 400 revision-not-recorded.',
     },
   },
 };
@@ -115,7 +121,21 @@ export const summaryRoutes = async (
         tags: [collection],
         params: documentParamsSchema(type),
         querystring: summaryQuerySchema,
-        response: { 200: { type: 'object' }, ...problemResponses },
+        response: {
+          200: { type: 'object' },
+          ...readProblemResponses,
+          400: revisionNotRecordedResponse,
+          503: problemResponse(
+            'The read model has not reached minRevision yet (the stream has), or is still being built; retry after Retry-After.',
+            problemExample(
+              503,
+              'read-model-behind',
+              'Not yet visible',
+              'The read model has not reached revision 5 yet; retry shortly.',
+              '/v1/purchase-orders/ACME-US/4500012345/summary?minRevision=5',
+            ),
+          ),
+        },
       },
       handler: async (request, reply) => {
         assertValidRequest(request);
