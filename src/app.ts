@@ -31,7 +31,7 @@ import { applyConnectionLimits, connectionLimitOptions } from './http/plugins/co
 import { correlationPlugin } from './http/plugins/correlation.js';
 import { acceptedMediaType, mediaTypePlugin } from './http/plugins/mediaType.js';
 import { notFoundPlugin } from './http/plugins/notFound.js';
-import { HttpProblem, type ProblemViolation, sendProblem, toProblem } from './http/problem.js';
+import { HttpProblem, requestPart, sendProblem, toProblem } from './http/problem.js';
 import { correlationIdRule } from './http/requestContext.js';
 import { consumerRoutes } from './http/routes/admin/consumers.js';
 import { deliveryRoutes } from './http/routes/admin/deliveries.js';
@@ -123,7 +123,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
-      const location = (error.validationContext ?? 'body') as ProblemViolation['in'];
+      const location = requestPart(error.validationContext);
       const problem = new HttpProblem(
         400,
         'invalid-request',
@@ -216,7 +216,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
       await v1.register(commandRoutes, { ajv, handler });
       await v1.register(documentRoutes, { store, readModels: deps.readModels });
       await v1.register(invoiceDecisionRoutes, { store });
-      if (deps.readModels) await v1.register(readModelRoutes, { readModels: deps.readModels });
+      if (deps.readModels) {
+        await v1.register(readModelRoutes, { readModels: deps.readModels, store });
+      }
       await v1.register(
         async (admin) => {
           await admin.register(routingRuleRoutes, { registry: rules, store, validateRuleSet });

@@ -29,6 +29,12 @@ export interface ProblemBody {
   [extension: string]: unknown;
 }
 
+/** How a violation names the part of the request Fastify's validation calls `context`. */
+export const requestPart = (context: string | undefined): ProblemViolation['in'] =>
+  (({ params: 'path', querystring: 'query', headers: 'header' }) as const)[
+    context as 'params' | 'querystring' | 'headers'
+  ] ?? 'body';
+
 export const problemTypeBase = 'https://coexist.dev/problems/';
 
 /** An error that is already a problem: thrown anywhere, rendered as-is. */

@@ -35,7 +35,11 @@ const decide = (
   gateway.app.inject({
     method: 'POST',
     url: `/v1/supplier-invoices/SUP-10023/${invoiceNumber}/${action}`,
-    headers: { authorization },
+    // One key per distinct decision: a repeated one is a retry.
+    headers: {
+      authorization,
+      'idempotency-key': `${action}:${invoiceNumber}:${reason}`.replaceAll(' ', '_'),
+    },
     payload: { reason },
   });
 
@@ -206,7 +210,7 @@ describe('operators', () => {
     const empty = await gateway.app.inject({
       method: 'POST',
       url: '/v1/supplier-invoices/SUP-10023/INV-1/override',
-      headers: { authorization: gateway.operator },
+      headers: { authorization: gateway.operator, 'idempotency-key': 'empty' },
       payload: {},
     });
     expect(empty.statusCode).toBe(400);

@@ -178,13 +178,106 @@ describe('document summary', () => {
     expect(line10.ordered).toBe('650');
   });
 
-  it("refuses a scoped key another supplier's order, and answers 404 for an unknown one", async () => {
-    expect((await get('/v1/purchase-orders/ACME-US/L-2/summary', supplierKey)).statusCode).toBe(
-      403,
-    );
+  it("answers a scoped key another supplier's order exactly as a missing one (404)", async () => {
+    const outside = await get('/v1/purchase-orders/ACME-US/L-2/summary', supplierKey);
+    const missing = await get('/v1/purchase-orders/ACME-US/NONE/summary', supplierKey);
+    expect(outside.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    expect(outside.json().code).toBe(missing.json().code);
+    expect(outside.json().detail).toBe(missing.json().detail.replace('NONE', 'L-2'));
+    // Even when asked for a revision: no wait, no 503 that tells it exists.
+    const waited = await get('/v1/purchase-orders/ACME-US/L-2/summary?minRevision=0', supplierKey);
+    expect(waited.statusCode).toBe(404);
     expect((await get('/v1/purchase-orders/ACME-US/L-1/summary', supplierKey)).statusCode).toBe(
       200,
     );
     expect((await get('/v1/purchase-orders/ACME-US/NONE/summary')).statusCode).toBe(404);
+  });
+
+  it('answers 404 for a missing document asked for at a revision, not a 503', async () => {
+    const response = await get('/v1/purchase-orders/ACME-US/NONE/summary?minRevision=3');
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('document-not-found');
+  });
+
+  it('refuses a revision the document has not reached (4xx, not retryable), summary and GET alike', async () => {
+    const current = (await get('/v1/purchase-orders/ACME-US/L-3/summary')).json().revision;
+    for (const url of [
+      '/v1/purchase-orders/ACME-US/L-3/summary?minRevision=99',
+      '/v1/purchase-orders/ACME-US/L-3?minRevision=99',
+    ]) {
+      const response = await get(url);
+      expect(response.statusCode, url).toBe(400);
+      expect(response.headers['retry-after'], url).toBeUndefined();
+      expect(response.json(), url).toMatchObject({
+        code: 'revision-not-recorded',
+        streamRevision: current,
+        minRevision: 99,
+        errors: [expect.objectContaining({ pointer: '/minRevision', in: 'query' })],
+      });
+    }
+    // Outside a scoped key's view, still the 404 of a missing document.
+    const scoped = await get('/v1/purchase-orders/ACME-US/L-2?minRevision=99', supplierKey);
+    expect(scoped.statusCode).toBe(404);
+  });
+});
+
+const pointersOf = async (url: string) => {
+  const response = await get(url);
+  expect(response.statusCode, url).toBe(400);
+  expect(response.headers['content-type'], url).toMatch(/problem\+json/);
+  return (response.json().errors as { pointer: string; in: string }[])
+    .map((error) => `${error.in}:${error.pointer}`)
+    .sort();
+};
+
+describe('bad list queries', () => {
+  it('refuses values the contracts would refuse, and dates that are not in the calendar', async () => {
+    for (const [query, pointer] of [
+      ['from=2026-13-45', '/from'],
+      ['from=2026-02-30', '/from'],
+      ['to=2026-02-29T10:00:00Z', '/to'],
+      ['company=a%20b', '/company'],
+      ['supplier=%24', '/supplier'],
+      ['site=x%00', '/site'],
+      ['status=weird', '/status'],
+    ]) {
+      expect(await pointersOf(`/v1/purchase-orders?${query}`), query).toEqual([`query:${pointer}`]);
+    }
+    expect((await get('/v1/purchase-orders?from=2024-02-29&status=open')).statusCode).toBe(200);
+  });
+
+  it('lists every violation of path, query and cursor in one problem', async () => {
+    expect(await pointersOf('/v1/purchase-orders?limit=0&cursor=zzz&from=2026-02-30')).toEqual([
+      'query:/cursor',
+      'query:/from',
+      'query:/limit',
+    ]);
+    expect(await pointersOf('/v1/purchase-orders/ACME-US/L-1/events?limit=0&cursor=zzz')).toEqual([
+      'query:/cursor',
+      'query:/limit',
+    ]);
+    const both = await pointersOf('/v1/purchase-orders/ACME%20US/45%00?minRevision=x&foo=1');
+    expect(both).toEqual(expect.arrayContaining(['query:/minRevision', 'query:/foo']));
+    expect(both.filter((pointer) => pointer.startsWith('path:')).length).toBeGreaterThan(0);
+    const summary = await pointersOf('/v1/purchase-orders/ACME%20US/L-1/summary?minRevision=x');
+    expect(summary).toEqual(['path:/company', 'query:/minRevision']);
+  });
+
+  it('refuses a cursor used with another query than the one it was handed out for', async () => {
+    const first = (await get('/v1/purchase-orders?sort=date&limit=2')).json();
+    expect(first.next).toEqual(expect.any(String));
+    const cursor = encodeURIComponent(first.next);
+    expect((await get(`/v1/purchase-orders?sort=date&limit=3&cursor=${cursor}`)).statusCode).toBe(
+      200,
+    );
+    for (const query of ['', 'sort=updatedAt&', 'sort=date&site=DAL1&']) {
+      expect(await pointersOf(`/v1/purchase-orders?${query}cursor=${cursor}`), query).toEqual([
+        'query:/cursor',
+      ]);
+    }
+    expect(await pointersOf(`/v1/goods-receipts?sort=date&cursor=${cursor}`)).toEqual([
+      'query:/cursor',
+    ]);
   });
 });

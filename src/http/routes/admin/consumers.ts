@@ -100,6 +100,8 @@ export const consumerRoutes = async (
       description:
         'Each consumer (the registries, the dispatcher, projectors) with its phase, checkpoint, lag behind the log head, lease holder and last error; and every event a consumer parked after it kept failing, with its error.',
       tags: ['operations'],
+      // No parameters: an unknown one is refused, not ignored.
+      querystring: { type: 'object', additionalProperties: false, properties: {} },
       response: {
         200: {
           type: 'object',

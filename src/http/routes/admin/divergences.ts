@@ -8,7 +8,7 @@ import type { Role } from '../../../auth/principal.js';
 import { decodeCursor, listDivergences } from '../../../divergence/list.js';
 import { documentTypes } from '../../../domain/documents.js';
 import type { EventStore } from '../../../ports/eventStore.js';
-import { HttpProblem } from '../../problem.js';
+import { assertValidRequest } from '../v1/violations.js';
 import { adminProblems as p, problemExample, success } from './responses.js';
 
 const path = '/v1/admin/divergences';
@@ -46,7 +46,7 @@ const example = {
 const cursorErrors = [
   { pointer: '/cursor', detail: 'is not a cursor this endpoint gave', in: 'query' as const },
 ];
-const invalidCursor = problemExample(
+const _invalidCursor = problemExample(
   400,
   'invalid-request',
   'The request does not satisfy the contract',
@@ -58,6 +58,8 @@ const invalidCursor = problemExample(
 export const divergenceRoutes = async (app: FastifyInstance, { store }: { store: EventStore }) => {
   app.get('/divergences', {
     config: { roles: readers },
+    // Filters and the cursor are refused together (v1/violations.ts).
+    attachValidation: true,
     schema: {
       summary: 'Dual-write divergences: primary and shadow answers that differ, with the diff',
       description:
@@ -68,8 +70,7 @@ export const divergenceRoutes = async (app: FastifyInstance, { store }: { store:
         additionalProperties: false,
         properties: {
           target: {
-            type: 'string',
-            pattern: '^[a-z][a-z0-9-]{0,31}$',
+            enum: ['legacy', 'cloud'],
             description: "The primary's or the shadow's target, e.g. cloud.",
           },
           documentType: { enum: [...documentTypes], description: 'Document type.' },
@@ -115,16 +116,12 @@ export const divergenceRoutes = async (app: FastifyInstance, { store }: { store:
         limit?: string;
       };
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      if (after === null) {
-        throw new HttpProblem(400, 'invalid-request', invalidCursor.title, invalidCursor.detail, {
-          errors: cursorErrors,
-        });
-      }
+      assertValidRequest(request, () => (after === null ? cursorErrors : []));
       return listDivergences(store, {
         ...(query.target ? { target: query.target } : {}),
         ...(query.documentType ? { documentType: query.documentType } : {}),
         ...(query.since ? { since: new Date(query.since) } : {}),
-        ...(after === undefined ? {} : { after }),
+        ...(after == null ? {} : { after }),
         limit: Number(query.limit ?? 100),
       });
     },

@@ -81,7 +81,7 @@ export const heldInvoiceRoutes = async (
           '/v1/admin/held-invoices?reason=late',
           '/reason',
           'must be equal to one of the allowed values',
-          'querystring',
+          'query',
         ),
         401: p[401],
         403: p[403]('operator, auditor, architect'),

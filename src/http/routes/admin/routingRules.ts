@@ -10,6 +10,7 @@ import type { RuleSet } from '../../../routing/ruleSet.js';
 import { simulate } from '../../../routing/simulation.js';
 import type { RuleSetCheck } from '../../../routing/validate.js';
 import { HttpProblem } from '../../problem.js';
+import { assertValidRequest } from '../v1/violations.js';
 import {
   invalidRuleSet,
   adminProblems as p,
@@ -114,12 +115,14 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
 
   app.get('/routing-rules', {
     config: { roles: readers },
+    // `at` and unknown parameters are refused together (v1/violations.ts).
+    attachValidation: true,
     schema: {
       summary: 'The rule set in force now, or at the instant ?at=',
       tags: ['routing'],
       querystring: {
         type: 'object',
-        properties: { at: { type: 'string' } },
+        properties: { at: { type: 'string', format: 'date-time' } },
         additionalProperties: false,
       },
       response: {
@@ -133,6 +136,7 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
       },
     },
     handler: async (request) => {
+      assertValidRequest(request);
       await registry.refresh();
       const at = parseInstant((request.query as { at?: string }).at);
       const inForce = registry.inForceAt(at);

@@ -58,7 +58,7 @@ const withExamples = (
       }
     : params;
 
-const idempotencyKeyHeader = {
+export const idempotencyKeyHeader = {
   type: 'object',
   required: ['idempotency-key'],
   properties: {
@@ -85,7 +85,7 @@ const idempotencyKeyHeader = {
  * The path of a route with its parameters filled in, as a client would spell it
  * (`/v1/purchase-orders/ACME-US/4500012345/changes`).
  */
-const pathOf = (route: string | undefined, params: Record<string, string>): string =>
+export const pathOf = (route: string | undefined, params: Record<string, string>): string =>
   (route ?? '').replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 
 const respond = (reply: FastifyReply, response: CommandAccepted, replayed: boolean) =>

@@ -72,6 +72,8 @@ export const deliveryBacklogRoutes = async (
       operationId: 'get-delivery-backlog',
       summary: 'Deliveries per target and state, and the oldest still to deliver',
       tags: ['deliveries'],
+      // No parameters: an unknown one is refused, not ignored.
+      querystring: { type: 'object', additionalProperties: false, properties: {} },
       response: {
         200: { type: 'object', examples: [backlogExample] },
         ...readModelProblemResponses('/v1/admin/delivery-backlog'),

@@ -11,7 +11,8 @@
  * Consistency: the read model follows the log asynchronously (milliseconds behind). A client
  * that has just written reads its own write by sending the `streamRevision` of its 202 as
  * `minRevision`: the GET waits (up to `consistencyWaitMs`) for the read model to reach it,
- * then, if it still has not, answers from the stream itself. A document the read model does
+ * then, if it still has not, answers from the stream itself; a revision beyond the stream's is
+ * a 400 `revision-not-recorded` (never an answer older than asked). A document the read model does
  * not know yet (just created), and every document while the read model's first build is
  * still running, is also answered from its stream: a GET never misses a recorded document.
  * Without read models (an app built without them) every GET folds the stream, as it always did.
@@ -33,14 +34,16 @@ import {
 import { foldDocument } from '../../../domain/fold.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../../../ports/eventStore.js';
 import { ReadModelNotReadyError, type ReadModelStore } from '../../../ports/readModelStore.js';
-import { HttpProblem } from '../../problem.js';
-import { readModelReaders, scopedWriter } from './readModelAnswers.js';
+import { cursorViolation } from './queryChecks.js';
+import { readModelReaders, revisionNotRecorded, scopedWriter } from './readModelAnswers.js';
 import {
   documentNouns,
   documentParamsSchema,
   documentViewSchema,
   readProblemResponses,
+  revisionNotRecordedResponse,
 } from './schemas.js';
+import { assertValidRequest } from './violations.js';
 
 export interface DocumentRoutesOptions {
   store: EventStore;
@@ -211,23 +214,29 @@ export const documentRoutes = async (
 
     app.get(path, {
       config: { roles: readModelReaders },
+      attachValidation: true,
       schema: {
         operationId: `get-${collection}`,
         summary: `Get a ${documentNouns[type]} by its key`,
         tags: [collection],
         params: documentParamsSchema(type),
         querystring: minRevisionQuery,
-        response: { 200: documentGetSchema, ...readProblemResponses },
+        response: {
+          200: documentGetSchema,
+          ...readProblemResponses,
+          400: revisionNotRecordedResponse,
+        },
       },
       handler: async (request) => {
+        assertValidRequest(request);
         const ref = refOf(request.params);
         const { minRevision } = request.query as { minRevision?: string };
-        const view = await visible(
-          type,
-          ref,
-          request.principal,
-          minRevision === undefined ? null : Number(minRevision),
-        );
+        const wanted = minRevision === undefined ? null : Number(minRevision);
+        const view = await visible(type, ref, request.principal, wanted);
+        // Folded from the stream and still below: that revision was never recorded.
+        if (wanted !== null && view.streamRevision < wanted) {
+          throw revisionNotRecorded(ref, view.streamRevision, wanted);
+        }
         const stream = streamNameOf(ref);
         const total = view.streamRevision + 1;
         const included = Math.min(total, embeddedEvents);
@@ -257,6 +266,7 @@ export const documentRoutes = async (
 
     app.get(`${path}/events`, {
       config: { roles: readModelReaders },
+      attachValidation: true,
       schema: {
         operationId: `list-${collection}-events`,
         summary: `The event timeline of a ${documentNouns[type]}, oldest first, page by page`,
@@ -268,13 +278,17 @@ export const documentRoutes = async (
       handler: async (request) => {
         const ref = refOf(request.params);
         const query = request.query as { cursor?: string; limit?: string };
-        const from = query.cursor === undefined ? 0 : decodeRevision(query.cursor);
-        if (from === null) {
-          const detail = 'The cursor is not valid: pass the "next" value of a previous page.';
-          throw new HttpProblem(400, 'invalid-request', 'The request is not valid', detail, {
-            errors: [{ pointer: '/cursor', in: 'query', detail }],
-          });
-        }
+        const decoded = query.cursor === undefined ? 0 : decodeRevision(query.cursor);
+        assertValidRequest(request, () =>
+          decoded === null
+            ? [
+                cursorViolation(
+                  'The cursor is not valid: pass the "next" value of a previous page.',
+                ),
+              ]
+            : [],
+        );
+        const from = decoded ?? 0;
         await visible(type, ref, request.principal, null);
         const limit = Number(query.limit ?? 50);
         const page = await store.readStream(streamNameOf(ref), {

@@ -1,11 +1,17 @@
 /**
  * An operator (an AP clerk) overrides a supplier invoice's hold, or rejects the invoice: each
  * an event on the invoice's stream with who and why, appended against the revision the
- * decision was taken at, so it cannot cross a match recorded meanwhile unseen. The same
- * decision sent again (a retried request) answers the recorded one instead of a conflict.
+ * decision was taken at, so it cannot cross a match recorded meanwhile unseen. Like every POST
+ * it takes an Idempotency-Key: a retry with the same key answers the recorded decision (also
+ * once the invoice has moved on), the same key for another request is a 422. The key is
+ * claimed with the append and recorded in the event's metadata, as the write path does.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import {
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+} from '../../../commands/errors.js';
 import { documentNotFound } from '../../../commands/scope.js';
 import { supplierInvoice } from '../../../domain/children/children.js';
 import { fold } from '../../../domain/decider.js';
@@ -20,15 +26,19 @@ import {
 import {
   type EventStore,
   type JsonObject,
+  type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../../ports/eventStore.js';
+import { fingerprintOf } from '../../requestContext.js';
 import { success } from '../admin/responses.js';
+import { idempotencyKeyHeader, pathOf } from './commands.js';
 import {
   documentParamsSchema,
   problemExample,
   problemResponse,
   readProblemResponses,
 } from './schemas.js';
+import { assertValidRequest } from './violations.js';
 
 const decisionBody = {
   type: 'object',
@@ -84,6 +94,12 @@ type Decide = (
 };
 type Key = { supplier: string; invoiceNumber: string };
 
+/** The event this client recorded with this Idempotency-Key, if any. */
+const recordedWith = (events: readonly RecordedEvent[], clientId: string, key: string) =>
+  events.find(
+    (event) => event.metadata.idempotencyKey === key && event.metadata.clientId === clientId,
+  );
+
 /** The decision already recorded by this client with this reason (a retried request). */
 const alreadyDecided = (match: MatchState, status: string, decision: OperatorDecision) =>
   match.status === status &&
@@ -103,10 +119,13 @@ export const invoiceDecisionRoutes = async (
   ) =>
     app.post(`/supplier-invoices/:supplier/:invoiceNumber/${action}`, {
       config: { roles: ['operator'] },
+      // Headers, path and body violations are listed together (violations.ts).
+      attachValidation: true,
       schema: {
         operationId: `${action}-supplier-invoice`,
         summary,
         tags: ['supplier-invoices'],
+        headers: idempotencyKeyHeader,
         params: documentParamsSchema('supplierInvoice'),
         body: decisionBody,
         response: {
@@ -118,7 +137,8 @@ export const invoiceDecisionRoutes = async (
           409: conflict,
         },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
+        assertValidRequest(request);
         const key = request.params as Key;
         const ref: DocumentRef = { type: 'supplierInvoice', key };
         const stream = streamNameOf(ref);
@@ -127,6 +147,12 @@ export const invoiceDecisionRoutes = async (
           reason: (request.body as { reason: string }).reason,
           at: new Date().toISOString(),
         };
+        const idempotencyKey = request.headers['idempotency-key'] as string;
+        const fingerprint = fingerprintOf(
+          request.method,
+          pathOf(request.routeOptions.url, request.params as Record<string, string>),
+          request.body,
+        );
         for (let attempt = 0; ; attempt++) {
           const events = await store.readStream(stream);
           const state = fold(supplierInvoice, events);
@@ -136,13 +162,24 @@ export const invoiceDecisionRoutes = async (
             eventId,
             match,
           });
+          const earlier = recordedWith(events, decision.by, idempotencyKey);
+          if (earlier) {
+            if (earlier.metadata.requestFingerprint !== fingerprint) {
+              throw new IdempotencyKeyReusedError(earlier.recordedAt);
+            }
+            // The original answer: the outcome as that decision left it.
+            const then = fold(supplierInvoice, events.slice(0, Number(earlier.revision) + 1));
+            reply.header('idempotent-replayed', 'true');
+            return answer(earlier.id, then?.match ?? state.match);
+          }
+          reply.header('idempotent-replayed', 'false');
           if (alreadyDecided(state.match, recordedStatus, decision)) {
             return answer(events.at(-1)?.id, state.match);
           }
           const event = decide(state.match, key, decision);
           const id = randomUUID();
           try {
-            await store.appendToStream(
+            const result = await store.appendToStream(
               stream,
               [
                 {
@@ -153,11 +190,25 @@ export const invoiceDecisionRoutes = async (
                     clientId: decision.by,
                     receivedAt: decision.at,
                     correlationId: request.correlationId ?? request.id,
+                    idempotencyKey,
+                    requestFingerprint: fingerprint,
                   },
                 },
               ],
-              { expectedRevision: events.at(-1)?.revision ?? 'no_stream' },
+              {
+                expectedRevision: events.at(-1)?.revision ?? 'no_stream',
+                idempotency: { key: `${decision.by}\u0000${idempotencyKey}`, fingerprint },
+              },
             );
+            if (result.kind === 'duplicate') {
+              // A concurrent retry appended first (answered from the stream next round), or
+              // the key was used for another request.
+              if (result.record.fingerprint !== fingerprint) {
+                throw new IdempotencyKeyReusedError(result.record.recordedAt);
+              }
+              if (attempt >= 3) throw new IdempotencyKeyInProgressError();
+              continue;
+            }
           } catch (error) {
             if (error instanceof WrongExpectedRevisionError && attempt < 3) continue;
             if (error instanceof WrongExpectedRevisionError) {

@@ -23,7 +23,10 @@ const querySchema = {
   additionalProperties: false,
   required: ['company', 'period'],
   properties: {
-    company: { type: 'string', minLength: 1, maxLength: 35, examples: ['ACME-US'] },
+    company: {
+      $ref: 'https://coexist.dev/contracts/http/v1/common.json#/$defs/code',
+      examples: ['ACME-US'],
+    },
     period: {
       type: 'string',
       pattern: '^\\d{4}-(0[1-9]|1[0-2])$',

@@ -1,14 +1,8 @@
 /**
  * Operational queries served from the `documents` read model (projections/documents):
- *
- * - `GET /v1/{collection}?company=&site=&supplier=&owner=&status=&exception=&from=&to=&sort=&cursor=&limit=`
- *   lists documents of one type, newest first by default, with an opaque cursor;
- * - `GET /v1/{collection}/{key1}/{key2}/summary` answers one document's status, owner, route
- *   and (purchase orders) line balances, without replaying its stream.
- *
- * Consistency: read models follow the log asynchronously, usually within milliseconds. A
- * client that has just written reads its own write by sending the `streamRevision` of the
- * 202 as `minRevision`: the summary waits (up to 2 s) until the model reflects it.
+ * `GET /v1/{collection}?company=&site=&supplier=&owner=&status=&exception=&from=&to=&sort=&cursor=&limit=`
+ * lists documents of one type, newest first by default, with an opaque cursor. (The summary
+ * of one document: summaries.ts.)
  *
  * Scope: a client holding only the writer role sees only what its scopes allow (a supplier-
  * scoped key lists its supplier's documents); the overseeing roles see everything, as on the
@@ -16,48 +10,53 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../auth/principal.js';
-import { scopeViolation } from '../../../auth/principal.js';
-import {
-  type DocumentType,
-  documentTypeInfo,
-  documentTypes,
-  keyOf,
-  streamNameOf,
-} from '../../../domain/documents.js';
+import { type DocumentType, documentTypeInfo, documentTypes } from '../../../domain/documents.js';
 import type {
   Condition,
   ReadModelDocument,
   ReadModelStore,
 } from '../../../ports/readModelStore.js';
-import { HttpProblem } from '../../problem.js';
 import { deliveryBacklogRoutes } from './deliveryBacklog.js';
 import { ledgerRoutes } from './ledger.js';
+import { boundCursor, cursorViolation, dateViolations, unboundCursor } from './queryChecks.js';
 import { outOfScope, readModelQuery, readModelReaders, scopedWriter } from './readModelAnswers.js';
-import { documentParamsSchema, problemResponses } from './schemas.js';
+import { problemResponses } from './schemas.js';
+import { type SummaryRoutesOptions, summaryRoutes } from './summaries.js';
+import { assertValidRequest } from './violations.js';
 
 export interface ListRoutesOptions {
   readModels: ReadModelStore;
-  /** How long a summary waits for `minRevision` (read-your-writes). Default 2 s. */
-  consistencyWaitMs?: number;
 }
 
 const model = 'documents';
 const readers = readModelReaders;
-const text = { type: 'string', minLength: 1, maxLength: 100 } as const;
+/** Company, site and supplier as the contracts spell them. */
+const code = { $ref: 'https://coexist.dev/contracts/http/v1/common.json#/$defs/code' } as const;
 const isoDate = {
   type: 'string',
   pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$',
 } as const;
+/** Every status the documents read model records (projections/documents). */
+const statuses = [
+  'pending',
+  'open',
+  'acknowledged',
+  'rejected',
+  'cancelled',
+  'closed',
+  'submitted',
+  'recorded',
+];
 
 const listQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    company: text,
-    site: text,
-    supplier: text,
+    company: code,
+    site: code,
+    supplier: code,
     owner: { enum: ['legacy', 'cloud', 'dual', 'unresolved'] },
-    status: text,
+    status: { enum: statuses },
     exception: {
       type: 'string',
       pattern: '^(any|[A-Z_]{1,64})$',
@@ -71,18 +70,6 @@ const listQuerySchema = {
     },
     cursor: { type: 'string', minLength: 1, maxLength: 512 },
     limit: { type: 'string', pattern: '^([1-9][0-9]?|1[0-9]{2}|200)$', description: '1 to 200.' },
-  },
-};
-
-const summaryQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    minRevision: {
-      type: 'string',
-      pattern: '^[0-9]{1,15}$',
-      description: 'Wait until the summary reflects this stream revision (from a 202).',
-    },
   },
 };
 
@@ -148,26 +135,30 @@ const conditionsFor = (
   return where;
 };
 
+/** What a cursor of a list is bound to: its document type, filters and order (not its size). */
+const boundQuery = (type: DocumentType, { cursor: _c, limit: _l, ...filters }: ListQuery) => ({
+  ...filters,
+  type,
+  sort: filters.sort ?? '-updatedAt',
+});
+
 /** A list item: the summary without its lines (a 999-line order stays a small item). */
 const listItem = ({ lines, ...summary }: ReadModelDocument) => ({
   ...summary,
   lineCount: Array.isArray(lines) ? lines.length : null,
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export const listRoutes = async (
-  app: FastifyInstance,
-  { readModels, consistencyWaitMs = 2_000 }: ListRoutesOptions,
-) => {
+export const listRoutes = async (app: FastifyInstance, { readModels }: ListRoutesOptions) => {
   const read = readModelQuery;
 
   for (const type of documentTypes as readonly DocumentType[]) {
-    const { collection, keyFields } = documentTypeInfo[type];
+    const { collection } = documentTypeInfo[type];
     const noun = collection.replace(/-/g, ' ');
 
     app.get(`/${collection}`, {
       config: { roles: readers },
+      // Schema violations, impossible dates and a foreign cursor are listed together.
+      attachValidation: true,
       schema: {
         operationId: `list-${collection}`,
         summary: `List ${noun}, filtered, newest first, with cursor pagination`,
@@ -177,8 +168,18 @@ export const listRoutes = async (
       },
       handler: async (request: FastifyRequest) => {
         const query = request.query as ListQuery;
+        const bound = boundQuery(type, query);
+        let after: string | undefined;
+        assertValidRequest(request, () => {
+          const found = dateViolations(query, ['from', 'to']);
+          if (query.cursor !== undefined) {
+            after = unboundCursor(query.cursor, bound) ?? undefined;
+            if (after === undefined) found.push(cursorViolation());
+          }
+          return found;
+        });
         const where = conditionsFor(type, query, request.principal);
-        const sort = query.sort ?? '-updatedAt';
+        const sort = bound.sort;
         const page = await read(() =>
           readModels.find(model, {
             where,
@@ -186,73 +187,20 @@ export const listRoutes = async (
               field: sort.replace('-', ''),
               direction: sort.startsWith('-') ? 'desc' : 'asc',
             },
-            after: query.cursor,
+            after,
             limit: Number(query.limit ?? 50),
           }),
         );
-        return { items: page.items.map(listItem), next: page.next };
-      },
-    });
-
-    app.get(`/${collection}/:${keyFields[0]}/:${keyFields[1]}/summary`, {
-      config: { roles: readers },
-      schema: {
-        operationId: `summary-${collection}`,
-        summary: `Status, owner and (orders) line balances of one of the ${noun}`,
-        tags: [collection],
-        params: documentParamsSchema(type),
-        querystring: summaryQuerySchema,
-        response: { 200: { type: 'object' }, ...problemResponses },
-      },
-      handler: async (request) => {
-        const key = keyOf(type, request.params as Record<string, string>);
-        const id = streamNameOf({ type, key });
-        const { minRevision } = request.query as { minRevision?: string };
-        const wanted = minRevision === undefined ? null : Number(minRevision);
-        const deadline = Date.now() + consistencyWaitMs;
-        let summary = await read(() => readModels.get(model, id));
-        while (wanted !== null && Number(summary?.revision ?? -1) < wanted) {
-          if (Date.now() >= deadline) {
-            throw new HttpProblem(
-              503,
-              'read-model-behind',
-              'Not yet visible',
-              `The read model has not reached revision ${wanted} yet; retry shortly.`,
-              {},
-              { 'retry-after': '1' },
-            );
-          }
-          await sleep(20);
-          summary = await read(() => readModels.get(model, id));
-        }
-        if (!summary) {
-          throw new HttpProblem(
-            404,
-            'document-not-found',
-            'Document not found',
-            `No ${type} ${Object.values(key).join('/')} has been recorded.`,
-          );
-        }
-        const principal = scopedWriter(request.principal);
-        const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
-        const forbidden =
-          principal &&
-          scopeViolation(principal, {
-            documentType: type,
-            company: str(summary.company),
-            supplier: str(summary.supplier),
-            site: str(summary.site),
-          });
-        if (forbidden) throw outOfScope(forbidden);
-        return summary;
+        return { items: page.items.map(listItem), next: boundCursor(page.next, bound) };
       },
     });
   }
 };
 
 /** Every route served from read models: lists and summaries, the trial balance, the backlog. */
-export const readModelRoutes = async (app: FastifyInstance, options: ListRoutesOptions) => {
+export const readModelRoutes = async (app: FastifyInstance, options: SummaryRoutesOptions) => {
   await app.register(listRoutes, options);
+  await app.register(summaryRoutes, options);
   await app.register(ledgerRoutes, options);
   await app.register(deliveryBacklogRoutes, options);
 };

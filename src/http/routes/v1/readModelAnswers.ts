@@ -4,6 +4,7 @@
  * did not hand out, a client outside its scope), with their OpenAPI examples.
  */
 import type { Principal, Role } from '../../../auth/principal.js';
+import { type DocumentRef, documentTypeInfo } from '../../../domain/documents.js';
 import { InvalidCursorError, ReadModelNotReadyError } from '../../../ports/readModelStore.js';
 import { HttpProblem } from '../../problem.js';
 import { problemExample, problemResponse, problemResponses } from './schemas.js';
@@ -16,6 +17,24 @@ export const scopedWriter = (principal: Principal | null): Principal | null =>
 
 export const outOfScope = (detail: string) =>
   new HttpProblem(403, 'out-of-scope', 'Forbidden', detail);
+
+/**
+ * `minRevision` beyond the document's own stream: no wait or retry can answer it (a revision
+ * from another document, or a typo), so it is a bad parameter (400, pointing at it) that says
+ * where the document is; a GET answers no conflicts.
+ */
+export const revisionNotRecorded = (
+  ref: DocumentRef,
+  streamRevision: number,
+  minRevision: number,
+) => {
+  const detail = `${documentTypeInfo[ref.type].collection} ${Object.values(ref.key).join('/')} is at revision ${streamRevision}; revision ${minRevision} has not been recorded.`;
+  return new HttpProblem(400, 'revision-not-recorded', 'Revision not recorded', detail, {
+    streamRevision,
+    minRevision,
+    errors: [{ pointer: '/minRevision', in: 'query', detail }],
+  });
+};
 
 /** Runs a read-model query, turning the store's expected failures into problems. */
 export const readModelQuery = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -51,7 +70,7 @@ export const readModelProblemResponses = (instance: string) => ({
       'The request does not satisfy the contract',
       'See errors: each names the offending field.',
       instance,
-      { errors: [{ pointer: '/limit', in: 'querystring', detail: 'must match pattern' }] },
+      { errors: [{ pointer: '/limit', in: 'query', detail: 'must match pattern' }] },
     ),
   ),
   401: problemResponses[401],

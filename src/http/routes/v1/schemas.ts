@@ -396,6 +396,30 @@ export const readProblemResponses = {
   ),
 };
 
+/** `minRevision` beyond the document's stream: where the document is, not retryable. */
+export const revisionNotRecordedResponse = problemResponse(
+  'A parameter is not valid, or minRevision is beyond the revision the document has reached (`revision-not-recorded`: no retry can satisfy it).',
+  problemExample(
+    400,
+    'revision-not-recorded',
+    'Revision not recorded',
+    'purchase-orders ACME-US/4500012345 is at revision 4; revision 99 has not been recorded.',
+    `${po}/ACME-US/4500012345?minRevision=99`,
+    {
+      streamRevision: 4,
+      minRevision: 99,
+      errors: [
+        {
+          pointer: '/minRevision',
+          in: 'query',
+          detail:
+            'purchase-orders ACME-US/4500012345 is at revision 4; revision 99 has not been recorded.',
+        },
+      ],
+    },
+  ),
+);
+
 /** Singular names of the document types, for summaries. */
 export const documentNouns: Record<DocumentType, string> = {
   purchaseOrder: 'purchase order',
