@@ -29,6 +29,7 @@ describe('read and admin query strings', () => {
       'query:/company',
     ]);
     expect(await violations('/v1/admin/divergences?target=x')).toEqual(['query:/target']);
+    expect(await violations('/v1/admin/deliveries?target=x')).toEqual(['query:/target']);
     expect(await violations('/v1/admin/routing-rules?at=bad&x=1')).toEqual([
       'query:/at',
       'query:/x',

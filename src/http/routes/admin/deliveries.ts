@@ -16,13 +16,15 @@ import { HttpProblem } from '../../problem.js';
 import { deliveryResponses } from './deliveryResponses.js';
 
 const target = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' } as const;
+/** The targets deliveries are made to: a filter naming another matches nothing, so it is refused. */
+const erpTarget = { enum: ['legacy', 'cloud'] } as const;
 const reason = { type: 'string', minLength: 3, maxLength: 2000 } as const;
 const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
     state: { enum: [...deliveryStates] },
-    target,
+    target: erpTarget,
     documentType: { enum: [...documentTypes] },
     // A string: query strings are not coerced; 1 to 1000.
     limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|1000)$', default: '100' },

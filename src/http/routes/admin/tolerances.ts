@@ -107,7 +107,7 @@ export const toleranceRoutes = async (
           '/v1/admin/tolerances?supplier=SUP-1',
           '',
           'must have property company when property supplier is present',
-          'querystring',
+          'query',
         ),
         401: p[401],
         403: p[403]('operator, architect, auditor'),
