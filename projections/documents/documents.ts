@@ -4,6 +4,7 @@
  * purchase order its line balances (fed by the shipment notices, receipts and invoices that
  * reference it). Lists and the REST status queries read it; nothing here does I/O.
  */
+import { deliveryCategory } from '../../src/delivery/records.js';
 import {
   type DocumentType,
   documentTypeInfo,
@@ -12,6 +13,7 @@ import {
 } from '../../src/domain/documents.js';
 import type { JsonObject, RecordedEvent } from '../../src/ports/eventStore.js';
 import type { Projection } from '../../src/ports/readModelStore.js';
+import { applyDelivery, type DocumentDeliveries, deliveryStreamParts } from './deliverySummary.js';
 import {
   type LineBalance,
   type Movement,
@@ -45,11 +47,8 @@ export type DocumentSummary = {
   revision: number;
   createdAt: string;
   updatedAt: string;
-  /**
-   * Delivery state per target ERP and the ERP's references. DELIVERY: filled from the
-   * `Delivery…` streams once the dispatcher records them (another branch); until then null.
-   */
-  delivery: JsonObject | null;
+  /** Delivery state per target ERP and the ERP's reference; null before any delivery. */
+  delivery: DocumentDeliveries | null;
   /** Purchase orders only. */
   lines: LineBalance[] | null;
   currency: string | null;
@@ -227,7 +226,7 @@ const evolvePurchaseOrder = (
       return { ...order, status, lines: reopen(lines, isOpen(status)) };
     }
     default:
-      return order; // DELIVERY: delivery and hold events of the order will be applied here.
+      return order;
   }
 };
 
@@ -264,8 +263,9 @@ const applyToOrder = (
 export const documents: Projection<DocumentSummary> = {
   name: 'documents',
   // v2: events of types it does not know still move a document's revision.
-  version: 3,
-  filter: { streamCategories: [...categories.keys()] },
+  // v4: delivery per target, from the dispatcher's delivery streams.
+  version: 4,
+  filter: { streamCategories: [...categories.keys(), deliveryCategory] },
   indexes: [
     { field: 'documentType' },
     { field: 'company' },
@@ -279,6 +279,8 @@ export const documents: Projection<DocumentSummary> = {
     { field: 'exceptionCodes', multi: true },
   ],
   idsOf(event) {
+    const delivery = deliveryStreamParts(event.streamName);
+    if (delivery) return typeOfStream(delivery.documentStream) ? [delivery.documentStream] : [];
     if (!typeOfStream(event.streamName)) return [];
     if (!childMovement[event.type]) return [event.streamName];
     const orders = ((event.data.lines ?? []) as ChildLine[]).map((line) =>
@@ -287,6 +289,11 @@ export const documents: Projection<DocumentSummary> = {
     return [event.streamName, ...new Set(orders)];
   },
   evolve(current, event, id) {
+    // A delivery leaves the document's revision and updatedAt alone: they are its own stream's.
+    if (deliveryStreamParts(event.streamName)) {
+      const delivery = current && applyDelivery(current.delivery, event);
+      return current && delivery !== current.delivery ? { ...current, delivery } : current;
+    }
     const type = typeOfStream(event.streamName);
     if (!type) return current;
     return id === event.streamName ? evolveOwn(current, event, type) : applyToOrder(current, event);
