@@ -352,6 +352,25 @@ describe('documents read model, delivery per target', () => {
     });
   });
 
+  it('Given a delivery its gate holds, Then it shows held with why, still outstanding', () => {
+    const order = given(documents, [
+      ...submitted(),
+      requested('legacy', 'e1'),
+      recorded(deliveryStream('legacy'), 'DeliveryHeld', {
+        deliveryId: 'legacy.e1',
+        reason: 'waiting for the three-way match',
+        at: '2026-11-01T10:00:05Z',
+      }),
+    ]).get(po);
+    expect(order?.delivery?.legacy).toMatchObject({
+      state: 'held',
+      head: 'legacy.e1',
+      reason: 'waiting for the three-way match',
+      outstanding: 1,
+      deadLettered: 0,
+    });
+  });
+
   it('Given a dead letter replayed, Then it is pending again', () => {
     const order = given(documents, [
       ...submitted(),
