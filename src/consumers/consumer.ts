@@ -27,9 +27,20 @@ import type {
   Subscription,
 } from '../ports/eventStore.js';
 
+/** What an at-least-once handler may answer: nothing (the default), or that it did nothing. */
+export const noEffects = 'no-effects' as const;
+export type HandlerOutcome = undefined | void | typeof noEffects;
+
 export type ConsumerHandler =
-  /** Effects elsewhere (memory, an ERP, another store): must be idempotent. */
-  | { mode: 'at-least-once'; handle(events: readonly RecordedEvent[]): Promise<void> | void }
+  /**
+   * Effects elsewhere (memory, an ERP, another store): must be idempotent. A handler that
+   * answers `noEffects` (it looked and had nothing to do) lets its checkpoint trail as over a
+   * window its filter emptied: handling those events again after a restart changes nothing.
+   */
+  | {
+      mode: 'at-least-once';
+      handle(events: readonly RecordedEvent[]): Promise<HandlerOutcome> | HandlerOutcome;
+    }
   /** Effects in the consumer-state database, synchronous, committed with the checkpoint. */
   | { mode: 'transactional'; handle(events: readonly RecordedEvent[]): void };
 
@@ -210,13 +221,15 @@ export const startConsumer = (
   /** Handles `events` and moves the checkpoint to `next`, as the handler's mode says. */
   const handleAndCommit = async (events: readonly RecordedEvent[], next: LogPosition) => {
     if (stopping) throw new Stopping();
-    if (events.length === 0 && committed !== null && Date.now() - committedAt < idleCheckpointMs) {
+    const trail = () => committed !== null && Date.now() - committedAt < idleCheckpointMs;
+    const passOver = () => {
       status.position = next;
+      status.handled += events.length;
       idleFlush ??= setTimeout(flushIdleCheckpoint, idleCheckpointMs).unref();
       if (status.phase === 'retrying') status.phase = status.caughtUp ? 'live' : 'catching-up';
       settle();
-      return;
-    }
+    };
+    if (events.length === 0 && trail()) return passOver();
     if (handler.mode === 'transactional') {
       await commitCheckpoint(next, () => {
         try {
@@ -227,11 +240,13 @@ export const startConsumer = (
       });
     } else {
       if (events.length > 0) {
+        let outcome: HandlerOutcome;
         try {
-          await handler.handle(events);
+          outcome = await handler.handle(events);
         } catch (error) {
           throw new HandlerFailure(error);
         }
+        if (outcome === noEffects && trail()) return passOver();
       }
       await commitCheckpoint(next);
     }

@@ -15,6 +15,7 @@ import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.
 import {
   type ConsumerDefinition,
   type ConsumerRuntime,
+  noEffects,
   type RunningConsumer,
   startConsumer,
 } from '../../src/consumers/consumer.js';
@@ -126,6 +127,51 @@ describe('consumers', () => {
     expect(writes - before).toBeLessThan(5);
     await consumer.stop();
     expect(await state.load('mine-only')).toBe(head);
+  });
+
+  it('lets the checkpoint trail over batches its handler had nothing to do for, and keeps its place', async () => {
+    const { store, state } = setUp();
+    let writes = 0;
+    const counting: SqliteConsumerState = Object.create(state);
+    counting.commit = (...args: Parameters<SqliteConsumerState['commit']>) => {
+      writes++;
+      return state.commit(...args);
+    };
+    const acted: number[] = [];
+    const consumer = run(
+      {
+        name: 'acts-on-some',
+        handler: {
+          mode: 'at-least-once',
+          // Acts only on events marked `act`; says so when a batch held none of them.
+          handle: (events) => {
+            const mine = events.filter((event) => event.data.act === true);
+            acted.push(...mine.map((event) => Number(event.data.i)));
+            return mine.length === 0 ? noEffects : undefined;
+          },
+        },
+      },
+      store,
+      counting,
+    );
+    await consumer.caughtUp();
+    const before = writes;
+    let head = 0n;
+    for (let i = 0; i < 50; i++) {
+      head = await appendMany(store, `Other-${i}`, 1);
+      await new Promise((resolve) => setTimeout(resolve, 12));
+    }
+    await consumer.waitFor(head);
+    expect(writes - before).toBeLessThan(5);
+    // A batch with something to do moves the checkpoint at once.
+    const acting = await store.appendToStream('Act-1', [newEvent('E', { i: 99, act: true })], {
+      expectedRevision: 'any',
+    });
+    if (acting.kind !== 'appended') throw new Error('not appended');
+    await consumer.waitFor(acting.position);
+    expect(acted).toEqual([99]);
+    expect(await state.load('acts-on-some')).toBe(acting.position);
+    await consumer.stop();
   });
 
   it('retries a failing handler with backoff, keeping its place, until it succeeds', async () => {
