@@ -27,9 +27,9 @@ import type {
   Subscription,
 } from '../ports/eventStore.js';
 
-/** What an at-least-once handler may answer: nothing (the default), or that it did nothing. */
+/** What an at-least-once handler answers when it looked at a batch and had nothing to do. */
 export const noEffects = 'no-effects' as const;
-export type HandlerOutcome = undefined | void | typeof noEffects;
+type NoEffects = typeof noEffects;
 
 export type ConsumerHandler =
   /**
@@ -39,7 +39,9 @@ export type ConsumerHandler =
    */
   | {
       mode: 'at-least-once';
-      handle(events: readonly RecordedEvent[]): Promise<HandlerOutcome> | HandlerOutcome;
+      handle(
+        events: readonly RecordedEvent[],
+      ): Promise<void> | Promise<NoEffects | undefined> | void | NoEffects;
     }
   /** Effects in the consumer-state database, synchronous, committed with the checkpoint. */
   | { mode: 'transactional'; handle(events: readonly RecordedEvent[]): void };
@@ -240,7 +242,7 @@ export const startConsumer = (
       });
     } else {
       if (events.length > 0) {
-        let outcome: HandlerOutcome;
+        let outcome: unknown;
         try {
           outcome = await handler.handle(events);
         } catch (error) {
