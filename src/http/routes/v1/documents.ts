@@ -35,7 +35,13 @@ import { foldDocument } from '../../../domain/fold.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../../../ports/eventStore.js';
 import { ReadModelNotReadyError, type ReadModelStore } from '../../../ports/readModelStore.js';
 import { cursorViolation } from './queryChecks.js';
-import { readModelReaders, revisionNotRecorded, scopedWriter } from './readModelAnswers.js';
+import {
+  minRevisionQuery,
+  readModelReaders,
+  revisionNotRecorded,
+  scopedWriter,
+  sleep,
+} from './readModelAnswers.js';
 import {
   documentNouns,
   documentParamsSchema,
@@ -81,21 +87,6 @@ const encodeRevision = (revision: number) => Buffer.from(`r${revision}`).toStrin
 const decodeRevision = (cursor: string): number | null => {
   const match = /^r(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   return match ? Number(match[1]) : null;
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const minRevisionQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    minRevision: {
-      type: 'string',
-      pattern: '^[0-9]{1,15}$',
-      description:
-        'Read-your-writes: the `streamRevision` of your 202. The answer reflects at least that revision.',
-    },
-  },
 };
 
 const timelineQuery = {

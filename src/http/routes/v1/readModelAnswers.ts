@@ -9,6 +9,22 @@ import { InvalidCursorError, ReadModelNotReadyError } from '../../../ports/readM
 import { HttpProblem } from '../../problem.js';
 import { problemExample, problemResponse, problemResponses } from './schemas.js';
 
+/** `?minRevision=`, on a document's GET and its summary: read-your-writes after a 202. */
+export const minRevisionQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    minRevision: {
+      type: 'string',
+      pattern: '^[0-9]{1,15}$',
+      description:
+        'Read-your-writes: the `streamRevision` of your 202. The answer reflects at least that revision; beyond the stream: 400 revision-not-recorded.',
+    },
+  },
+};
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export const readModelReaders: Role[] = ['writer', 'auditor', 'operator', 'architect'];
 
 /** Writers are held to their scopes; the overseeing roles see everything. */

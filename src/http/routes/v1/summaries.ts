@@ -27,10 +27,12 @@ import type { EventStore } from '../../../ports/eventStore.js';
 import type { ReadModelDocument, ReadModelStore } from '../../../ports/readModelStore.js';
 import { HttpProblem, sendProblem, toProblem } from '../../problem.js';
 import {
+  minRevisionQuery,
   readModelQuery,
   readModelReaders,
   revisionNotRecorded,
   scopedWriter,
+  sleep,
 } from './readModelAnswers.js';
 import {
   documentParamsSchema,
@@ -51,22 +53,8 @@ export interface SummaryRoutesOptions {
 
 const model = 'documents';
 
-const summaryQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    minRevision: {
-      type: 'string',
-      pattern: '^[0-9]{1,15}$',
-      description:
-        'Wait until the summary reflects this stream revision (from a 202). Beyond the stream: 400 revision-not-recorded.',
-    },
-  },
-};
-
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const revisionOf = (summary: ReadModelDocument | null) => Number(summary?.revision ?? -1);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The read model is behind the log: an expected, retryable answer, logged without a stack. */
 const readModelBehind = (
@@ -120,7 +108,7 @@ export const summaryRoutes = async (
         summary: `Status, owner and (orders) line balances of one of the ${noun}`,
         tags: [collection],
         params: documentParamsSchema(type),
-        querystring: summaryQuerySchema,
+        querystring: minRevisionQuery,
         response: {
           200: { type: 'object' },
           ...readProblemResponses,
