@@ -5,7 +5,7 @@
 
 import { buildApp } from './app.js';
 import type { Principal } from './auth/principal.js';
-import { type Config, devApiKey } from './config/config.js';
+import { type Config, devApiKey, ruleSetFileLabel } from './config/config.js';
 import { createConsumerDirectory } from './consumers/directory.js';
 import { deliveryEnvironment, startDelivery } from './delivery/gateway.js';
 import { startGatewayComparer } from './divergence/gateway.js';
@@ -132,7 +132,7 @@ export const startGateway = async (
   const inForce = rules.inForceAt(new Date());
   print(
     inForce
-      ? `  routing:  rule set v${inForce.version} "${inForce.ruleSet.name}"${initial ? ` (published now from ${config.routing.ruleSetFile})` : ''}`
+      ? `  routing:  rule set v${inForce.version} "${inForce.ruleSet.name}"${initial ? ` (published now from ${ruleSetFileLabel(config.routing.ruleSetFile ?? '')})` : ''}`
       : `  routing:  no rule set published; new documents go to ${config.routing.defaultTarget}`,
   );
 

@@ -62,6 +62,15 @@ export const defaultRuleSetFile = fileURLToPath(
   new URL('../../routing-rules/phase-0-all-legacy.yaml', import.meta.url),
 );
 
+/**
+ * How a rule-set file is named where people read it (the rule set's recorded reason, the
+ * banner): the shipped default by its place in the repository, not by the build's copy of it.
+ */
+export const ruleSetFileLabel = (file: string): string =>
+  file === defaultRuleSetFile
+    ? 'routing-rules/phase-0-all-legacy.yaml, shipped with Coexist'
+    : file;
+
 const schema = {
   type: 'object',
   additionalProperties: false,

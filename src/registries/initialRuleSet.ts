@@ -3,6 +3,7 @@
  * configuration names, as version 1, so every document is routed by a recorded rule.
  */
 import { readFileSync } from 'node:fs';
+import { ruleSetFileLabel } from '../config/config.js';
 import type { RuleSetCheck } from '../routing/validate.js';
 import { parseRuleSetText } from '../routing/validate.js';
 import { type RuleSetRegistry, RuleSetVersionConflictError } from './ruleSets.js';
@@ -26,7 +27,10 @@ export const publishInitialRuleSet = async (
   try {
     const { version } = await registry.publish(
       checked.ruleSet,
-      { author: 'gateway', reason: `Initial rule set from the gateway configuration (${file})` },
+      {
+        author: 'gateway',
+        reason: `Initial rule set from the gateway configuration (${ruleSetFileLabel(file)})`,
+      },
       0,
     );
     return version.version;
