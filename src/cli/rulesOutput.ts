@@ -65,11 +65,14 @@ export const printSimulation = (report: SimulationReport): void => {
   console.log('');
   if (report.splits.length) {
     console.log(
-      `${report.splits.length} recorded document(s) would be split from their open purchase order:`,
+      `${report.splits.length} recorded document(s) belong to an open purchase order the proposed set would route elsewhere.`,
+    );
+    console.log(
+      'Publishing moves none of them (a route is recorded once; children follow their order): `coexist rules migrate` moves open orders with their documents.',
     );
     console.log(
       table(
-        ['document', 'owner now', 'purchase order', 'its proposed owner'],
+        ['document', 'owner now', 'purchase order', 'order under the proposed set'],
         report.splits.map((s) => [
           `${s.document.type} ${Object.values(s.document.key).join('/')}`,
           s.owner,
@@ -78,7 +81,11 @@ export const printSimulation = (report: SimulationReport): void => {
         ]),
       ),
     );
-  } else console.log('No recorded document would be split from its open purchase order.');
+  } else {
+    console.log(
+      'No recorded document belongs to an open purchase order the proposed set would route elsewhere.',
+    );
+  }
   console.log('');
   console.log(
     report.unmatchedRules.length

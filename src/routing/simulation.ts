@@ -168,9 +168,10 @@ export const simulate = async (
     scopes.set(key, line);
   }
 
-  // Documents already recorded against an open order that the proposed set would move. Only
-  // orders created in the window are replayed under the proposed set (the others keep their
-  // owner in this report), so only they can split from their children.
+  // Documents already recorded against an open order the proposed set would route elsewhere:
+  // publishing moves none of them (routes are recorded once, children follow their order), so
+  // the report names them for an operator deciding whether to migrate. Only orders created in
+  // the window are replayed under the proposed set (the others keep their owner here).
   for (const doc of documents.values()) {
     for (const poNumber of doc.poNumbers) {
       const parentStream = poStream(doc.company, poNumber);

@@ -8,7 +8,7 @@
  * Proposed: ACME-US journals → cloud; ACME-US DAL1 orders → dual; a supplier rule that
  * matches nothing; default legacy. By hand:
  *   PO-A legacy → dual, GR-1 follows PO-A → dual, JE-1 legacy → cloud: 3 of 7 change.
- *   GR-1 (recorded legacy) would be split from open PO-A (dual); INV-1's PO-B is cancelled.
+ *   GR-1 (recorded legacy) belongs to open PO-A, which the proposed set routes to dual; INV-1's PO-B is cancelled.
  *   Hits: us-gl-cloud 1, dal1-dual 1, default 3 (PO-B, PO-C, JE-2); sup-nope never matches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
