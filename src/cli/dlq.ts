@@ -12,6 +12,7 @@ import type { EventStore } from '../ports/eventStore.js';
 import { openEventStore } from '../stores.js';
 import { CliError } from './gateway.js';
 import { configFrom, withStoreOptions } from './options.js';
+import { table } from './table.js';
 
 const positive = (value: string) => {
   const n = Number(value);
@@ -52,15 +53,48 @@ const print = (json: boolean, value: unknown, text: () => void) => {
   else text();
 };
 
-const row = (d: DeliveryStatus) => ({
-  id: d.id,
-  state: d.state,
-  document: `${d.documentType} ${Object.values(d.documentKey).join('/')}`,
-  command: d.command.action,
-  attempts: d.attempts,
-  why:
-    d.deadLetter?.message ?? d.hold?.reason ?? d.waitingFor?.reason ?? d.lastError?.message ?? '',
-});
+/** Longest "last error" a table row shows; `dlq show` and `--json` carry the whole text. */
+const errorWidth = 100;
+
+/** One line of at most `width` characters: ERP messages may span lines. */
+const oneLine = (text: string, width: number) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > width ? `${flat.slice(0, width - 1).trimEnd()}…` : flat;
+};
+
+/** How long ago, in the largest whole unit: 42s, 7m, 3h, 2d. */
+const age = (since: string, now = Date.now()) => {
+  const seconds = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7_200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3_600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+};
+
+/** The state, with why a dead letter was given up on (permanent error, attempts used up). */
+const stateText = (d: DeliveryStatus) =>
+  d.deadLetter ? `${d.state} (${d.deadLetter.reason})` : d.state;
+
+/** The ERP's own words when it answered, else why the delivery is not moving. */
+const lastErrorText = (d: DeliveryStatus) => {
+  const error = d.deadLetter ?? d.lastError;
+  if (error) return `${error.code}: ${error.message}`;
+  return d.hold?.reason ?? d.waitingFor?.reason ?? '';
+};
+
+const listTable = (found: DeliveryStatus[]) =>
+  table(
+    ['id', 'document', 'target', 'state', 'attempts', 'age', 'last error'],
+    found.map((d) => [
+      d.id,
+      `${d.documentType} ${Object.values(d.documentKey).join('/')}`,
+      d.role === 'shadow' ? `${d.target} (shadow)` : d.target,
+      stateText(d),
+      d.attempts,
+      age(d.requestedAt),
+      oneLine(lastErrorText(d), errorWidth),
+    ]),
+  );
 
 const filterOptions = (command: Command) =>
   command
@@ -91,8 +125,12 @@ export const dlqCommand = (): Command => {
         options.state === 'delivered', // the backlog view holds no history
       );
       print(options.json, found, () => {
-        if (found.length === 0) console.log(`No ${options.state} deliveries.`);
-        else console.table(found.map(row));
+        if (found.length === 0) {
+          console.log(`No ${options.state} deliveries.`);
+          return;
+        }
+        console.log(listTable(found));
+        console.log('\nThe whole error and every attempt: coexist dlq show <id> (or --json).');
       });
     });
 
