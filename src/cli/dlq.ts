@@ -176,11 +176,18 @@ export const dlqCommand = (): Command => {
   )
     .argument('[ids...]', 'delivery ids')
     .option('--all', 'every dead letter (under the cap)')
-    .requiredOption('--reason <text>', 'why (recorded with your name)')
+    .option('--reason <text>', 'why (recorded with your name; a --dry-run needs none)')
     .option('--cap <n>', 'most deliveries replayed at once', positive, 100)
     .option('--dry-run', 'show what would be replayed, change nothing')
     .option('--json', 'print JSON')
     .action(async (ids: string[], options) => {
+      // A dry run records nothing, so it has nothing to give a reason for.
+      const reason = (options.reason as string | undefined)?.trim();
+      if (!options.dryRun && !reason) {
+        throw new CliError(
+          'A replay needs --reason <text>: why, recorded with your name (a --dry-run needs none).',
+        );
+      }
       const filtered = options.target || options.type;
       const ways = [ids.length > 0, Boolean(options.all), Boolean(filtered)].filter(Boolean);
       if (ways.length !== 1) {
@@ -205,7 +212,7 @@ export const dlqCommand = (): Command => {
           cap: options.cap,
           dryRun: Boolean(options.dryRun),
           by: `cli:${process.env.USER ?? 'unknown'}`,
-          reason: options.reason,
+          reason: reason ?? '',
         }),
       );
       print(options.json, outcome, () => {

@@ -1,8 +1,10 @@
 /**
  * `coexist dlq` as an operator reads it: a table with the ERP's own words (shortened, on one
- * line), `--json` whole.
+ * line), `--json` whole; a dry run needs no reason and records nothing, a replay needs one.
+ * The admin API's replay follows the same rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayRequestedEventType } from '../../src/delivery/records.js';
 import { permanent } from '../../src/ports/erpConnector.js';
 import { type Harness, startHarness } from '../delivery/harness.js';
 import { coexist } from '../support/process.js';
@@ -25,6 +27,18 @@ beforeAll(async () => {
   dir = ['--data-dir', h.gw.dir];
 }, 60_000);
 afterAll(() => h?.close());
+
+/** Replays requested so far (the dispatcher acts on these). */
+const replaysRequested = async () =>
+  (await h.gw.allEvents()).filter((e) => e.type === replayRequestedEventType).length;
+
+const failure = (args: string[]) =>
+  coexist(args).then(
+    () => {
+      throw new Error(`coexist ${args.join(' ')} succeeded`);
+    },
+    (error: { code: number; stderr: string }) => error,
+  );
 
 describe('coexist dlq list', () => {
   it('prints a readable table with the ERP words on one shortened line, and whole JSON', async () => {
@@ -51,4 +65,54 @@ describe('coexist dlq list', () => {
       erpWords,
     );
   }, 60_000);
+});
+
+describe('coexist dlq replay', () => {
+  it('dry-runs without a reason and records nothing', async () => {
+    const id = ids[0] as string;
+    const { stdout } = await coexist(['dlq', 'replay', id, '--dry-run', '--json', ...dir]);
+    expect(JSON.parse(stdout)).toMatchObject({
+      dryRun: true,
+      matched: 1,
+      replayId: null,
+      deliveries: [{ id }],
+    });
+    expect(await replaysRequested()).toBe(0);
+    await h.refresh();
+    expect(h.history.list({ state: 'dead-lettered' })).toHaveLength(2);
+  }, 60_000);
+
+  it('refuses a real replay without --reason, naming the option, and replays nothing', async () => {
+    const refused = await failure(['dlq', 'replay', ids[0] as string, ...dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--reason/);
+    expect(await replaysRequested()).toBe(0);
+    await h.refresh();
+    expect(h.history.list({ state: 'dead-lettered' })).toHaveLength(2);
+  }, 60_000);
+});
+
+describe('POST /v1/admin/deliveries/replay', () => {
+  const replay = (payload: object) =>
+    h.gw.app.inject({
+      method: 'POST',
+      url: '/v1/admin/deliveries/replay',
+      headers: { authorization: h.operator },
+      payload,
+    });
+
+  it('answers a dry run without a reason, and refuses a replay without one at /reason', async () => {
+    const dry = await replay({ all: true, dryRun: true });
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json()).toMatchObject({ dryRun: true, matched: 2, replayId: null });
+
+    const real = await replay({ all: true });
+    expect(real.statusCode).toBe(400);
+    expect(real.json().errors).toEqual([
+      expect.objectContaining({ pointer: '/reason', in: 'body' }),
+    ]);
+    expect(await replaysRequested()).toBe(0);
+    await h.refresh();
+    expect(h.history.list({ state: 'dead-lettered' })).toHaveLength(2);
+  });
 });

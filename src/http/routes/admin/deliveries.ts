@@ -33,8 +33,8 @@ const listQuery = {
 const replayBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['reason'],
-  description: 'Exactly one of ids, filter or all: which dead letters to deliver again.',
+  description:
+    'Exactly one of ids, filter or all: which dead letters to deliver again. A replay records `reason` with who asked; a dry run records nothing and needs none.',
   properties: {
     ids: {
       type: 'array',
@@ -53,6 +53,8 @@ const replayBody = {
     dryRun: { type: 'boolean', default: false },
     reason,
   },
+  if: { required: ['dryRun'], properties: { dryRun: { const: true } } },
+  else: { required: ['reason'], properties: { reason } },
 } as const;
 
 /** Delivered streams the routes still answer for, beyond every one not delivered yet. */
@@ -178,7 +180,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         all?: true;
         cap: number;
         dryRun: boolean;
-        reason: string;
+        reason?: string;
       };
       const named = (['ids', 'filter', 'all'] as const).filter((k) => body[k] !== undefined);
       if (named.length !== 1) {
@@ -205,7 +207,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         selection,
         cap: body.cap,
         dryRun: body.dryRun,
-        reason: body.reason,
+        reason: body.reason ?? '', // only a dry run comes without one, and records nothing
         by: request.principal?.clientId ?? 'unknown',
       });
     },
