@@ -1,7 +1,7 @@
 /**
  * Three-way-match tolerances: set by accounts payable (operators) or architects, read by
- * them and by auditors. Each PUT records a new version; GET shows the history and, for a
- * company (and supplier), the setting in force.
+ * them and by auditors. Each PUT that changes the scope's values records a new version; GET
+ * shows the history and, for a company (and supplier), the setting in force.
  */
 import type { FastifyInstance } from 'fastify';
 import { defaultTolerances, type Tolerances } from '../../../domain/matching/tolerances.js';
@@ -139,8 +139,8 @@ export const toleranceRoutes = async (
       body: putBody,
       response: {
         200: success(
-          'The version recorded; held invoices of the scope are matched again.',
-          settingExample,
+          "The version recorded (`recorded: true`; held invoices of the scope are matched again), or, when the scope's own setting already has these values, that setting (`recorded: false`; nothing recorded).",
+          { ...settingExample, recorded: true },
         ),
         400: p[400]('/v1/admin/tolerances', '/values/price/percent/upper', 'must match pattern'),
         401: p[401],
