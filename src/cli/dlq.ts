@@ -96,9 +96,15 @@ const listTable = (found: DeliveryStatus[]) =>
     ]),
   );
 
+/** A mistyped target would match nothing, and a replay of it would quietly replay nothing. */
 const filterOptions = (command: Command) =>
   command
-    .option('--target <target>', 'only deliveries to this target (e.g. legacy)')
+    .addOption(
+      new Option('--target <target>', 'only deliveries to this target').choices([
+        'legacy',
+        'cloud',
+      ]),
+    )
     .option('--type <documentType>', 'only this document type', documentType);
 
 export const dlqCommand = (): Command => {

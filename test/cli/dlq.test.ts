@@ -90,6 +90,21 @@ describe('coexist dlq replay', () => {
     await h.refresh();
     expect(h.history.list({ state: 'dead-lettered' })).toHaveLength(2);
   }, 60_000);
+
+  it('refuses a target deliveries are not made to, instead of replaying none of it', async () => {
+    const refused = await failure([
+      'dlq',
+      'replay',
+      '--target',
+      'legcy',
+      '--reason',
+      'ERP back',
+      ...dir,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/legcy.*legacy, cloud/s);
+    expect(await replaysRequested()).toBe(0);
+  }, 60_000);
 });
 
 describe('POST /v1/admin/deliveries/replay', () => {

@@ -15,8 +15,10 @@ import type { EventStore } from '../../../ports/eventStore.js';
 import { HttpProblem } from '../../problem.js';
 import { deliveryResponses } from './deliveryResponses.js';
 
-const target = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' } as const;
-/** The targets deliveries are made to: a filter naming another matches nothing, so it is refused. */
+/**
+ * The targets deliveries are made to. Another name is refused: a filter naming it would match
+ * nothing, and a breaker set for it would be recorded and hold nothing back.
+ */
 const erpTarget = { enum: ['legacy', 'cloud'] } as const;
 const reason = { type: 'string', minLength: 3, maxLength: 2000 } as const;
 const listQuery = {
@@ -46,7 +48,7 @@ const replayBody = {
     filter: {
       type: 'object',
       additionalProperties: false,
-      properties: { target, documentType: { enum: [...documentTypes] } },
+      properties: { target: erpTarget, documentType: { enum: [...documentTypes] } },
     },
     all: { const: true },
     cap: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
@@ -115,7 +117,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     schema: {
       summary: "Hold a target's breaker open (no deliveries) or close it (deliver again now)",
       tags,
-      params: { type: 'object', required: ['target'], properties: { target } },
+      params: { type: 'object', required: ['target'], properties: { target: erpTarget } },
       body: {
         type: 'object',
         additionalProperties: false,
