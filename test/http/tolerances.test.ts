@@ -30,6 +30,20 @@ const values = (upper: string, lower: string | null = null) => ({
 const pointers = (response: { json(): unknown }) =>
   (response.json() as { errors: Array<{ pointer: string }> }).errors.map((e) => e.pointer).sort();
 
+describe('GET /v1/admin/tolerances', () => {
+  it('asks for the company a supplier belongs to, pointing at it in the query', async () => {
+    const response = await gw.app.inject({
+      url: '/v1/admin/tolerances?supplier=SUP-9',
+      headers: { authorization: gw.operator },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([
+      expect.objectContaining({ pointer: '/company', in: 'query' }),
+    ]);
+    expect(response.body).not.toMatch(/body/i);
+  });
+});
+
 describe('PUT /v1/admin/tolerances', () => {
   it('lists every violation in one problem, and records nothing', async () => {
     const bad = await put({

@@ -94,8 +94,11 @@ export const toleranceRoutes = async (
           company: { ...code, description: 'Show the tolerances in force for this company.' },
           supplier: { ...code, description: 'And this supplier (needs company).' },
         },
-        // A supplier's tolerances refine its company's: naming one needs the other.
-        dependencies: { supplier: ['company'] },
+        // A supplier's tolerances refine its company's: naming one needs the other, said as
+        // `company` required (pointing at it).
+        if: { required: ['supplier'], properties: { supplier: code } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+        then: { required: ['company'], properties: { company: code } },
       },
       response: {
         200: success('The history of settings, the built-in default, and what is in force.', {
@@ -105,8 +108,8 @@ export const toleranceRoutes = async (
         }),
         400: p[400](
           '/v1/admin/tolerances?supplier=SUP-1',
-          '',
-          'must have property company when property supplier is present',
+          '/company',
+          'company is required.',
           'query',
         ),
         401: p[401],
