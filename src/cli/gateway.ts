@@ -46,7 +46,11 @@ export const request = async (
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   } catch (error) {
-    throw new CliError(`Cannot reach the gateway at ${options.url}: ${(error as Error).message}`);
+    // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, ENOTFOUND, …).
+    const cause = (error as Error & { cause?: { message?: string } }).cause?.message;
+    throw new CliError(
+      `Cannot reach the gateway at ${options.url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`,
+    );
   }
   if (!expect.includes(response.status)) throw new CliError(await refusal(response));
   return response;

@@ -29,4 +29,38 @@ describe('coexist against something that is not the gateway', () => {
     expect(failure.stderr).toMatch(/upstream timed out/);
     expect(failure.stderr).not.toMatch(/<html>|<p>/);
   }, 60_000);
+
+  it('says why it could not connect', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failure = (await coexist([
+      'consumers',
+      '--url',
+      `http://127.0.0.1:${port}`,
+      '--key',
+      'k',
+    ]).catch((error) => error)) as { code: number; stderr: string };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/Cannot reach the gateway at .*: .*ECONNREFUSED/);
+  }, 60_000);
+
+  it('refuses an expected version that is not a version, before asking anything', async () => {
+    const failure = (await coexist([
+      'rules',
+      'publish',
+      'routing-rules/phase-1-finance-first.yaml',
+      '--reason',
+      'CAB-1',
+      '--expected-version',
+      'abc',
+      '--url',
+      url,
+      '--key',
+      'k',
+    ]).catch((error) => error)) as { code: number; stderr: string };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/--expected-version.*abc.*whole number/s);
+  }, 60_000);
 });
