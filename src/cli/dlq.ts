@@ -12,7 +12,7 @@ import type { EventStore } from '../ports/eventStore.js';
 import { openEventStore } from '../stores.js';
 import { CliError } from './gateway.js';
 import { configFrom, withStoreOptions } from './options.js';
-import { table } from './table.js';
+import { oneLine, table } from './table.js';
 
 const positive = (value: string) => {
   const n = Number(value);
@@ -55,12 +55,6 @@ const print = (json: boolean, value: unknown, text: () => void) => {
 
 /** Longest "last error" a table row shows; `dlq show` and `--json` carry the whole text. */
 const errorWidth = 100;
-
-/** One line of at most `width` characters: ERP messages may span lines. */
-const oneLine = (text: string, width: number) => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > width ? `${flat.slice(0, width - 1).trimEnd()}…` : flat;
-};
 
 /** How long ago, in the largest whole unit: 42s, 7m, 3h, 2d. */
 const age = (since: string, now = Date.now()) => {
