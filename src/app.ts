@@ -200,9 +200,9 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { store });
-  await app.register(preferWaitPlugin, { store });
   const consumers = deps.consumers ?? createConsumerDirectory(store);
+  await app.register(healthRoutes, { store, readModels: deps.readModels, consumers });
+  await app.register(preferWaitPlugin, { store });
   await app.register(metricsPlugin, {
     store,
     consumers,

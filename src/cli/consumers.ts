@@ -4,7 +4,10 @@
  */
 import { Command } from 'commander';
 import { type GatewayOptions, gatewayOptions, requestJson } from './gateway.js';
-import { table } from './table.js';
+import { oneLine, table } from './table.js';
+
+/** Longest error a row shows; --json carries the whole text. */
+const errorWidth = 100;
 
 interface Report {
   consumers: Array<{
@@ -50,7 +53,9 @@ export const consumersCommand = (): Command =>
           c.handled,
           c.parked,
           c.owner ?? '-',
-          c.lastError ? `${c.lastError.at.slice(0, 19)} ${c.lastError.message}` : '',
+          c.lastError
+            ? `${c.lastError.at.slice(0, 19)} ${oneLine(c.lastError.message, errorWidth)}`
+            : '',
         ]),
       ),
     );
@@ -68,7 +73,7 @@ export const consumersCommand = (): Command =>
           p.streamName,
           p.eventType,
           p.parkedAt.slice(0, 19),
-          p.error,
+          oneLine(p.error, errorWidth),
         ]),
       ),
     );

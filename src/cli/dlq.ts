@@ -12,6 +12,7 @@ import type { EventStore } from '../ports/eventStore.js';
 import { openEventStore } from '../stores.js';
 import { CliError } from './gateway.js';
 import { configFrom, withStoreOptions } from './options.js';
+import { oneLine, table } from './table.js';
 
 const positive = (value: string) => {
   const n = Number(value);
@@ -52,19 +53,52 @@ const print = (json: boolean, value: unknown, text: () => void) => {
   else text();
 };
 
-const row = (d: DeliveryStatus) => ({
-  id: d.id,
-  state: d.state,
-  document: `${d.documentType} ${Object.values(d.documentKey).join('/')}`,
-  command: d.command.action,
-  attempts: d.attempts,
-  why:
-    d.deadLetter?.message ?? d.hold?.reason ?? d.waitingFor?.reason ?? d.lastError?.message ?? '',
-});
+/** Longest "last error" a table row shows; `dlq show` and `--json` carry the whole text. */
+const errorWidth = 100;
 
+/** How long ago, in the largest whole unit: 42s, 7m, 3h, 2d. */
+const age = (since: string, now = Date.now()) => {
+  const seconds = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7_200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3_600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+};
+
+/** The state, with why a dead letter was given up on (permanent error, attempts used up). */
+const stateText = (d: DeliveryStatus) =>
+  d.deadLetter ? `${d.state} (${d.deadLetter.reason})` : d.state;
+
+/** The ERP's own words when it answered, else why the delivery is not moving. */
+const lastErrorText = (d: DeliveryStatus) => {
+  const error = d.deadLetter ?? d.lastError;
+  if (error) return `${error.code}: ${error.message}`;
+  return d.hold?.reason ?? d.waitingFor?.reason ?? '';
+};
+
+const listTable = (found: DeliveryStatus[]) =>
+  table(
+    ['id', 'document', 'target', 'state', 'attempts', 'age', 'last error'],
+    found.map((d) => [
+      d.id,
+      `${d.documentType} ${Object.values(d.documentKey).join('/')}`,
+      d.role === 'shadow' ? `${d.target} (shadow)` : d.target,
+      stateText(d),
+      d.attempts,
+      age(d.requestedAt),
+      oneLine(lastErrorText(d), errorWidth),
+    ]),
+  );
+
+/** A mistyped target would match nothing, and a replay of it would quietly replay nothing. */
 const filterOptions = (command: Command) =>
   command
-    .option('--target <target>', 'only deliveries to this target (e.g. legacy)')
+    .addOption(
+      new Option('--target <target>', 'only deliveries to this target').choices([
+        'legacy',
+        'cloud',
+      ]),
+    )
     .option('--type <documentType>', 'only this document type', documentType);
 
 export const dlqCommand = (): Command => {
@@ -91,8 +125,12 @@ export const dlqCommand = (): Command => {
         options.state === 'delivered', // the backlog view holds no history
       );
       print(options.json, found, () => {
-        if (found.length === 0) console.log(`No ${options.state} deliveries.`);
-        else console.table(found.map(row));
+        if (found.length === 0) {
+          console.log(`No ${options.state} deliveries.`);
+          return;
+        }
+        console.log(listTable(found));
+        console.log('\nThe whole error and every attempt: coexist dlq show <id> (or --json).');
       });
     });
 
@@ -138,11 +176,18 @@ export const dlqCommand = (): Command => {
   )
     .argument('[ids...]', 'delivery ids')
     .option('--all', 'every dead letter (under the cap)')
-    .requiredOption('--reason <text>', 'why (recorded with your name)')
+    .option('--reason <text>', 'why (recorded with your name; a --dry-run needs none)')
     .option('--cap <n>', 'most deliveries replayed at once', positive, 100)
     .option('--dry-run', 'show what would be replayed, change nothing')
     .option('--json', 'print JSON')
     .action(async (ids: string[], options) => {
+      // A dry run records nothing, so it has nothing to give a reason for.
+      const reason = (options.reason as string | undefined)?.trim();
+      if (!options.dryRun && !reason) {
+        throw new CliError(
+          'A replay needs --reason <text>: why, recorded with your name (a --dry-run needs none).',
+        );
+      }
       const filtered = options.target || options.type;
       const ways = [ids.length > 0, Boolean(options.all), Boolean(filtered)].filter(Boolean);
       if (ways.length !== 1) {
@@ -167,7 +212,7 @@ export const dlqCommand = (): Command => {
           cap: options.cap,
           dryRun: Boolean(options.dryRun),
           by: `cli:${process.env.USER ?? 'unknown'}`,
-          reason: options.reason,
+          reason: reason ?? '',
         }),
       );
       print(options.json, outcome, () => {

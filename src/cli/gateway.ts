@@ -46,20 +46,44 @@ export const request = async (
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   } catch (error) {
-    throw new CliError(`Cannot reach the gateway at ${options.url}: ${(error as Error).message}`);
-  }
-  if (!expect.includes(response.status)) {
-    const problem = (await response.json().catch(() => ({}))) as {
-      title?: string;
-      detail?: string;
-      errors?: Array<{ pointer: string; detail: string }>;
-    };
-    const details = (problem.errors ?? []).map((e) => `\n  ${e.pointer}  ${e.detail}`).join('');
+    // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, ENOTFOUND, …).
+    const cause = (error as Error & { cause?: { message?: string } }).cause?.message;
     throw new CliError(
-      `${response.status} ${problem.title ?? ''}: ${problem.detail ?? ''}${details}`,
+      `Cannot reach the gateway at ${options.url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`,
     );
   }
+  if (!expect.includes(response.status)) throw new CliError(await refusal(response));
   return response;
+};
+
+interface Problem {
+  title?: string;
+  detail?: string;
+  errors?: Array<{ pointer: string; detail: string }>;
+}
+
+/**
+ * A refusal in one message: the problem's title, detail and every violation; or, from
+ * something else at that URL (a proxy's error page), the status and the start of its text.
+ */
+const refusal = async (response: Response): Promise<string> => {
+  const body = await response.text().catch(() => '');
+  let problem: Problem | null = null;
+  try {
+    problem = JSON.parse(body) as Problem;
+  } catch {
+    // Not JSON: said below as text.
+  }
+  if (problem?.title || problem?.detail) {
+    const details = (problem.errors ?? []).map((e) => `\n  ${e.pointer}  ${e.detail}`).join('');
+    return `${response.status} ${problem.title ?? ''}: ${problem.detail ?? ''}${details}`;
+  }
+  const text = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+  return `${response.status} ${response.statusText}${text ? `: ${text}` : ''}`;
 };
 
 /** GETs or POSTs and parses the JSON answer. */

@@ -4,7 +4,7 @@
  * talk to a running gateway over HTTP, local or remote, with an architect's API key.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { createAjv, loadContracts } from '../http/contracts.js';
 import type { RuleSet, RuleSetViolation } from '../routing/ruleSet.js';
 import type { SimulationReport } from '../routing/simulation.js';
@@ -124,9 +124,11 @@ export const rulesCommand = (): Command => {
   )
     .argument('<file>')
     .requiredOption('--reason <text>', 'why (recorded with the version for auditors)')
-    .option('--expected-version <n>', 'fail if the published version is no longer n', (v) =>
-      Number(v),
-    )
+    .option('--expected-version <n>', 'fail if the published version is no longer n', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number.');
+      return n;
+    })
     .action(
       async (
         file: string,

@@ -15,3 +15,9 @@ export const table = (headers: string[], rows: Array<Array<string | number>>): s
     ...rows.map((row) => line(row.map(String), row)),
   ].join('\n');
 };
+
+/** One line of at most `width` characters, for a table cell: messages may span lines. */
+export const oneLine = (text: string, width: number): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > width ? `${flat.slice(0, width - 1).trimEnd()}…` : flat;
+};

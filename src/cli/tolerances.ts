@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import type { AppliedTolerances, Limits, Tolerances } from '../domain/matching/tolerances.js';
-import type { RecordedToleranceSetting } from '../matching/tolerances.js';
+import type { RecordedToleranceSetting, ToleranceSetOutcome } from '../matching/tolerances.js';
 import { CliError, type GatewayOptions, gatewayOptions, requestJson } from './gateway.js';
 import { table } from './table.js';
 
@@ -17,13 +17,68 @@ interface Shown {
 }
 
 const limitPattern = /^(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?$/;
-/** A limit from the command line: a non-negative decimal, or `none` for no limit. */
-const limit = (name: string) => (value: string) => {
-  if (value === 'none') return null;
-  if (!limitPattern.test(value)) {
-    throw new CliError(`${name} must be a non-negative decimal (such as 2 or 0.05) or "none".`);
+
+/** The limit options of `set`: each sets one limit of `values`. */
+const limitOptions = [
+  { flag: '--price-upper', key: 'priceUpper', arg: 'percent', what: 'price above the order’s' },
+  { flag: '--price-lower', key: 'priceLower', arg: 'percent', what: 'price below the order’s' },
+  {
+    flag: '--price-amount-upper',
+    key: 'priceAmountUpper',
+    arg: 'amount',
+    what: 'price above the order’s, per unit',
+  },
+  {
+    flag: '--price-amount-lower',
+    key: 'priceAmountLower',
+    arg: 'amount',
+    what: 'price below the order’s, per unit',
+  },
+  {
+    flag: '--quantity-upper',
+    key: 'quantityUpper',
+    arg: 'percent',
+    what: 'invoiced above received',
+  },
+  {
+    flag: '--quantity-lower',
+    key: 'quantityLower',
+    arg: 'percent',
+    what: 'invoiced below received',
+  },
+] as const;
+
+type LimitKey = (typeof limitOptions)[number]['key'];
+type LimitOptions = Partial<Record<LimitKey, string>>;
+
+/**
+ * The limits named on the command line: a non-negative decimal, or `none` for no limit
+ * (null). Refuses setting nothing, and names every bad value at once.
+ */
+const givenLimits = (options: LimitOptions): Partial<Record<LimitKey, string | null>> => {
+  const named = limitOptions.filter(({ key }) => options[key] !== undefined);
+  if (named.length === 0) {
+    throw new CliError(
+      `Name at least one limit to set: ${limitOptions.map(({ flag }) => flag).join(', ')} (a value, or "none" for no limit).`,
+    );
   }
-  return value;
+  const bad = named.filter(({ key }) => {
+    const value = options[key] as string;
+    return value !== 'none' && !limitPattern.test(value);
+  });
+  if (bad.length > 0) {
+    throw new CliError(
+      bad
+        .map(
+          ({ flag, key }) =>
+            `${flag} must be a non-negative decimal (such as 2 or 0.05) or "none", not "${options[key]}".`,
+        )
+        .join('\n'),
+    );
+  }
+  return Object.fromEntries(
+    named.map(({ key }) => [key, options[key] === 'none' ? null : (options[key] as string)]),
+  );
 };
 
 const text = (limits: Limits) => `-${limits.lower ?? '∞'} / +${limits.upper ?? '∞'}`;
@@ -40,15 +95,6 @@ const query = (company?: string, supplier?: string) => {
   if (supplier) params.set('supplier', supplier);
   const q = params.toString();
   return `/v1/admin/tolerances${q ? `?${q}` : ''}`;
-};
-
-type LimitOptions = {
-  priceUpper?: string | null;
-  priceLower?: string | null;
-  priceAmountUpper?: string | null;
-  priceAmountLower?: string | null;
-  quantityUpper?: string | null;
-  quantityLower?: string | null;
 };
 
 const pick = (given: string | null | undefined, current: string | null) =>
@@ -110,7 +156,7 @@ export const tolerancesCommand = (): Command => {
       );
     });
 
-  gatewayOptions(
+  const set = gatewayOptions(
     tolerances
       .command('set')
       .description(
@@ -119,35 +165,19 @@ export const tolerancesCommand = (): Command => {
     'operator or architect',
   )
     .requiredOption('--company <code>', 'company')
-    .option('--supplier <code>', 'refine the company’s tolerances for this supplier')
-    .option('--price-upper <percent>', 'price above the order’s, percent', limit('--price-upper'))
-    .option('--price-lower <percent>', 'price below the order’s, percent', limit('--price-lower'))
-    .option(
-      '--price-amount-upper <amount>',
-      'price above the order’s, per unit',
-      limit('--price-amount-upper'),
-    )
-    .option(
-      '--price-amount-lower <amount>',
-      'price below the order’s, per unit',
-      limit('--price-amount-lower'),
-    )
-    .option(
-      '--quantity-upper <percent>',
-      'invoiced above received, percent',
-      limit('--quantity-upper'),
-    )
-    .option(
-      '--quantity-lower <percent>',
-      'invoiced below received, percent',
-      limit('--quantity-lower'),
-    )
+    .option('--supplier <code>', 'refine the company’s tolerances for this supplier');
+  for (const { flag, arg, what } of limitOptions) {
+    const unit = arg === 'percent' ? ', percent' : '';
+    set.option(`${flag} <${arg}>`, `${what}${unit} ("none": no limit)`);
+  }
+  set
     .requiredOption('--reason <text>', 'why (recorded for auditors)')
     .action(
       async (
         options: GatewayOptions &
           LimitOptions & { company: string; supplier?: string; reason: string },
       ) => {
+        const given = givenLimits(options);
         const current = await requestJson<Shown>(
           options,
           'GET',
@@ -157,22 +187,22 @@ export const tolerancesCommand = (): Command => {
         const values: Tolerances = {
           price: {
             percent: {
-              lower: pick(options.priceLower, base.price.percent.lower),
-              upper: pick(options.priceUpper, base.price.percent.upper),
+              lower: pick(given.priceLower, base.price.percent.lower),
+              upper: pick(given.priceUpper, base.price.percent.upper),
             },
             amount: {
-              lower: pick(options.priceAmountLower, base.price.amount.lower),
-              upper: pick(options.priceAmountUpper, base.price.amount.upper),
+              lower: pick(given.priceAmountLower, base.price.amount.lower),
+              upper: pick(given.priceAmountUpper, base.price.amount.upper),
             },
           },
           quantity: {
             percent: {
-              lower: pick(options.quantityLower, base.quantity.percent.lower),
-              upper: pick(options.quantityUpper, base.quantity.percent.upper),
+              lower: pick(given.quantityLower, base.quantity.percent.lower),
+              upper: pick(given.quantityUpper, base.quantity.percent.upper),
             },
           },
         };
-        const recorded = await requestJson<RecordedToleranceSetting>(
+        const recorded = await requestJson<ToleranceSetOutcome>(
           options,
           'PUT',
           '/v1/admin/tolerances',
@@ -183,10 +213,15 @@ export const tolerancesCommand = (): Command => {
             reason: options.reason,
           },
         );
+        const scope = `${recorded.supplier ? `supplier ${recorded.supplier} of ` : ''}${recorded.company}`;
         if (options.json) console.log(JSON.stringify(recorded, null, 2));
-        else {
+        else if (!recorded.recorded) {
           console.log(
-            `Tolerances version ${recorded.version} recorded for ${recorded.supplier ? `supplier ${recorded.supplier} of ` : ''}${recorded.company}; held invoices of the scope are matched again.`,
+            `Unchanged: version ${recorded.version} already sets these tolerances for ${scope} (by ${recorded.author}: ${recorded.reason}); nothing recorded.`,
+          );
+        } else {
+          console.log(
+            `Tolerances version ${recorded.version} recorded for ${scope}; held invoices of the scope are matched again.`,
           );
           console.log(table(['limit', 'below / above'], rows(recorded.values)));
         }

@@ -110,6 +110,9 @@ const settingsSchema = {
   },
 } as const;
 
+/** Compiled once: settings are resolved at every start and by every test harness. */
+const validateSettings = new Ajv({ allErrors: true }).compile(settingsSchema);
+
 type PartialSettings = {
   policies?: Record<string, Partial<RetryPolicy>>;
   targets?: Record<
@@ -121,9 +124,10 @@ type PartialSettings = {
 
 /** Validates partial settings and lays them over the defaults; throws naming every problem. */
 export const resolveDeliverySettings = (input: unknown, source = 'delivery settings') => {
-  const validate = new Ajv({ allErrors: true }).compile(settingsSchema);
-  if (!validate(input ?? {})) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  if (!validateSettings(input ?? {})) {
+    const problems = (validateSettings.errors ?? []).map(
+      (e) => `${e.instancePath || '/'} ${e.message}`,
+    );
     throw new Error(`Invalid ${source}:\n  ${problems.join('\n  ')}`);
   }
   const given = (input ?? {}) as PartialSettings;

@@ -5,8 +5,10 @@
  * instance matches with the same settings, and every match records the version it used.
  */
 import { randomUUID } from 'node:crypto';
+import { decimal } from '../domain/decimal.js';
 import {
   type AppliedTolerances,
+  type Limits,
   resolveTolerances,
   type ToleranceSetting,
   type Tolerances,
@@ -28,6 +30,22 @@ export interface RecordedToleranceSetting extends ToleranceSetting {
   reason: string;
   setAt: string;
 }
+
+/** What a `set` did: the version now the scope's own, and whether it was recorded just now. */
+export interface ToleranceSetOutcome extends RecordedToleranceSetting {
+  /** false: the scope's own setting already had these values, so nothing was recorded. */
+  recorded: boolean;
+}
+
+const sameLimit = (a: string | null, b: string | null) =>
+  a === null || b === null ? a === b : decimal(a).eq(decimal(b));
+const sameLimits = (a: Limits, b: Limits) =>
+  sameLimit(a.lower, b.lower) && sameLimit(a.upper, b.upper);
+/** Limit by limit, by value: "2.50" is "2.5". */
+export const sameTolerances = (a: Tolerances, b: Tolerances): boolean =>
+  sameLimits(a.price.percent, b.price.percent) &&
+  sameLimits(a.price.amount, b.price.amount) &&
+  sameLimits(a.quantity.percent, b.quantity.percent);
 
 export class ToleranceRegistry implements LogFollower {
   readonly streamName = toleranceStream;
@@ -62,14 +80,20 @@ export class ToleranceRegistry implements LogFollower {
   /**
    * Records a new version for the company (supplier null) or one of its suppliers. Versions
    * number the whole history: of two settings recorded at once, each gets its own number.
+   * Values the scope's own latest setting already has are not recorded again: a version that
+   * changes nothing would only re-match the scope's held invoices and blur the history.
    */
   async set(
     setting: { company: string; supplier: string | null; values: Tolerances },
     by: { author: string; reason: string },
     now = new Date(),
-  ): Promise<RecordedToleranceSetting> {
+  ): Promise<ToleranceSetOutcome> {
     for (let attempt = 0; ; attempt++) {
       await this.sync();
+      const own = this.versions.findLast(
+        (v) => v.company === setting.company && v.supplier === setting.supplier,
+      );
+      if (own && sameTolerances(own.values, setting.values)) return { ...own, recorded: false };
       const base = this.versions.length;
       const recorded: RecordedToleranceSetting = {
         version: base + 1,
@@ -94,7 +118,7 @@ export class ToleranceRegistry implements LogFollower {
           { expectedRevision: base === 0 ? 'no_stream' : BigInt(base - 1) },
         );
         if (result.kind === 'appended') await this.sync(result.position);
-        return recorded;
+        return { ...recorded, recorded: true };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= 4) throw error;
       }

@@ -1,5 +1,6 @@
 /** Delivery settings: named policies over the defaults, refused with every problem named; backoff. */
-import { describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import { describe, expect, it, vi } from 'vitest';
 import {
   policyOf,
   resolveDeliverySettings,
@@ -34,6 +35,22 @@ describe('delivery settings', () => {
     expect(() => resolveDeliverySettings({ targets: { legacy: { policy: 'missing' } } })).toThrow(
       'target legacy names unknown policy "missing"',
     );
+  });
+
+  it('compiles its schema once, not on every call (the dispatcher resolves settings often)', () => {
+    resolveDeliverySettings({});
+    const compile = vi.spyOn(Ajv.prototype, 'compile');
+    try {
+      for (let n = 0; n < 3; n++) {
+        resolveDeliverySettings({ targets: { legacy: { concurrency: 2 } } });
+        expect(() => resolveDeliverySettings({ leaseTtlMs: 1 })).toThrow(
+          '/leaseTtlMs must be >= 500',
+        );
+      }
+      expect(compile).not.toHaveBeenCalled();
+    } finally {
+      compile.mockRestore();
+    }
   });
 
   it('backs off exponentially with jitter, capped, and honours a longer Retry-After', () => {

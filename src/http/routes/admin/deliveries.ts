@@ -15,8 +15,10 @@ import type { EventStore } from '../../../ports/eventStore.js';
 import { HttpProblem } from '../../problem.js';
 import { deliveryResponses } from './deliveryResponses.js';
 
-const target = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' } as const;
-/** The targets deliveries are made to: a filter naming another matches nothing, so it is refused. */
+/**
+ * The targets deliveries are made to. Another name is refused: a filter naming it would match
+ * nothing, and a breaker set for it would be recorded and hold nothing back.
+ */
 const erpTarget = { enum: ['legacy', 'cloud'] } as const;
 const reason = { type: 'string', minLength: 3, maxLength: 2000 } as const;
 const listQuery = {
@@ -33,8 +35,8 @@ const listQuery = {
 const replayBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['reason'],
-  description: 'Exactly one of ids, filter or all: which dead letters to deliver again.',
+  description:
+    'Exactly one of ids, filter or all: which dead letters to deliver again. A replay records `reason` with who asked; a dry run records nothing and needs none.',
   properties: {
     ids: {
       type: 'array',
@@ -46,13 +48,15 @@ const replayBody = {
     filter: {
       type: 'object',
       additionalProperties: false,
-      properties: { target, documentType: { enum: [...documentTypes] } },
+      properties: { target: erpTarget, documentType: { enum: [...documentTypes] } },
     },
     all: { const: true },
     cap: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
     dryRun: { type: 'boolean', default: false },
     reason,
   },
+  if: { required: ['dryRun'], properties: { dryRun: { const: true } } },
+  else: { required: ['reason'], properties: { reason } },
 } as const;
 
 /** Delivered streams the routes still answer for, beyond every one not delivered yet. */
@@ -113,7 +117,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     schema: {
       summary: "Hold a target's breaker open (no deliveries) or close it (deliver again now)",
       tags,
-      params: { type: 'object', required: ['target'], properties: { target } },
+      params: { type: 'object', required: ['target'], properties: { target: erpTarget } },
       body: {
         type: 'object',
         additionalProperties: false,
@@ -178,7 +182,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         all?: true;
         cap: number;
         dryRun: boolean;
-        reason: string;
+        reason?: string;
       };
       const named = (['ids', 'filter', 'all'] as const).filter((k) => body[k] !== undefined);
       if (named.length !== 1) {
@@ -205,7 +209,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         selection,
         cap: body.cap,
         dryRun: body.dryRun,
-        reason: body.reason,
+        reason: body.reason ?? '', // only a dry run comes without one, and records nothing
         by: request.principal?.clientId ?? 'unknown',
       });
     },

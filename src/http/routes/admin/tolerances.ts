@@ -1,7 +1,7 @@
 /**
  * Three-way-match tolerances: set by accounts payable (operators) or architects, read by
- * them and by auditors. Each PUT records a new version; GET shows the history and, for a
- * company (and supplier), the setting in force.
+ * them and by auditors. Each PUT that changes the scope's values records a new version; GET
+ * shows the history and, for a company (and supplier), the setting in force.
  */
 import type { FastifyInstance } from 'fastify';
 import { defaultTolerances, type Tolerances } from '../../../domain/matching/tolerances.js';
@@ -94,8 +94,11 @@ export const toleranceRoutes = async (
           company: { ...code, description: 'Show the tolerances in force for this company.' },
           supplier: { ...code, description: 'And this supplier (needs company).' },
         },
-        // A supplier's tolerances refine its company's: naming one needs the other.
-        dependencies: { supplier: ['company'] },
+        // A supplier's tolerances refine its company's: naming one needs the other, said as
+        // `company` required (pointing at it).
+        if: { required: ['supplier'], properties: { supplier: code } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+        then: { required: ['company'], properties: { company: code } },
       },
       response: {
         200: success('The history of settings, the built-in default, and what is in force.', {
@@ -105,8 +108,8 @@ export const toleranceRoutes = async (
         }),
         400: p[400](
           '/v1/admin/tolerances?supplier=SUP-1',
-          '',
-          'must have property company when property supplier is present',
+          '/company',
+          'company is required.',
           'query',
         ),
         401: p[401],
@@ -139,8 +142,8 @@ export const toleranceRoutes = async (
       body: putBody,
       response: {
         200: success(
-          'The version recorded; held invoices of the scope are matched again.',
-          settingExample,
+          "The version recorded (`recorded: true`; held invoices of the scope are matched again), or, when the scope's own setting already has these values, that setting (`recorded: false`; nothing recorded).",
+          { ...settingExample, recorded: true },
         ),
         400: p[400]('/v1/admin/tolerances', '/values/price/percent/upper', 'must match pattern'),
         401: p[401],
