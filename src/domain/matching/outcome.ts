@@ -124,11 +124,27 @@ export const overrideHold = (
   };
 };
 
-/** An operator rejects an invoice not yet released: it is never delivered. */
+/** What an invoice counts on its order lines' invoiced quantities (a credit note: takes back). */
+export interface CountedInvoice {
+  company: string;
+  documentKind?: 'invoice' | 'creditNote';
+  lines: readonly {
+    poNumber: string;
+    poLineNumber: number;
+    quantity: { value: string; uom: string };
+  }[];
+}
+
+/**
+ * An operator rejects an invoice not yet released: it is never delivered, and no longer
+ * counts as invoiced. The event names the order lines it counted on, so that read models of
+ * the orders (which see only the rejection, not the invoice) can take it back.
+ */
 export const rejectInvoice = (
   state: MatchState,
   key: { supplier: string; invoiceNumber: string },
   decision: OperatorDecision,
+  invoice: CountedInvoice,
 ): EventOf<'InvoiceRejected'> => {
   if (state.status !== 'held' && state.status !== 'pending') {
     throw new DocumentStateConflictError(
@@ -136,7 +152,21 @@ export const rejectInvoice = (
       `The invoice is ${state.label}: only a held (or not yet matched) invoice can be rejected.`,
     );
   }
-  return { type: 'InvoiceRejected', data: { ...key, heldFor: state.reasons, ...decision } };
+  return {
+    type: 'InvoiceRejected',
+    data: {
+      ...key,
+      heldFor: state.reasons,
+      ...decision,
+      company: invoice.company,
+      documentKind: invoice.documentKind ?? 'invoice',
+      orderLines: invoice.lines.map(({ poNumber, poLineNumber, quantity }) => ({
+        poNumber,
+        poLineNumber,
+        quantity,
+      })),
+    },
+  };
 };
 
 /** The outcome after one of its events. */
