@@ -236,6 +236,9 @@ const evolvePurchaseOrder = (
       );
       lines = lines.map((line) => {
         const ack = byLine.get(line.lineNumber);
+        // The order's acknowledgement covers the lines it names and those still ordered; a
+        // line cancelled before it and not named was not acknowledged (the domain fold agrees).
+        if (!ack && line.status === 'cancelled') return line;
         const rejected = ack ? ack.status === 'rejected' : status === 'rejected';
         const acknowledged = rejected ? '0' : (ack?.confirmedQuantity?.value ?? line.ordered);
         return {
@@ -287,7 +290,8 @@ export const documents: Projection<DocumentSummary> = {
   name: 'documents',
   // v2: events of types it does not know still move a document's revision.
   // v4: delivery per target, from the dispatcher's delivery streams.
-  // v5: credit notes lower invoiced, rejected invoices leave it.
+  // v5: credit notes lower invoiced, rejected invoices leave it; a line cancelled before the
+  // acknowledgement is not acknowledged by it.
   version: 5,
   filter: { streamCategories: [...categories.keys(), deliveryCategory] },
   indexes: [
