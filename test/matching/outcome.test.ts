@@ -72,10 +72,14 @@ describe('match outcome', () => {
     [
       [['awaiting-receipt'], ['quantity-variance'], ['quantity-variance'], []],
       ['InvoiceHeld', 'InvoiceHeld', 'InvoiceReleased'],
-      'matched',
+      'released by match',
     ],
     [[[], ['price-variance']], ['InvoiceMatched'], 'matched'],
-    [[['price-variance'], [], ['price-variance']], ['InvoiceHeld', 'InvoiceReleased'], 'matched'],
+    [
+      [['price-variance'], [], ['price-variance']],
+      ['InvoiceHeld', 'InvoiceReleased'],
+      'released by match',
+    ],
   ] as Array<[HoldReason[][], string[], string]>)(
     'matches %j record %j and end %s',
     (reasons, types, label) => {
@@ -115,6 +119,28 @@ describe('match outcome', () => {
       orderLines: [
         { poNumber: '4500012345', poLineNumber: 20, quantity: { value: '10', uom: 'EA' } },
       ],
+    });
+  });
+
+  it('a release by match tells one story: released, by the match, with no hold reasons left', () => {
+    const { match } = run(evaluation('quantity-variance'), evaluation());
+    expect(match).toMatchObject({
+      status: 'released',
+      releasedBy: 'match',
+      label: 'released by match',
+      reasons: [],
+    });
+    expect(() => overrideHold(match, key, decision)).toThrow(
+      'The invoice is released by match: only a held invoice can be overridden.',
+    );
+    const overridden = stateAfter([
+      ...run(evaluation('price-variance')).events,
+      overrideHold(run(evaluation('price-variance')).match, key, decision),
+    ]).match;
+    // Released despite its hold: the reasons overridden stay in view.
+    expect(overridden).toMatchObject({
+      label: 'released by override',
+      reasons: ['price-variance'],
     });
   });
 });

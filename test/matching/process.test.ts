@@ -68,7 +68,12 @@ describe('an invoice before its goods', () => {
 
     await gateway.post('goods-receipts', receipt('GR-3', '195'));
     const released = await status();
-    expect(released).toMatchObject({ status: 'released', label: 'matched', releasedBy: 'match' });
+    expect(released).toMatchObject({
+      status: 'released',
+      label: 'released by match',
+      releasedBy: 'match',
+      reasons: [],
+    });
     expect(released.evaluation).toMatchObject({ lines: [{ receivedToDate: '495' }] });
     expect(await types()).toEqual(['InvoiceHeld', 'InvoiceHeld', 'InvoiceReleased']);
 

@@ -21,9 +21,12 @@ export type MatchStatus = 'pending' | 'matched' | 'held' | 'released' | 'rejecte
 
 export interface MatchState {
   status: MatchStatus;
-  /** What people read: `matched`, `held: price variance`, `released by override`, `rejected`. */
+  /**
+   * What people read: `matched`, `held: price variance`, `released by match`, `released by
+   * override`, `rejected`.
+   */
   label: string;
-  /** Hold reasons in force (held), or when released or rejected. */
+  /** Hold reasons in force (held), overridden (released by override), or when rejected. */
   reasons: HoldReason[];
   /** The latest recorded match, per line, with the tolerances that decided it. */
   evaluation: Evaluation | null;
@@ -196,8 +199,10 @@ export const evolveMatch = (state: MatchState, event: MatchEvent): MatchState =>
       const { releasedBy, at, by, reason, evaluation } = event.data;
       return {
         status: 'released',
-        label: releasedBy === 'override' ? 'released by override' : 'matched',
-        reasons: event.data.heldFor,
+        label: `released by ${releasedBy}`,
+        // Released by the match: it now passes, no hold reason is left (the event keeps what
+        // it was held for). Released by override: despite the reasons, which stay in view.
+        reasons: releasedBy === 'override' ? event.data.heldFor : [],
         evaluation: evaluation ?? state.evaluation,
         since: at,
         heldSince: state.heldSince,
