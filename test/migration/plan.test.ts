@@ -47,7 +47,7 @@ const onLine = (poLineNumber: number, value: string) => ({
   poLineNumber,
   quantity: qty(value),
 });
-const invoice = (number: string, lines: object[], extra: JsonObject = {}) =>
+const invoice = (number: string, lines: JsonObject[], extra: JsonObject = {}) =>
   recorded(`SupplierInvoice-SUP-1/${number}`, 'SupplierInvoiceReceived', {
     supplier: 'SUP-1',
     invoiceNumber: number,
@@ -55,7 +55,7 @@ const invoice = (number: string, lines: object[], extra: JsonObject = {}) =>
     lines: lines.map((line, i) => ({ lineNumber: i + 1, ...line })),
     ...extra,
   });
-const rejection = (number: string, lines: object[]) =>
+const rejection = (number: string, lines: JsonObject[]) =>
   recorded(`SupplierInvoice-SUP-1/${number}`, 'InvoiceRejected', {
     supplier: 'SUP-1',
     invoiceNumber: number,
