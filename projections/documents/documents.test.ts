@@ -165,7 +165,7 @@ describe('documents read model', () => {
     );
     expect(order?.lines?.map((l) => [l.ordered, l.acknowledged, l.open])).toEqual([
       ['120', '110', '120'],
-      ['50', '50', '0'],
+      ['50', null, '0'],
       ['7', '7', '7'],
     ]);
 
@@ -182,6 +182,34 @@ describe('documents read model', () => {
       (foldDocument('purchaseOrder', cancelled) as { status: string }).status,
     );
     expect(after?.lines?.every((l) => l.open === '0')).toBe(true);
+  });
+
+  it('Given a line cancelled before an acknowledgement that omits it, Then the line is not acknowledged, as in the domain fold', () => {
+    const events = [
+      ...submitted(),
+      recorded(po, 'PurchaseOrderChanged', {
+        company: 'ACME-US',
+        poNumber: 'PO-1',
+        lines: [{ action: 'cancel', lineNumber: 2 }],
+      }),
+      recorded(po, 'PurchaseOrderAcknowledged', {
+        company: 'ACME-US',
+        poNumber: 'PO-1',
+        acknowledgedAt: '2026-11-02T09:00:00Z',
+        status: 'accepted',
+        lines: [{ lineNumber: 1, status: 'accepted' }],
+      }),
+    ];
+    const lines = given(documents, events).get(po)?.lines ?? [];
+    const domain = foldDocument('purchaseOrder', events) as {
+      status: string;
+      lines: { lineNumber: number; status: string; acknowledgement?: object }[];
+    };
+    expect(domain.lines[1]?.acknowledgement).toBeUndefined();
+    expect(lines.map((l) => [l.lineNumber, l.status, l.acknowledged])).toEqual([
+      [1, 'open', '100'],
+      [2, 'cancelled', null],
+    ]);
   });
 
   it('ignores event types it does not handle (delivery events, say)', () => {

@@ -5,6 +5,7 @@
  * reference it). Lists and the REST status queries read it; nothing here does I/O.
  */
 import { deliveryCategory } from '../../src/delivery/records.js';
+import { decimal, format } from '../../src/domain/decimal.js';
 import {
   type DocumentType,
   documentTypeInfo,
@@ -70,6 +71,26 @@ const childMovement: Record<string, { movement: Movement; date: string } | undef
   ShipmentNoticeSubmitted: { movement: 'shipped', date: 'shippedAt' },
   GoodsReceiptRecorded: { movement: 'received', date: 'receivedAt' },
   SupplierInvoiceReceived: { movement: 'invoiced', date: 'invoiceDate' },
+};
+
+/**
+ * What an event of a child document moves on the order lines it names: a notice ships, a
+ * receipt receives, an invoice invoices and a credit note takes back (docs/matching.md). A
+ * rejected invoice no longer counts: its rejection names the order lines it had counted on
+ * (`orderLines`; one recorded before they were named changes no order).
+ */
+const orderMovementOf = (
+  event: RecordedEvent,
+): { movement: Movement; lines: ChildLine[]; sign: 1 | -1 } | undefined => {
+  const credit = event.data.documentKind === 'creditNote';
+  if (event.type === 'InvoiceRejected') {
+    const lines = (event.data.orderLines ?? []) as ChildLine[];
+    return { movement: 'invoiced', lines, sign: credit ? 1 : -1 };
+  }
+  const kind = childMovement[event.type];
+  if (!kind) return undefined;
+  const lines = (event.data.lines ?? []) as ChildLine[];
+  return { movement: kind.movement, lines, sign: credit ? -1 : 1 };
 };
 /** The events that record a document (after its ownership, in the same append). */
 const creations = new Set([
@@ -215,6 +236,9 @@ const evolvePurchaseOrder = (
       );
       lines = lines.map((line) => {
         const ack = byLine.get(line.lineNumber);
+        // The order's acknowledgement covers the lines it names and those still ordered; a
+        // line cancelled before it and not named was not acknowledged (the domain fold agrees).
+        if (!ack && line.status === 'cancelled') return line;
         const rejected = ack ? ack.status === 'rejected' : status === 'rejected';
         const acknowledged = rejected ? '0' : (ack?.confirmedQuantity?.value ?? line.ordered);
         return {
@@ -235,15 +259,17 @@ const applyToOrder = (
   order: DocumentSummary | null,
   event: RecordedEvent,
 ): DocumentSummary | null => {
-  const kind = childMovement[event.type];
+  const kind = orderMovementOf(event);
   if (!kind || order === null || order.lines === null) return order; // unknown order: its exception
   const asnNumber = str(event.data.asnNumber) ?? undefined;
+  const signed = (quantity: ChildLine['quantity']) =>
+    kind.sign === 1 ? quantity : { ...quantity, value: format(decimal(quantity.value).neg()) };
   let lines = order.lines;
   let touched = false;
-  for (const line of (event.data.lines ?? []) as ChildLine[]) {
+  for (const line of kind.lines) {
     if (purchaseOrderStream(event.data.company, line.poNumber) !== order.id) continue;
     const result = updateLine(lines, line.poLineNumber, (balance) => {
-      const moved = recordMovement(balance, kind.movement, line.quantity, asnNumber);
+      const moved = recordMovement(balance, kind.movement, signed(line.quantity), asnNumber);
       // Damaged goods were delivered too (the domain's over-receipt check counts them).
       return line.damagedQuantity
         ? recordMovement(moved, kind.movement, line.damagedQuantity)
@@ -264,7 +290,9 @@ export const documents: Projection<DocumentSummary> = {
   name: 'documents',
   // v2: events of types it does not know still move a document's revision.
   // v4: delivery per target, from the dispatcher's delivery streams.
-  version: 4,
+  // v5: credit notes lower invoiced, rejected invoices leave it; a line cancelled before the
+  // acknowledgement is not acknowledged by it.
+  version: 5,
   filter: { streamCategories: [...categories.keys(), deliveryCategory] },
   indexes: [
     { field: 'documentType' },
@@ -282,10 +310,9 @@ export const documents: Projection<DocumentSummary> = {
     const delivery = deliveryStreamParts(event.streamName);
     if (delivery) return typeOfStream(delivery.documentStream) ? [delivery.documentStream] : [];
     if (!typeOfStream(event.streamName)) return [];
-    if (!childMovement[event.type]) return [event.streamName];
-    const orders = ((event.data.lines ?? []) as ChildLine[]).map((line) =>
-      purchaseOrderStream(event.data.company, line.poNumber),
-    );
+    const kind = orderMovementOf(event);
+    if (!kind) return [event.streamName];
+    const orders = kind.lines.map((line) => purchaseOrderStream(event.data.company, line.poNumber));
     return [event.streamName, ...new Set(orders)];
   },
   evolve(current, event, id) {

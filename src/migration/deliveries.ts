@@ -1,10 +1,12 @@
 /**
  * What a migration delivers, decided from its `DocumentOwnershipChanged` event alone (so a
  * retried or replayed delivery is the same): the document's current state to each target the
- * new route adds (`submit`, each line with what was already received and invoiced), and, under
+ * new route adds (`submit`, each line's quantity what is still to receive, with what was
+ * ordered, received and invoiced before), and, under
  * the `cancel-remainder` policy, the open remainder cancelled at each target it drops (a
  * `change` down to what was received, or a `cancel` when nothing was). Pure.
  */
+import { decimal, format } from '../domain/decimal.js';
 import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
 
 export type OldOwnerPolicy = 'cancel-remainder' | 'leave';
@@ -78,7 +80,8 @@ const why = (change: OwnershipChange) =>
 
 /**
  * The state a migration delivery hands the connector: for the new owner, the order with each
- * line's received and invoiced quantities; for a dropped owner, the order cut down to what it
+ * line's quantity cut to what is still to receive, and its `ordered`, `received` and
+ * `invoiced` quantities before the move; for a dropped owner, the order cut down to what it
  * received (lines with nothing received cancelled), or cancelled when nothing was received.
  */
 export const migratedState = (
@@ -92,7 +95,18 @@ export const migratedState = (
       ...state,
       lines: state.lines.map((line) => {
         const c = carried.get(line.lineNumber);
-        return c ? { ...line, received: c.received, invoiced: c.invoiced } : line;
+        if (!c) return line;
+        // The old owner received (and was invoiced for) part of the line: the new one is
+        // asked only for the rest, so goods are never received twice (a line fully received
+        // asks for 0); what happened before rides along for its records.
+        const open = decimal(c.ordered.value).minus(c.received.value);
+        return {
+          ...line,
+          quantity: { ...line.quantity, value: open.gt(0) ? format(open) : '0' },
+          ordered: c.ordered,
+          received: c.received,
+          invoiced: c.invoiced,
+        };
       }),
     };
   }

@@ -27,6 +27,19 @@ const evaluation = (...reasons: HoldReason[]): Evaluation => ({
   tolerances: defaultApplied,
 });
 const decision = { by: 'ap-clerk-7', reason: 'Agreed with purchasing', at: '2026-11-20T09:00:00Z' };
+const invoice = {
+  company: 'ACME-US',
+  documentKind: 'creditNote' as const,
+  lines: [
+    {
+      poNumber: '4500012345',
+      poLineNumber: 20,
+      quantity: { value: '10', uom: 'EA' },
+      unitPrice: '2.00',
+      lineAmount: '20.00',
+    },
+  ],
+};
 
 /** The invoice's state after it was received and these match events were recorded. */
 const stateAfter = (events: MatchEvent[]) => {
@@ -59,10 +72,14 @@ describe('match outcome', () => {
     [
       [['awaiting-receipt'], ['quantity-variance'], ['quantity-variance'], []],
       ['InvoiceHeld', 'InvoiceHeld', 'InvoiceReleased'],
-      'matched',
+      'released by match',
     ],
     [[[], ['price-variance']], ['InvoiceMatched'], 'matched'],
-    [[['price-variance'], [], ['price-variance']], ['InvoiceHeld', 'InvoiceReleased'], 'matched'],
+    [
+      [['price-variance'], [], ['price-variance']],
+      ['InvoiceHeld', 'InvoiceReleased'],
+      'released by match',
+    ],
   ] as Array<[HoldReason[][], string[], string]>)(
     'matches %j record %j and end %s',
     (reasons, types, label) => {
@@ -89,10 +106,42 @@ describe('match outcome', () => {
       by: 'ap-clerk-7',
     });
     expect(() => overrideHold(pendingMatch, key, decision)).toThrow(/only a held invoice/);
-    expect(rejectInvoice(pendingMatch, key, decision).type).toBe('InvoiceRejected');
+    expect(rejectInvoice(pendingMatch, key, decision, invoice).type).toBe('InvoiceRejected');
     const matched = run(evaluation()).match;
     expect(() => overrideHold(matched, key, decision)).toThrow(/is matched/);
-    expect(() => rejectInvoice(matched, key, decision)).toThrow(/is matched/);
+    expect(() => rejectInvoice(matched, key, decision, invoice)).toThrow(/is matched/);
+  });
+
+  it('a rejection names the order lines the invoice counted on, so the orders take it back', () => {
+    expect(rejectInvoice(pendingMatch, key, decision, invoice).data).toMatchObject({
+      company: 'ACME-US',
+      documentKind: 'creditNote',
+      orderLines: [
+        { poNumber: '4500012345', poLineNumber: 20, quantity: { value: '10', uom: 'EA' } },
+      ],
+    });
+  });
+
+  it('a release by match tells one story: released, by the match, with no hold reasons left', () => {
+    const { match } = run(evaluation('quantity-variance'), evaluation());
+    expect(match).toMatchObject({
+      status: 'released',
+      releasedBy: 'match',
+      label: 'released by match',
+      reasons: [],
+    });
+    expect(() => overrideHold(match, key, decision)).toThrow(
+      'The invoice is released by match: only a held invoice can be overridden.',
+    );
+    const overridden = stateAfter([
+      ...run(evaluation('price-variance')).events,
+      overrideHold(run(evaluation('price-variance')).match, key, decision),
+    ]).match;
+    // Released despite its hold: the reasons overridden stay in view.
+    expect(overridden).toMatchObject({
+      label: 'released by override',
+      reasons: ['price-variance'],
+    });
   });
 });
 
@@ -121,7 +170,7 @@ describe('the supplier invoice delivery gate', () => {
   });
 
   it('never lets a rejected invoice go', () => {
-    const rejected = rejectInvoice(stateAfter([held as MatchEvent]).match, key, decision);
+    const rejected = rejectInvoice(stateAfter([held as MatchEvent]).match, key, decision, invoice);
     expect(gateAfter([held as MatchEvent, rejected])).toMatchObject({
       kind: 'wait',
       reason: expect.stringMatching(/rejected by ap-clerk-7.*never delivered/),

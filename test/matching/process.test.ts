@@ -4,6 +4,8 @@
  * overrides and rejections with who and why, and tolerance changes.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { documents } from '../../projections/documents/documents.js';
+import { given } from '../../projections/testing.js';
 import { startMatchProcess } from '../../src/matching/process.js';
 import { inMemoryConsumerState } from '../../src/ports/consumerState.js';
 import { json } from '../support/gateway.js';
@@ -68,7 +70,12 @@ describe('an invoice before its goods', () => {
 
     await gateway.post('goods-receipts', receipt('GR-3', '195'));
     const released = await status();
-    expect(released).toMatchObject({ status: 'released', label: 'matched', releasedBy: 'match' });
+    expect(released).toMatchObject({
+      status: 'released',
+      label: 'released by match',
+      releasedBy: 'match',
+      reasons: [],
+    });
     expect(released.evaluation).toMatchObject({ lines: [{ receivedToDate: '495' }] });
     expect(await types()).toEqual(['InvoiceHeld', 'InvoiceHeld', 'InvoiceReleased']);
 
@@ -202,6 +209,18 @@ describe('operators', () => {
     expect(await status('INV-2')).toMatchObject({ status: 'released', releasedBy: 'match' });
     expect(await types('INV-1')).toEqual(['InvoiceHeld', 'InvoiceHeld', 'InvoiceRejected']);
     expect((await decide('override', 'Changed my mind')).statusCode).toBe(409);
+    // The rejection names what the invoice counted on, so the order's summary takes it back.
+    const rejected = (await matchEvents('INV-1')).find((e) => e.type === 'InvoiceRejected');
+    expect(rejected?.data).toMatchObject({
+      company: 'ACME-US',
+      documentKind: 'invoice',
+      orderLines: [{ poNumber: '4500012345', poLineNumber: 10, quantity: { value: '495' } }],
+    });
+    const summaries = given(documents, await gateway.allEvents());
+    expect(summaries.get('PurchaseOrder-ACME-US/4500012345')?.lines?.[0]).toMatchObject({
+      received: '495',
+      invoiced: '495',
+    });
   });
 
   it('only operators decide, with a reason; an unknown invoice is 404; a matched one cannot be overridden', async () => {

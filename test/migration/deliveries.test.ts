@@ -72,17 +72,40 @@ const order = {
 } as unknown as PurchaseOrderState;
 
 describe('migratedState', () => {
-  it('the new owner gets each line with what was received and invoiced', () => {
-    const state = migratedState(order, change(), 'submit') as unknown as {
+  it('the new owner is asked only for what is still to receive, each line with its history (ordered, received, invoiced)', () => {
+    const three = {
+      ...order,
+      lines: [
+        ...order.lines,
+        { lineNumber: 30, item: 'C', quantity: qty('12'), unitPrice: '1', status: 'open' },
+      ],
+    } as unknown as PurchaseOrderState;
+    const carriedOver = [
+      ...change().carriedOver,
+      { lineNumber: 30, ordered: qty('12'), received: qty('12'), invoiced: qty('12') },
+    ];
+    const state = migratedState(three, change({ carriedOver }), 'submit') as unknown as {
       lines: Array<{
+        lineNumber: number;
         quantity: { value: string };
+        ordered: { value: string };
         received: { value: string };
         invoiced: { value: string };
       }>;
     };
-    expect(state.lines.map((l) => [l.quantity.value, l.received.value, l.invoiced.value])).toEqual([
-      ['10', '4', '2'],
-      ['5', '0', '0'],
+    expect(
+      state.lines.map((l) => [
+        l.lineNumber,
+        l.quantity.value,
+        l.ordered.value,
+        l.received.value,
+        l.invoiced.value,
+      ]),
+    ).toEqual([
+      [10, '6', '10', '4', '2'],
+      [20, '5', '5', '0', '0'],
+      // Fully received and invoiced: nothing left to receive there, never re-opened.
+      [30, '0', '12', '12', '12'],
     ]);
   });
 

@@ -449,6 +449,16 @@ export interface InvoiceRejectedV1 {
   at: string;
   by: string;
   reason: string;
+  company?: string;
+  documentKind?: 'invoice' | 'creditNote';
+  /**
+   * @maxItems 999
+   */
+  orderLines?: {
+    poNumber: string;
+    poLineNumber: number;
+    quantity: Quantity;
+  }[];
   heldFor: HoldReasonV1[];
 }
 export interface InvoiceReleasedV1 {

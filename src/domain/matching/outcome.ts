@@ -21,9 +21,12 @@ export type MatchStatus = 'pending' | 'matched' | 'held' | 'released' | 'rejecte
 
 export interface MatchState {
   status: MatchStatus;
-  /** What people read: `matched`, `held: price variance`, `released by override`, `rejected`. */
+  /**
+   * What people read: `matched`, `held: price variance`, `released by match`, `released by
+   * override`, `rejected`.
+   */
   label: string;
-  /** Hold reasons in force (held), or when released or rejected. */
+  /** Hold reasons in force (held), overridden (released by override), or when rejected. */
   reasons: HoldReason[];
   /** The latest recorded match, per line, with the tolerances that decided it. */
   evaluation: Evaluation | null;
@@ -124,11 +127,27 @@ export const overrideHold = (
   };
 };
 
-/** An operator rejects an invoice not yet released: it is never delivered. */
+/** What an invoice counts on its order lines' invoiced quantities (a credit note: takes back). */
+export interface CountedInvoice {
+  company: string;
+  documentKind?: 'invoice' | 'creditNote';
+  lines: readonly {
+    poNumber: string;
+    poLineNumber: number;
+    quantity: { value: string; uom: string };
+  }[];
+}
+
+/**
+ * An operator rejects an invoice not yet released: it is never delivered, and no longer
+ * counts as invoiced. The event names the order lines it counted on, so that read models of
+ * the orders (which see only the rejection, not the invoice) can take it back.
+ */
 export const rejectInvoice = (
   state: MatchState,
   key: { supplier: string; invoiceNumber: string },
   decision: OperatorDecision,
+  invoice: CountedInvoice,
 ): EventOf<'InvoiceRejected'> => {
   if (state.status !== 'held' && state.status !== 'pending') {
     throw new DocumentStateConflictError(
@@ -136,7 +155,21 @@ export const rejectInvoice = (
       `The invoice is ${state.label}: only a held (or not yet matched) invoice can be rejected.`,
     );
   }
-  return { type: 'InvoiceRejected', data: { ...key, heldFor: state.reasons, ...decision } };
+  return {
+    type: 'InvoiceRejected',
+    data: {
+      ...key,
+      heldFor: state.reasons,
+      ...decision,
+      company: invoice.company,
+      documentKind: invoice.documentKind ?? 'invoice',
+      orderLines: invoice.lines.map(({ poNumber, poLineNumber, quantity }) => ({
+        poNumber,
+        poLineNumber,
+        quantity,
+      })),
+    },
+  };
 };
 
 /** The outcome after one of its events. */
@@ -166,8 +199,10 @@ export const evolveMatch = (state: MatchState, event: MatchEvent): MatchState =>
       const { releasedBy, at, by, reason, evaluation } = event.data;
       return {
         status: 'released',
-        label: releasedBy === 'override' ? 'released by override' : 'matched',
-        reasons: event.data.heldFor,
+        label: `released by ${releasedBy}`,
+        // Released by the match: it now passes, no hold reason is left (the event keeps what
+        // it was held for). Released by override: despite the reasons, which stay in view.
+        reasons: releasedBy === 'override' ? event.data.heldFor : [],
         evaluation: evaluation ?? state.evaluation,
         since: at,
         heldSince: state.heldSince,

@@ -5,6 +5,11 @@
  * invoice). Charges (freight, ...) become lines without product on the company's charge
  * account. Then validate (Tryton numbers it) → post, resuming from the state it finds.
  * RPC runs no on_change: accounts, journal and payment term are sent from the crosswalk.
+ *
+ * A credit note (`documentKind: creditNote`, positive quantities in the gateway's contract) is
+ * what Tryton 6.0 makes of one with its own "credit" wizard: an `in` invoice whose lines have
+ * negative quantities, so its total is negative and it takes the credit-note sequence. Its
+ * lines keep their purchase line as origin, which lowers what Tryton counts as invoiced there.
  */
 import type { SubmitSupplierInvoice } from '../../../domain/children/types.js';
 import type { ErpAcknowledgement } from '../../../ports/erpConnector.js';
@@ -55,6 +60,7 @@ export const findSupplierInvoice = async (
 const invoiceLines = async (s: TrytonSession, company: Id, invoice: SubmitSupplierInvoice) => {
   const cw = s.crosswalk;
   const accounts = cw.company(invoice.company);
+  const sign = invoice.documentKind === 'creditNote' ? -1 : 1;
   const lines: Record<string, unknown>[] = [];
   for (const line of invoice.lines) {
     const purchase = await findPurchase(s, company, line.poNumber);
@@ -72,7 +78,7 @@ const invoiceLines = async (s: TrytonSession, company: Id, invoice: SubmitSuppli
       sequence: line.lineNumber,
       origin: `purchase.line,${poLine.id}`,
       product: poLine.product,
-      quantity: Number(line.quantity.value),
+      quantity: sign * Number(line.quantity.value),
       unit: cw.unit(line.quantity.uom),
       unit_price: dec(line.unitPrice),
       description: line.description ?? poLine.description,
@@ -91,7 +97,7 @@ const invoiceLines = async (s: TrytonSession, company: Id, invoice: SubmitSuppli
     lines.push({
       type: 'line',
       sequence: invoice.lines.length + index + 1,
-      quantity: 1,
+      quantity: sign,
       unit_price: dec(charge.amount),
       description: charge.description ?? charge.type,
       account,

@@ -18,6 +18,7 @@ import { fold } from '../../../domain/decider.js';
 import { type DocumentRef, streamNameOf, urlOf } from '../../../domain/documents.js';
 import { DocumentStateConflictError } from '../../../domain/errors.js';
 import {
+  type CountedInvoice,
   type MatchState,
   type OperatorDecision,
   overrideHold,
@@ -88,6 +89,7 @@ type Decide = (
   state: MatchState,
   key: Key,
   decision: OperatorDecision,
+  invoice: CountedInvoice,
 ) => {
   type: string;
   data: object;
@@ -176,7 +178,7 @@ export const invoiceDecisionRoutes = async (
           if (alreadyDecided(state.match, recordedStatus, decision)) {
             return answer(events.at(-1)?.id, state.match);
           }
-          const event = decide(state.match, key, decision);
+          const event = decide(state.match, key, decision, state);
           const id = randomUUID();
           try {
             const result = await store.appendToStream(
