@@ -181,7 +181,7 @@ export const operationsResolvers = {
     },
     deadLetters: async (
       _: unknown,
-      args: { target?: string; first: number; after?: string },
+      args: { target?: string; first: number; after?: string | null },
       { sources }: Context,
     ) => {
       if (args.first < 1 || args.first > 100) throw userError('first must be 1 to 100.');
@@ -191,7 +191,8 @@ export const operationsResolvers = {
       const page = await answer(() =>
         deadLetters(sources.readModels, {
           target: args.target,
-          after: args.after,
+          // A client's null is no cursor: the first page, as when `after` is left out.
+          after: args.after ?? undefined,
           limit: args.first,
         }),
       );

@@ -224,7 +224,7 @@ export const resolvers = {
   Query: {
     events: (
       _: unknown,
-      args: { filter?: FilterInput; order: Order; first: number; after?: string },
+      args: { filter?: FilterInput; order: Order; first: number; after?: string | null },
       { sources }: AuditContext,
     ) => {
       const { document, ...filter } = args.filter ?? {};
@@ -233,7 +233,8 @@ export const resolvers = {
         document: document && documentRef(document.type, document.key),
         order: args.order,
         first: args.first,
-        after: args.after,
+        // A client's null is no cursor: the first page, as when `after` is left out.
+        after: args.after ?? undefined,
       });
     },
     document: (
@@ -279,7 +280,7 @@ export const resolvers = {
   DocumentSnapshot: {
     events: (
       snapshot: { type: string; key: Record<string, string>; asOf: Date | null },
-      args: { order: Order; first: number; after?: string },
+      args: { order: Order; first: number; after?: string | null },
       { sources }: AuditContext,
     ) =>
       findEvents(sources, {
@@ -287,7 +288,7 @@ export const resolvers = {
         ...(snapshot.asOf ? { to: new Date(snapshot.asOf.getTime() + 1) } : {}),
         order: args.order,
         first: args.first,
-        after: args.after,
+        after: args.after ?? undefined,
       }),
   },
   RuleSetVersion: {

@@ -1,0 +1,74 @@
+/**
+ * The audit API's arguments as a new user's client sends them:
+ * - `after: null` (literal or variable) and an absent `after` both mean "from the start", on
+ *   every connection; only a string that is not one of our cursors is refused;
+ * - arguments the REST API validates (company codes, periods, owners, document keys, …) are
+ *   validated the same way, refused with BAD_USER_INPUT naming the argument.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { example } from '../support/gateway.js';
+import { type ReadSideGateway, startReadSideGateway } from './readSideGateway.js';
+
+let gw: ReadSideGateway;
+let auditor: string;
+
+const gql = async (query: string, variables: object = {}) => {
+  const response = await gw.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { authorization: auditor, 'content-type': 'application/json' },
+    payload: { query, variables },
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: GraphQL answers are checked by the assertions, not by types.
+  return response.json() as { data?: any; errors?: any[] };
+};
+
+beforeAll(async () => {
+  gw = await startReadSideGateway();
+  auditor = await gw.key('internal-audit', ['auditor']);
+  const writer = await gw.key('srm', ['writer']);
+  await gw.rules.publish(
+    { name: 'phase 0', rules: [{ id: 'all-legacy', match: {}, target: 'legacy' }] },
+    { author: 'ana', reason: 'go-live' },
+    undefined,
+    gw.now(),
+  );
+  gw.advance(1_000);
+  const submitted = await gw.post(
+    '/v1/purchase-orders',
+    { ...example('purchase-order-submit'), poNumber: 'N-1' },
+    writer,
+  );
+  expect(submitted.statusCode).toBe(202);
+  await gw.settle();
+});
+afterAll(() => gw?.close());
+
+const po = '{ type: purchaseOrder, key: ["ACME-US", "N-1"] }';
+
+describe('GraphQL connections', () => {
+  const connections: Record<string, (after: string) => string> = {
+    events: (after) => `events(first: 1, after: ${after}) { edges { cursor } }`,
+    'events of a document': (after) =>
+      `events(filter: { document: ${po} }, first: 1, after: ${after}) { edges { cursor } }`,
+    'document { events }': (after) =>
+      `document(ref: ${po}) { events(first: 1, after: ${after}) { edges { cursor } } }`,
+    deadLetters: (after) => `deadLetters(first: 1, after: ${after}) { edges { cursor } }`,
+  };
+
+  it.each(Object.entries(connections))(
+    '%s: after null, literal or variable, is the first page, like no after',
+    async (_, field) => {
+      const absent = await gql(`{ ${field('"x"').replace(/, after: "x"/, '')} }`);
+      expect(absent.errors).toBeUndefined();
+      const literal = await gql(`{ ${field('null')} }`);
+      expect(literal.errors).toBeUndefined();
+      expect(literal.data).toEqual(absent.data);
+      const variable = await gql(`query($a: String) { ${field('$a')} }`, { a: null });
+      expect(variable.errors).toBeUndefined();
+      expect(variable.data).toEqual(absent.data);
+      const bad = await gql(`{ ${field('"nope"')} }`);
+      expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    },
+  );
+});
