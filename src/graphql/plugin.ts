@@ -5,7 +5,8 @@
  * - Auth: POST needs the auditor role at the route (a 401/403 problem otherwise). GET is
  *   public only in development mode, so a browser can load GraphiQL; any operation is still
  *   refused without the auditor role, by the context every resolver runs in.
- * - Limits (graphql-armor): depth, aliases, cost, directives and tokens. Armor answers HTTP 200
+ * - Limits (graphql-armor): depth, aliases, cost, directives and tokens; introspection is
+ *   refused in production and depth-limited in development (introspection.ts). Armor answers HTTP 200
  *   with `errors`; each refusal carries a code (QUERY_TOO_DEEP, QUERY_TOO_COSTLY, …), so
  *   monitor error codes, not status codes.
  * - Errors: expected failures are GraphQLErrors with `extensions.code`; everything else is
@@ -17,6 +18,7 @@ import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga } from 'graphql-yoga';
 import { hasAnyRole } from '../auth/principal.js';
 import type { AuditSources } from './audit.js';
+import { introspectionGuard } from './introspection.js';
 import { type AuditContext, auditSchema } from './schema.js';
 
 export interface GraphqlOptions extends AuditSources {
@@ -79,7 +81,7 @@ export const graphqlRoutes = async (app: FastifyInstance, options: GraphqlOption
       warn: (...args) => app.log.warn(args, 'graphql'),
       error: (...args) => app.log.error(args, 'graphql'),
     },
-    plugins: [armor],
+    plugins: [armor, introspectionGuard(development, coded('QUERY_TOO_DEEP'))],
     context: ({ req }) => {
       const principal = req.principal;
       if (!principal) {

@@ -375,8 +375,9 @@ describe('GraphQL audit API', () => {
   });
 
   it('refuses a too-deep, a too-costly and an over-aliased query, each with a code', async () => {
+    // Inline fragments count as levels: nine of them reach depth 12 without introspection.
     const deep = await gql(
-      '{ __type(name: "Query") { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } }',
+      `{ document(ref: { type: purchaseOrder, key: ["ACME-US", "A-1"] }) { ${'... on DocumentSnapshot { '.repeat(9)}status${' }'.repeat(9)} } }`,
     );
     expect(deep.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
     const node = `edges { cursor node { eventId type streamName revision position recordedAt data metadata route correlationId
