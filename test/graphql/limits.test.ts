@@ -2,7 +2,7 @@
  * What the audit API refuses besides bad arguments, each with a code, found by a new user's trial:
  * - introspection: disabled in production (like field suggestions); in development GraphiQL's
  *   standard introspection query works and a deeper one is refused as too deep;
- * - operations the API does not serve (mutations, subscriptions).
+ * - operations the API does not serve (mutations, subscriptions): OPERATION_NOT_SUPPORTED.
  */
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,24 @@ describe('GraphQL introspection', () => {
       expect(answer.errors?.[0]?.extensions?.code, query).toBe('INTROSPECTION_DISABLED');
     }
     expect((await modes.production('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+});
+
+describe('GraphQL operations the audit API does not serve', () => {
+  it('refuses a mutation and a subscription with a code, in either mode', async () => {
+    for (const mode of ['production', 'development'] as const) {
+      for (const query of [
+        'mutation { __typename }',
+        'subscription { __typename }',
+        'mutation Erase { publishRuleSet(name: "x") }',
+      ]) {
+        const answer = await modes[mode](query);
+        expect(answer.data ?? null, `${mode}: ${query}`).toBeNull();
+        expect(answer.errors?.[0]?.extensions?.code, `${mode}: ${query}`).toBe(
+          'OPERATION_NOT_SUPPORTED',
+        );
+        expect(answer.errors?.[0]?.message).toMatch(/read-only/);
+      }
+    }
   });
 });
