@@ -12,6 +12,7 @@ import {
 } from '../ports/readModelStore.js';
 import { deadLetters, deliveryBacklog } from '../projection/deliveryBacklog.js';
 import { trialBalance } from '../projection/trialBalance.js';
+import { checkCode, checkPeriod } from './arguments.js';
 import { type AuditSources, userError } from './audit.js';
 
 /** The delivery targets: the two ERPs. */
@@ -19,7 +20,7 @@ const erps: readonly string[] = ['legacy', 'cloud'];
 
 export const operationsTypeDefs = /* GraphQL */ `
   extend type Query {
-    "GL postings of a company in a period (YYYY-MM), per account and currency; balanced per currency."
+    "GL postings of a company in a period (YYYY-MM), per account and currency; balanced per currency. A company with no postings (or unknown) answers an empty, balanced trial balance."
     trialBalance(company: String!, period: String!): TrialBalance!
     "Deliveries per target and recorded state, and the oldest still to deliver."
     deliveryBacklog: [TargetBacklog!]!
@@ -160,9 +161,8 @@ export const operationsResolvers = {
       { company, period }: { company: string; period: string },
       { sources }: Context,
     ) => {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
-        throw userError(`Not a period (YYYY-MM): ${JSON.stringify(period)}.`);
-      }
+      checkCode('company', company);
+      checkPeriod('period', period);
       return answer(() => trialBalance(sources.readModels, company, period));
     },
     deliveryBacklog: async (_: unknown, __: unknown, { sources }: Context) => {

@@ -72,3 +72,39 @@ describe('GraphQL connections', () => {
     },
   );
 });
+
+/** The first error's code and the argument it names. */
+const refusal = async (query: string) => {
+  const answer = await gql(query);
+  const [error] = answer.errors ?? [];
+  return { code: error?.extensions?.code, argument: error?.extensions?.argument };
+};
+
+describe('GraphQL arguments, validated as the REST contracts validate them', () => {
+  it('refuses a company that is not a code, and a period that is not YYYY-MM, naming the argument', async () => {
+    const rest = await gw.app.inject({
+      method: 'GET',
+      url: '/v1/gl/trial-balance?company=acme%20us&period=2026-11',
+      headers: { authorization: auditor },
+    });
+    expect(rest.statusCode).toBe(400);
+    for (const company of ['acme us', '', '-ACME', 'A'.repeat(36)]) {
+      const query = `{ trialBalance(company: ${JSON.stringify(company)}, period: "2026-11") { balanced } }`;
+      expect(await refusal(query), company).toEqual({
+        code: 'BAD_USER_INPUT',
+        argument: 'company',
+      });
+    }
+    expect(
+      await refusal('{ trialBalance(company: "ACME-US", period: "2026-13") { balanced } }'),
+    ).toEqual({ code: 'BAD_USER_INPUT', argument: 'period' });
+  });
+
+  it('answers an unknown company that is a valid code with an empty balance', async () => {
+    const answer = await gql(
+      '{ trialBalance(company: "NO-SUCH-CO", period: "2026-11") { balanced currencies { currency } accounts { account } } }',
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.trialBalance).toEqual({ balanced: true, currencies: [], accounts: [] });
+  });
+});
