@@ -28,6 +28,8 @@ import {
 } from '../ports/readModelStore.js';
 import { inForceFrom, type PublishedRuleSet } from '../registries/ruleSets.js';
 import type { Freeze } from '../routing/freezes.js';
+import type { RouteDecision } from '../routing/route.js';
+import { argumentError } from './arguments.js';
 
 export interface AuditSources {
   events: EventStore;
@@ -277,8 +279,16 @@ const formatCheck = (format: 'date-time' | 'date') => {
 export const isDateTime = formatCheck('date-time');
 const isCalendarDay = formatCheck('date');
 
-/** The owners a route can name. */
-const owners = new Set(['legacy', 'cloud', 'dual']);
+/**
+ * The owners a route can name, as the REST lists take them: every one of the route's type
+ * (`unresolved` too: documents held for an operator), checked by the compiler.
+ */
+const owners = Object.keys({
+  legacy: true,
+  cloud: true,
+  dual: true,
+  unresolved: true,
+} satisfies Record<RouteDecision['owner'], true>);
 
 /** What each ERP holds, as it changed per day, type, company and site, for days in [from, to]. */
 export const routingCoverage = async (
@@ -288,8 +298,8 @@ export const routingCoverage = async (
   if (!isCalendarDay(range.from) || !isCalendarDay(range.to) || range.from > range.to) {
     throw userError('`from` and `to` are days (YYYY-MM-DD), `from` not after `to`.');
   }
-  if (range.owner !== undefined && !owners.has(range.owner)) {
-    throw userError(`\`owner\` is legacy, cloud or dual, not ${JSON.stringify(range.owner)}.`);
+  if (range.owner !== undefined && !owners.includes(range.owner)) {
+    throw argumentError('owner', `is ${owners.join(', ')}; not ${JSON.stringify(range.owner)}.`);
   }
   // Days are YYYY-MM-DD text: `to` followed by `~` sorts after it, so day `to` is included.
   const where: Record<string, Condition> = { day: { gte: range.from, lt: `${range.to}~` } };

@@ -65,7 +65,7 @@ export const typeDefs = /* GraphQL */ `
     ruleSetInForce(at: DateTime!): RuleSetVersion
     "The cutover freezes in force at an instant."
     freezesInForce(at: DateTime!): [Freeze!]!
-    "What each ERP holds, as it changed per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows: documents recorded and routed to it, migrated to it and away from it."
+    "What each ERP holds, as it changed per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows: documents recorded and routed to it, migrated to it and away from it. owner: legacy, cloud, dual or unresolved."
     routingCoverage(from: String!, to: String!, owner: String): [CoverageRow!]!
   }
 

@@ -107,4 +107,27 @@ describe('GraphQL arguments, validated as the REST contracts validate them', () 
     expect(answer.errors).toBeUndefined();
     expect(answer.data.trialBalance).toEqual({ balanced: true, currencies: [], accounts: [] });
   });
+
+  it('takes every owner the REST lists take, unresolved included, and refuses the others', async () => {
+    for (const owner of ['legacy', 'cloud', 'dual', 'unresolved']) {
+      const rest = await gw.app.inject({
+        method: 'GET',
+        url: `/v1/purchase-orders?owner=${owner}`,
+        headers: { authorization: auditor },
+      });
+      expect(rest.statusCode, owner).toBe(200);
+      const answer = await gql(
+        `{ routingCoverage(from: "2026-12-01", to: "2026-12-01", owner: "${owner}") { owner } }`,
+      );
+      expect(answer.errors, owner).toBeUndefined();
+      expect(
+        answer.data.routingCoverage.every((row: { owner: string }) => row.owner === owner),
+      ).toBe(true);
+    }
+    expect(
+      await refusal(
+        '{ routingCoverage(from: "2026-12-01", to: "2026-12-01", owner: "mars") { owner } }',
+      ),
+    ).toEqual({ code: 'BAD_USER_INPUT', argument: 'owner' });
+  });
 });
