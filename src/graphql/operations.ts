@@ -12,7 +12,15 @@ import {
 } from '../ports/readModelStore.js';
 import { deadLetters, deliveryBacklog } from '../projection/deliveryBacklog.js';
 import { trialBalance } from '../projection/trialBalance.js';
-import { checkCode, checkPeriod } from './arguments.js';
+import {
+  afterCursor,
+  argumentError,
+  checkCode,
+  checkPeriod,
+  defaultPageSize,
+  invalidCursor,
+  pageSize,
+} from './arguments.js';
 import { type AuditSources, userError } from './audit.js';
 
 /** The delivery targets: the two ERPs. */
@@ -25,7 +33,7 @@ export const operationsTypeDefs = /* GraphQL */ `
     "Deliveries per target and recorded state, and the oldest still to deliver."
     deliveryBacklog: [TargetBacklog!]!
     "Dead-lettered deliveries, the most recently dead-lettered first."
-    deadLetters(target: String, first: Int = 20, after: String): DeliveryConnection!
+    deadLetters(target: String, first: Int = ${defaultPageSize}, after: String): DeliveryConnection!
   }
 
   type TrialBalance {
@@ -108,7 +116,8 @@ const answer = async <T>(work: () => Promise<T>): Promise<T> => {
     if (error instanceof ReadModelNotReadyError) {
       throw userError(`${error.message}`, 'NOT_READY');
     }
-    if (error instanceof InvalidCursorError) throw userError(error.message);
+    // Only deadLetters passes a client's cursor to the store.
+    if (error instanceof InvalidCursorError) throw invalidCursor();
     throw error;
   }
 };
@@ -181,21 +190,17 @@ export const operationsResolvers = {
     },
     deadLetters: async (
       _: unknown,
-      args: { target?: string; first: number; after?: string | null },
+      args: { target?: string | null; first?: number | null; after?: string | null },
       { sources }: Context,
     ) => {
-      if (args.first < 1 || args.first > 100) throw userError('first must be 1 to 100.');
-      if (args.target !== undefined && !erps.includes(args.target)) {
-        throw userError(`target is ${erps.join(' or ')}, not ${JSON.stringify(args.target)}.`);
+      // A client's null is the argument left out: every target, 20 a page, the first page.
+      const target = args.target ?? undefined;
+      if (target !== undefined && !erps.includes(target)) {
+        throw argumentError('target', `is ${erps.join(' or ')}, not ${JSON.stringify(target)}.`);
       }
-      const page = await answer(() =>
-        deadLetters(sources.readModels, {
-          target: args.target,
-          // A client's null is no cursor: the first page, as when `after` is left out.
-          after: args.after ?? undefined,
-          limit: args.first,
-        }),
-      );
+      const limit = pageSize(args.first);
+      const after = afterCursor(args.after);
+      const page = await answer(() => deadLetters(sources.readModels, { target, after, limit }));
       // Each edge's cursor is the keyset position after it: a page may start at any edge.
       return {
         edges: page.items.map((record) => ({

@@ -130,4 +130,77 @@ describe('GraphQL arguments, validated as the REST contracts validate them', () 
       ),
     ).toEqual({ code: 'BAD_USER_INPUT', argument: 'owner' });
   });
+
+  it('refuses document keys that are not codes, as the REST document URLs do', async () => {
+    const rest = await gw.app.inject({
+      method: 'GET',
+      url: '/v1/purchase-orders/acme%20us/N-1',
+      headers: { authorization: auditor },
+    });
+    expect(rest.statusCode).toBe(400);
+    const ref = '{ type: purchaseOrder, key: ["acme us", "N-1"] }';
+    expect(await refusal(`{ document(ref: ${ref}) { status } }`)).toEqual({
+      code: 'BAD_USER_INPUT',
+      argument: 'ref.key',
+    });
+    expect(await refusal(`{ events(filter: { document: ${ref} }) { edges { cursor } } }`)).toEqual({
+      code: 'BAD_USER_INPUT',
+      argument: 'filter.document.key',
+    });
+  });
+
+  it('refuses a correlation id the API would never have recorded', async () => {
+    for (const id of ['has spaces', 'x'.repeat(129), '']) {
+      expect(
+        await refusal(`{ events(filter: { correlationId: "${id}" }) { edges { cursor } } }`),
+        id,
+      ).toEqual({ code: 'BAD_USER_INPUT', argument: 'filter.correlationId' });
+    }
+  });
+
+  it('names first and after when it refuses them, on every connection', async () => {
+    const long = 'A'.repeat(600);
+    for (const [field, first, after] of [
+      ['events', 'events(first: 0)', `events(after: "${long}")`],
+      ['deadLetters', 'deadLetters(first: 101)', `deadLetters(after: "${long}")`],
+      [
+        'document { events }',
+        `document(ref: ${po}) { events(first: 101) { edges { cursor } } }`,
+        `document(ref: ${po}) { events(after: "nope") { edges { cursor } } }`,
+      ],
+    ]) {
+      const select = (call: string) =>
+        `{ ${call}${call.endsWith('}') ? '' : ' { edges { cursor } }'} }`;
+      expect(await refusal(select(first as string)), field).toEqual({
+        code: 'BAD_USER_INPUT',
+        argument: 'first',
+      });
+      expect(await refusal(select(after as string)), field).toEqual({
+        code: 'BAD_USER_INPUT',
+        argument: 'after',
+      });
+    }
+  });
+
+  it('takes null for an optional argument as its default', async () => {
+    for (const [withNull, without] of [
+      ['events(first: null, order: null)', 'events'],
+      [
+        `document(ref: ${po}, asOf: null) { events(first: null, order: null)`,
+        `document(ref: ${po}) { events`,
+      ],
+      ['deadLetters(first: null, target: null)', 'deadLetters'],
+    ]) {
+      const close = (call: string) => (call.includes('{') ? ' }' : '');
+      const query = (call: string) => `{ ${call} { edges { cursor } }${close(call)} }`;
+      const answer = await gql(query(withNull as string));
+      expect(answer.errors, withNull).toBeUndefined();
+      expect(answer.data, withNull).toEqual((await gql(query(without as string))).data);
+    }
+    const coverage = (owner: string) =>
+      gql(`{ routingCoverage(from: "2026-12-01", to: "2026-12-01"${owner}) { owner documents } }`);
+    const all = await coverage('');
+    expect(all.data.routingCoverage.length).toBeGreaterThan(0);
+    expect(await coverage(', owner: null')).toEqual(all);
+  });
 });
