@@ -28,6 +28,8 @@ import {
 } from '../ports/readModelStore.js';
 import { inForceFrom, type PublishedRuleSet } from '../registries/ruleSets.js';
 import type { Freeze } from '../routing/freezes.js';
+import type { RouteDecision } from '../routing/route.js';
+import { argumentError, checkCode, checkCorrelationId, invalidCursor } from './arguments.js';
 
 export interface AuditSources {
   events: EventStore;
@@ -64,14 +66,21 @@ const freezeStream = 'coexist-routing-freezes';
 export const userError = (message: string, code = 'BAD_USER_INPUT') =>
   createGraphQLError(message, { extensions: { code } });
 
-export const documentRef = (type: string, key: readonly string[]): DocumentRef => {
+/** A document reference from arguments; `argument` names them (e.g. `ref`) when refused. */
+export const documentRef = (
+  type: string,
+  key: readonly string[],
+  argument: string,
+): DocumentRef => {
   if (!(documentTypes as readonly string[]).includes(type)) {
-    throw userError(`Unknown document type ${type}.`);
+    throw argumentError(`${argument}.type`, `is not a document type: ${JSON.stringify(type)}.`);
   }
   const { keyFields } = documentTypeInfo[type as DocumentType];
-  if (key.length !== 2 || key.some((part) => part.length === 0)) {
-    throw userError(`A ${type} key has two parts: ${keyFields.join(', ')}.`);
+  if (key.length !== 2) {
+    throw argumentError(`${argument}.key`, `of a ${type} has two parts: ${keyFields.join(', ')}.`);
   }
+  // The parts of the REST document URLs, validated by the same pattern.
+  for (const part of key) checkCode(`${argument}.key`, part);
   return {
     type: type as DocumentType,
     key: { [keyFields[0]]: key[0] as string, [keyFields[1]]: key[1] as string },
@@ -95,7 +104,7 @@ const cursorValue = (after: string | undefined): number | string | undefined => 
     if (typeof value === 'boolean') throw new InvalidCursorError();
     return value;
   } catch {
-    throw userError('The cursor is not valid: pass an endCursor or edge cursor unchanged.');
+    throw invalidCursor();
   }
 };
 
@@ -178,11 +187,11 @@ const indexedEvents = async (sources: AuditSources, query: EventQuery): Promise<
 };
 
 export const findEvents = (sources: AuditSources, query: EventQuery): Promise<EventPage> => {
-  if (!Number.isInteger(query.first) || query.first < 1 || query.first > 100) {
-    throw userError('`first` must be between 1 and 100.');
-  }
   if (query.from && query.to && query.from >= query.to) {
-    throw userError('`from` must be before `to`.');
+    throw argumentError('filter.from', 'must be before `filter.to`.');
+  }
+  if (query.correlationId != null) {
+    checkCorrelationId('filter.correlationId', query.correlationId);
   }
   return query.document
     ? documentEvents(sources, { ...query, document: query.document })
@@ -277,19 +286,30 @@ const formatCheck = (format: 'date-time' | 'date') => {
 export const isDateTime = formatCheck('date-time');
 const isCalendarDay = formatCheck('date');
 
-/** The owners a route can name. */
-const owners = new Set(['legacy', 'cloud', 'dual']);
+/**
+ * The owners a route can name, as the REST lists take them: every one of the route's type
+ * (`unresolved` too: documents held for an operator), checked by the compiler.
+ */
+const owners = Object.keys({
+  legacy: true,
+  cloud: true,
+  dual: true,
+  unresolved: true,
+} satisfies Record<RouteDecision['owner'], true>);
 
 /** What each ERP holds, as it changed per day, type, company and site, for days in [from, to]. */
 export const routingCoverage = async (
   sources: AuditSources,
-  range: { from: string; to: string; owner?: string },
+  range: { from: string; to: string; owner?: string | null },
 ) => {
-  if (!isCalendarDay(range.from) || !isCalendarDay(range.to) || range.from > range.to) {
-    throw userError('`from` and `to` are days (YYYY-MM-DD), `from` not after `to`.');
+  for (const argument of ['from', 'to'] as const) {
+    if (!isCalendarDay(range[argument])) {
+      throw argumentError(argument, `must be a day (YYYY-MM-DD) in the calendar.`);
+    }
   }
-  if (range.owner !== undefined && !owners.has(range.owner)) {
-    throw userError(`\`owner\` is legacy, cloud or dual, not ${JSON.stringify(range.owner)}.`);
+  if (range.from > range.to) throw argumentError('from', 'must not be after `to`.');
+  if (range.owner != null && !owners.includes(range.owner)) {
+    throw argumentError('owner', `is ${owners.join(', ')}; not ${JSON.stringify(range.owner)}.`);
   }
   // Days are YYYY-MM-DD text: `to` followed by `~` sorts after it, so day `to` is included.
   const where: Record<string, Condition> = { day: { gte: range.from, lt: `${range.to}~` } };

@@ -12,6 +12,15 @@ import {
 } from '../ports/readModelStore.js';
 import { deadLetters, deliveryBacklog } from '../projection/deliveryBacklog.js';
 import { trialBalance } from '../projection/trialBalance.js';
+import {
+  afterCursor,
+  argumentError,
+  checkCode,
+  checkPeriod,
+  defaultPageSize,
+  invalidCursor,
+  pageSize,
+} from './arguments.js';
 import { type AuditSources, userError } from './audit.js';
 
 /** The delivery targets: the two ERPs. */
@@ -19,12 +28,12 @@ const erps: readonly string[] = ['legacy', 'cloud'];
 
 export const operationsTypeDefs = /* GraphQL */ `
   extend type Query {
-    "GL postings of a company in a period (YYYY-MM), per account and currency; balanced per currency."
+    "GL postings of a company in a period (YYYY-MM), per account and currency; balanced per currency. A company with no postings (or unknown) answers an empty, balanced trial balance."
     trialBalance(company: String!, period: String!): TrialBalance!
     "Deliveries per target and recorded state, and the oldest still to deliver."
     deliveryBacklog: [TargetBacklog!]!
     "Dead-lettered deliveries, the most recently dead-lettered first."
-    deadLetters(target: String, first: Int = 20, after: String): DeliveryConnection!
+    deadLetters(target: String, first: Int = ${defaultPageSize}, after: String): DeliveryConnection!
   }
 
   type TrialBalance {
@@ -107,7 +116,8 @@ const answer = async <T>(work: () => Promise<T>): Promise<T> => {
     if (error instanceof ReadModelNotReadyError) {
       throw userError(`${error.message}`, 'NOT_READY');
     }
-    if (error instanceof InvalidCursorError) throw userError(error.message);
+    // Only deadLetters passes a client's cursor to the store.
+    if (error instanceof InvalidCursorError) throw invalidCursor();
     throw error;
   }
 };
@@ -160,9 +170,8 @@ export const operationsResolvers = {
       { company, period }: { company: string; period: string },
       { sources }: Context,
     ) => {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
-        throw userError(`Not a period (YYYY-MM): ${JSON.stringify(period)}.`);
-      }
+      checkCode('company', company);
+      checkPeriod('period', period);
       return answer(() => trialBalance(sources.readModels, company, period));
     },
     deliveryBacklog: async (_: unknown, __: unknown, { sources }: Context) => {
@@ -181,20 +190,17 @@ export const operationsResolvers = {
     },
     deadLetters: async (
       _: unknown,
-      args: { target?: string; first: number; after?: string },
+      args: { target?: string | null; first?: number | null; after?: string | null },
       { sources }: Context,
     ) => {
-      if (args.first < 1 || args.first > 100) throw userError('first must be 1 to 100.');
-      if (args.target !== undefined && !erps.includes(args.target)) {
-        throw userError(`target is ${erps.join(' or ')}, not ${JSON.stringify(args.target)}.`);
+      // A client's null is the argument left out: every target, 20 a page, the first page.
+      const target = args.target ?? undefined;
+      if (target !== undefined && !erps.includes(target)) {
+        throw argumentError('target', `is ${erps.join(' or ')}, not ${JSON.stringify(target)}.`);
       }
-      const page = await answer(() =>
-        deadLetters(sources.readModels, {
-          target: args.target,
-          after: args.after,
-          limit: args.first,
-        }),
-      );
+      const limit = pageSize(args.first);
+      const after = afterCursor(args.after);
+      const page = await answer(() => deadLetters(sources.readModels, { target, after, limit }));
       // Each edge's cursor is the keyset position after it: a page may start at any edge.
       return {
         edges: page.items.map((record) => ({

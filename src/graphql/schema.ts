@@ -4,6 +4,7 @@
  */
 import { createSchema } from 'graphql-yoga';
 import type { JsonObject, RecordedEvent } from '../ports/eventStore.js';
+import { afterCursor, defaultPageSize, pageSize } from './arguments.js';
 import {
   type AuditSources,
   documentAsOf,
@@ -58,14 +59,14 @@ export const typeDefs = /* GraphQL */ `
 
   type Query {
     "Events, newest first by default: of a document, a client, a correlation id, a type, a time range."
-    events(filter: EventFilter, order: Order = NEWEST_FIRST, first: Int = 20, after: String): EventConnection!
+    events(filter: EventFilter, order: Order = NEWEST_FIRST, first: Int = ${defaultPageSize}, after: String): EventConnection!
     "A document as it was at asOf (now when omitted): null if it did not exist yet."
     document(ref: DocumentRefInput!, asOf: DateTime): DocumentSnapshot
     "The routing rule set in force at an instant, who published it, when and why."
     ruleSetInForce(at: DateTime!): RuleSetVersion
     "The cutover freezes in force at an instant."
     freezesInForce(at: DateTime!): [Freeze!]!
-    "What each ERP holds, as it changed per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows: documents recorded and routed to it, migrated to it and away from it."
+    "What each ERP holds, as it changed per day, type, company and site, days from..to (YYYY-MM-DD), at most 1,000 rows: documents recorded and routed to it, migrated to it and away from it. owner: legacy, cloud, dual or unresolved."
     routingCoverage(from: String!, to: String!, owner: String): [CoverageRow!]!
   }
 
@@ -150,7 +151,7 @@ export const typeDefs = /* GraphQL */ `
     "The state the domain folds from the events up to asOf."
     state: JSON
     "The events folded into this snapshot."
-    events(order: Order = OLDEST_FIRST, first: Int = 20, after: String): EventConnection!
+    events(order: Order = OLDEST_FIRST, first: Int = ${defaultPageSize}, after: String): EventConnection!
   }
 
   type RuleSetVersion {
@@ -213,6 +214,20 @@ interface FilterInput {
   to?: Date;
 }
 
+/** A connection's arguments as a client may send them: any of them null. */
+interface ConnectionArgs {
+  order?: Order | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** A client's null is the argument left out: the default order and size, the first page. */
+const connection = (args: ConnectionArgs, order: Order) => ({
+  order: args.order ?? order,
+  first: pageSize(args.first),
+  after: afterCursor(args.after),
+});
+
 const text = (metadata: JsonObject, field: string) => {
   const value = metadata[field];
   return typeof value === 'string' ? value : null;
@@ -224,23 +239,28 @@ export const resolvers = {
   Query: {
     events: (
       _: unknown,
-      args: { filter?: FilterInput; order: Order; first: number; after?: string },
+      args: { filter?: FilterInput | null } & ConnectionArgs,
       { sources }: AuditContext,
     ) => {
       const { document, ...filter } = args.filter ?? {};
       return findEvents(sources, {
         ...filter,
-        document: document && documentRef(document.type, document.key),
-        order: args.order,
-        first: args.first,
-        after: args.after,
+        document: document
+          ? documentRef(document.type, document.key, 'filter.document')
+          : undefined,
+        ...connection(args, 'NEWEST_FIRST'),
       });
     },
     document: (
       _: unknown,
-      args: { ref: { type: string; key: string[] }; asOf?: Date },
+      args: { ref: { type: string; key: string[] }; asOf?: Date | null },
       { sources }: AuditContext,
-    ) => documentAsOf(sources, documentRef(args.ref.type, args.ref.key), args.asOf),
+    ) =>
+      documentAsOf(
+        sources,
+        documentRef(args.ref.type, args.ref.key, 'ref'),
+        args.asOf ?? undefined,
+      ),
     ruleSetInForce: async (_: unknown, { at }: { at: Date }, { sources }: AuditContext) => {
       const version = await ruleSetInForce(sources, at);
       return version && { ...version, name: version.ruleSet.name ?? null, at };
@@ -279,15 +299,13 @@ export const resolvers = {
   DocumentSnapshot: {
     events: (
       snapshot: { type: string; key: Record<string, string>; asOf: Date | null },
-      args: { order: Order; first: number; after?: string },
+      args: ConnectionArgs,
       { sources }: AuditContext,
     ) =>
       findEvents(sources, {
-        document: documentRef(snapshot.type, Object.values(snapshot.key)),
+        document: documentRef(snapshot.type, Object.values(snapshot.key), 'ref'),
         ...(snapshot.asOf ? { to: new Date(snapshot.asOf.getTime() + 1) } : {}),
-        order: args.order,
-        first: args.first,
-        after: args.after,
+        ...connection(args, 'OLDEST_FIRST'),
       }),
   },
   RuleSetVersion: {

@@ -175,23 +175,35 @@ const knownProblem = (error: unknown): Problem | null => {
   return toProblem(error as KnownError);
 };
 
-/** Fastify's own client errors (bad JSON, wrong content type, body too large, …). */
-const fastifyClientErrors: Record<string, [string, string]> = {
+/**
+ * Fastify's own client errors (bad JSON, wrong content type, body too large, …), with a detail
+ * of our own where Fastify's would repeat the request.
+ */
+const fastifyClientErrors: Record<string, [string, string, string?]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported-media-type', 'Unsupported media type'],
   FST_ERR_CTP_BODY_TOO_LARGE: ['body-too-large', 'Request body too large'],
   FST_ERR_CTP_EMPTY_JSON_BODY: ['malformed-body', 'Empty JSON body'],
   FST_ERR_CTP_INVALID_JSON_BODY: ['malformed-body', 'Malformed JSON body'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['malformed-body', 'Invalid Content-Length'],
+  FST_ERR_MAX_PARAM_LENGTH: [
+    'uri-too-long',
+    'URI too long',
+    // Fastify's default maxParamLength, which the app keeps.
+    'A segment of the URL path is longer than the 100 characters a path parameter may have.',
+  ],
 };
+
+/** Longer URLs are not echoed as the problem's `instance` (a 414 may be kilobytes long). */
+const maxInstanceLength = 512;
 
 /** A client error raised by Fastify or one of its plugins, by its `code` and status. */
 const fastifyProblem = (error: unknown): Problem | null => {
   const { code, statusCode, message } = error as Partial<FastifyError>;
   if (statusCode === undefined || statusCode < 400 || statusCode >= 500) return null;
-  const [problemCode, title] =
+  const [problemCode, title, detail = message] =
     (code && fastifyClientErrors[code]) ||
     (statusCode === 429 ? ['rate-limited', 'Too many requests'] : ['bad-request', 'Bad request']);
-  return { status: statusCode, code: problemCode, title, detail: message };
+  return { status: statusCode, code: problemCode, title, detail };
 };
 
 /** Anything else is our fault: it is logged with the request id; the client is told only that. */
@@ -214,7 +226,7 @@ export const toProblem = (
     title,
     status,
     ...(detail === undefined ? {} : { detail }),
-    instance: request.url,
+    ...(request.url.length > maxInstanceLength ? {} : { instance: request.url }),
     code,
     ...(retryAfterSeconds === undefined ? {} : { retryable: true }),
     ...extensions,

@@ -375,8 +375,9 @@ describe('GraphQL audit API', () => {
   });
 
   it('refuses a too-deep, a too-costly and an over-aliased query, each with a code', async () => {
+    // Inline fragments count as levels: nine of them reach depth 12 without introspection.
     const deep = await gql(
-      '{ __type(name: "Query") { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } }',
+      `{ document(ref: { type: purchaseOrder, key: ["ACME-US", "A-1"] }) { ${'... on DocumentSnapshot { '.repeat(9)}status${' }'.repeat(9)} } }`,
     );
     expect(deep.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
     const node = `edges { cursor node { eventId type streamName revision position recordedAt data metadata route correlationId
@@ -389,58 +390,5 @@ describe('GraphQL audit API', () => {
       `{ ${Array.from({ length: 12 }, (_, i) => `f${i}: freezesInForce(at: "2026-12-01T10:00:00Z") { freezeId }`).join(' ')} }`,
     );
     expect(aliases.body.errors?.[0]?.extensions?.code).toBe('TOO_MANY_ALIASES');
-  });
-});
-
-describe('GraphQL audit API, development mode', () => {
-  let dev: ReadSideGateway;
-  beforeAll(async () => {
-    dev = await startReadSideGateway({
-      mode: 'development',
-      wrapReadModels: (store) => ({
-        ...store,
-        find: async () => {
-          throw new Error('disk full at /var/lib/secret');
-        },
-      }),
-    });
-  });
-  afterAll(() => dev?.close());
-
-  it('serves GraphiQL to a browser, and still refuses operations without the auditor role', async () => {
-    const page = await dev.app.inject({
-      method: 'GET',
-      url: '/graphql',
-      headers: { accept: 'text/html' },
-    });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toMatch(/graphiql/i);
-    const anonymous = await dev.app.inject({
-      method: 'GET',
-      url: '/graphql?query=%7B__typename%7D',
-      headers: { accept: 'application/json' },
-    });
-    expect(anonymous.statusCode).toBe(401);
-    expect(anonymous.json().errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    const writerKey = await dev.key('srm', ['writer']);
-    const refused = await dev.app.inject({
-      method: 'GET',
-      url: '/graphql?query=%7B__typename%7D',
-      headers: { authorization: writerKey, accept: 'application/json' },
-    });
-    expect(refused.json().errors[0].extensions.code).toBe('FORBIDDEN');
-  });
-
-  it('masks unexpected errors', async () => {
-    const key = await dev.key('audit', ['auditor']);
-    const response = await dev.app.inject({
-      method: 'POST',
-      url: '/graphql',
-      headers: { authorization: key },
-      payload: { query: '{ events { edges { cursor } } }' },
-    });
-    const body = response.json();
-    expect(body.errors[0].message).toBe('Unexpected error.');
-    expect(JSON.stringify(body)).not.toMatch(/secret|disk full/);
   });
 });
