@@ -1,14 +1,16 @@
 /**
- * The read side on the embedded stores, with BENCH_ORDERS purchase orders (default 100,000;
- * two events each, as the write path records them, plus a cancellation on every tenth), a
- * journal entry for every fifth order and a delivery (requested, then delivered or, every
- * 50th, dead-lettered) for every second one:
+ * The read side on the embedded stores, with BENCH_ORDERS purchase orders (default 100,000)
+ * and the journal entries and deliveries lib/orderLog.mjs records beside them:
  *
  *   read-all        the log read from start to end through the port: the ceiling of any
  *                   projector on this store (the baseline; ratios are against it)
  *   rebuild         `rebuildReadModel` of each read model from zero, in log events per second
  *                   of wall clock and per CPU second (the machine is shared: CPU time is what
  *                   the work itself costs), each against read-all measured the same way
+ *   SQLite floor    per model, the rows its rebuild writes, serialised, written and indexed
+ *                   by bare better-sqlite3 (lib/sqliteFloor.mjs): a rebuild cannot beat
+ *                   read-all plus this; `ofFloor` = (read-all + floor) ÷ rebuild, by CPU time;
+ *                   the rest is parsing the events' data, folding them, and the projector
  *   rebuild all     `rebuildReadModels` of every model in one pass of the log, the same way,
  *                   against the sum of the separate rebuilds' times
  *   lag             a live projector while orders are appended in groups of 50: the time from
@@ -20,7 +22,6 @@
  *
  * Results: bench/results/<time>-projections.json. Usage: npm run build && node bench/projections.mjs
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,9 +33,13 @@ import {
   openReadModelDatabase,
 } from '../dist/src/adapters/readModels/sqlite.js';
 import { inMemoryConsumerState } from '../dist/src/ports/consumerState.js';
+import { matchesFilter } from '../dist/src/ports/eventStore.js';
+import { indexColumns, sortablePosition } from '../dist/src/ports/readModelStore.js';
 import { startProjector } from '../dist/src/projection/projector.js';
 import { rebuildReadModel, rebuildReadModels } from '../dist/src/projection/rebuild.js';
+import { companies, orderEvents, pick, poNumber, sites, suppliers } from './lib/orderLog.mjs';
 import { machineInfo } from './lib/report.mjs';
+import { sqliteFloor } from './lib/sqliteFloor.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const orders = Number(process.env.BENCH_ORDERS ?? 100_000);
@@ -49,158 +54,6 @@ const runtime = {
   owner: 'bench',
   leaseTtlMs: null,
   batchSize: 1_000,
-};
-
-const companies = ['ACME-US', 'ACME-DE', 'ACME-MX', 'ACME-CN'];
-const suppliers = Array.from({ length: 200 }, (_, i) => `SUP-${i}`);
-const sites = ['DAL1', 'HOU1', 'MUC1', 'MTY1', 'SHA1'];
-const pick = (list, i) => list[i % list.length];
-const poNumber = (i) => `PO-${String(i).padStart(7, '0')}`;
-
-const orderEvents = (i) => {
-  const company = pick(companies, i);
-  const metadata = {
-    clientId: pick(['srm', 'portal', 'edi'], i),
-    correlationId: randomUUID(),
-    contractVersion: 'v1',
-    command: 'submitPurchaseOrder',
-    route: { owner: i % 3 === 0 ? 'cloud' : 'legacy', ruleId: 'r', ruleSetVersion: 1 },
-  };
-  const lines = Array.from({ length: 3 }, (_, n) => ({
-    lineNumber: (n + 1) * 10,
-    item: `ITEM-${(i + n) % 5000}`,
-    quantity: { value: String(10 + n), uom: 'EA' },
-    unitPrice: '2.50',
-  }));
-  const result = [
-    {
-      id: randomUUID(),
-      type: 'DocumentOwnershipAssigned',
-      data: {
-        document: { type: 'purchaseOrder', key: { company, poNumber: poNumber(i) } },
-        owner: i % 3 === 0 ? 'cloud' : 'legacy',
-        primary: i % 3 === 0 ? 'cloud' : 'legacy',
-        basis: 'rule',
-        ruleId: 'r',
-        ruleSetVersion: 1,
-        reason: 'bench',
-      },
-      metadata,
-    },
-    {
-      id: randomUUID(),
-      type: 'PurchaseOrderSubmitted',
-      data: {
-        company,
-        poNumber: poNumber(i),
-        supplier: pick(suppliers, i),
-        site: pick(sites, i),
-        orderDate: `2026-${String((i % 12) + 1).padStart(2, '0')}-15`,
-        currency: 'USD',
-        lines,
-      },
-      metadata,
-    },
-  ];
-  if (i % 10 === 0) {
-    result.push({
-      id: randomUUID(),
-      type: 'PurchaseOrderCancelled',
-      data: { company, poNumber: poNumber(i), reason: 'bench' },
-      metadata,
-    });
-  }
-  const stream = `PurchaseOrder-${company}/${poNumber(i)}`;
-  const appends = [{ stream, events: result }];
-  if (i % 5 === 0) appends.push(journalEntry(i, company, metadata));
-  if (i % 2 === 0) appends.push(delivery(i, stream, company));
-  return appends;
-};
-
-/** A balanced journal entry of four lines in two currencies. */
-const journalEntry = (i, company, metadata) => {
-  const entryNumber = `JE-${String(i).padStart(7, '0')}`;
-  const amount = `${(i % 997) + 1}.25`;
-  const lines = [
-    ['6410', 'USD', 'debit'],
-    ['2150', 'USD', 'credit'],
-    ['6420', 'EUR', 'debit'],
-    ['2150', 'EUR', 'credit'],
-  ].map(([account, currency, side], n) => ({
-    lineNumber: n + 1,
-    account: `${account}-${i % 20}`,
-    currency,
-    [side]: amount,
-  }));
-  return {
-    stream: `JournalEntry-${company}/${entryNumber}`,
-    events: [
-      {
-        id: randomUUID(),
-        type: 'JournalEntrySubmitted',
-        data: {
-          company,
-          entryNumber,
-          postingDate: `2026-${String((i % 12) + 1).padStart(2, '0')}-28`,
-          lines,
-        },
-        metadata: { ...metadata, command: 'submitJournalEntry' },
-      },
-    ],
-  };
-};
-
-/** The order's delivery to its ERP: requested, then delivered (every 50th dead-lettered). */
-const delivery = (i, documentStream, company) => {
-  const target = i % 3 === 0 ? 'cloud' : 'legacy';
-  const deliveryId = `${target}.cmd-${i}`;
-  const attempt = {
-    deliveryId,
-    attempt: 1,
-    startedAt: '2026-11-15T10:00:00.000Z',
-    finishedAt: '2026-11-15T10:00:00.400Z',
-    durationMs: 400,
-  };
-  const outcome =
-    i % 50 === 0
-      ? {
-          type: 'DeliveryDeadLettered',
-          data: {
-            ...attempt,
-            reason: 'permanent-error',
-            error: { kind: 'permanent', code: 'erp-rejected', message: 'unknown supplier' },
-            at: '2026-11-15T10:00:00.400Z',
-          },
-        }
-      : { type: 'DeliverySucceeded', data: { ...attempt, reference: `PO/${i}`, record: 'r' } };
-  return {
-    stream: `Delivery-${target}:${documentStream}`,
-    events: [
-      {
-        id: randomUUID(),
-        type: 'DeliveryRequested',
-        data: {
-          deliveryId,
-          target,
-          role: 'primary',
-          documentStream,
-          documentType: 'purchaseOrder',
-          documentKey: { company, poNumber: poNumber(i) },
-          commandEventId: `cmd-${i}`,
-          commandEventType: 'PurchaseOrderSubmitted',
-          commandRevision: 1,
-          commandPosition: String(i),
-          action: 'create',
-          parents: [],
-          correlationId: null,
-          commandId: null,
-          requestedAt: '2026-11-15T10:00:00.000Z',
-        },
-        metadata: {},
-      },
-      { id: randomUUID(), ...outcome, metadata: {} },
-    ],
-  };
 };
 
 const percentile = (values, p) => {
@@ -266,6 +119,14 @@ const main = async () => {
     // by wall clock and by CPU time; `handled` is what reached the projection.
     const eventsPerSecond = Math.round(baseline.events / result.seconds);
     const eventsPerCpuSecond = Math.round(baseline.events / cpuSeconds);
+    const floor = await sqliteFloor(projection, () => events.readAll(), dir, {
+      sortablePosition,
+      indexColumns,
+      openReadModelDatabase,
+      matchesFilter,
+    });
+    // The best a rebuild could do on this store: read the log, and have SQLite write its rows.
+    const bestCpuSeconds = baseline.events / baseline.eventsPerCpuSecond + floor.cpuSeconds;
     rebuilds[projection.name] = {
       handled: result.handled,
       seconds: Number(result.seconds.toFixed(2)),
@@ -274,9 +135,18 @@ const main = async () => {
       eventsPerCpuSecond,
       ratioToReadAll: Number((eventsPerSecond / baseline.eventsPerSecond).toFixed(3)),
       cpuRatioToReadAll: Number((eventsPerCpuSecond / baseline.eventsPerCpuSecond).toFixed(3)),
+      sqliteFloor: {
+        rows: floor.rows,
+        seconds: Number(floor.seconds.toFixed(2)),
+        cpuSeconds: Number(floor.cpuSeconds.toFixed(2)),
+        eventsPerCpuSecond: Math.round(baseline.events / floor.cpuSeconds),
+        withReadAllEventsPerCpuSecond: Math.round(baseline.events / bestCpuSeconds),
+        ofFloor: Number((bestCpuSeconds / cpuSeconds).toFixed(3)),
+      },
     };
+    const r = rebuilds[projection.name];
     console.log(
-      `  rebuild ${projection.name}: ${eventsPerSecond.toLocaleString('en-US')} events/s (${rebuilds[projection.name].ratioToReadAll} × read-all), ${eventsPerCpuSecond.toLocaleString('en-US')} events/CPU-s (${rebuilds[projection.name].cpuRatioToReadAll} × read-all); ${result.handled.toLocaleString('en-US')} handled`,
+      `  rebuild ${projection.name}: ${eventsPerSecond.toLocaleString('en-US')} events/s (${r.ratioToReadAll} × read-all), ${eventsPerCpuSecond.toLocaleString('en-US')} events/CPU-s (${r.cpuRatioToReadAll} × read-all); ${result.handled.toLocaleString('en-US')} handled; SQLite alone writes its ${floor.rows.toLocaleString('en-US')} rows at ${r.sqliteFloor.eventsPerCpuSecond.toLocaleString('en-US')} events/CPU-s, so read-all + SQLite ≤ ${r.sqliteFloor.withReadAllEventsPerCpuSecond.toLocaleString('en-US')} events/CPU-s (the rebuild reaches ${r.sqliteFloor.ofFloor} of it)`,
     );
   }
 
