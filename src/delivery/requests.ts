@@ -6,7 +6,13 @@ import { type DocumentType, documentTypeInfo, streamNameOf } from '../domain/doc
 import { ownershipChangedEventType } from '../domain/events/registry.js';
 import { foldDocument } from '../domain/fold.js';
 import type { PurchaseOrderState } from '../domain/purchaseOrder/types.js';
-import { migratedState, migrationTargets, type OwnershipChange } from '../migration/deliveries.js';
+import {
+  migratedState,
+  migrationAdding,
+  migrationTargets,
+  type OwnershipChange,
+  stateAfterMigration,
+} from '../migration/deliveries.js';
 import type { ErpDelivery } from '../ports/erpConnector.js';
 import { categoryOf, type EventStore, type RecordedEvent } from '../ports/eventStore.js';
 import { type GateFor, noGates } from './gates.js';
@@ -175,6 +181,18 @@ export const readDocumentFrom =
  * The connector's input for a request: the document folded up to the command it delivers,
  * once its gate (if its type has one) lets it go, given the document's current state.
  */
+const afterMigrations = (
+  state: PurchaseOrderState,
+  events: readonly RecordedEvent[],
+  target: string,
+): PurchaseOrderState => {
+  const changes = events
+    .filter((event) => event.type === ownershipChangedEventType)
+    .map((event) => event.data as unknown as OwnershipChange);
+  const migration = changes.length > 0 ? migrationAdding(changes, target) : null;
+  return migration ? stateAfterMigration(state, migration) : state;
+};
+
 export const prepareDelivery = async (
   read: ReadDocument,
   request: DeliveryRequest,
@@ -211,16 +229,19 @@ export const prepareDelivery = async (
   }
   const reason = undeliverableReason(state);
   if (reason) return { kind: 'refused', code: 'not-deliverable', message: reason };
-  // A migration delivers the order as it asks (src/migration/deliveries.ts).
+  // A migration delivers the order as it asks, and an owner it added keeps receiving the
+  // lines' remainders with every later command (src/migration/deliveries.ts).
   const command = events[request.commandRevision];
   const delivered =
-    command?.type === ownershipChangedEventType && type === 'purchaseOrder'
-      ? migratedState(
-          state as PurchaseOrderState,
-          command.data as unknown as OwnershipChange,
-          request.action,
-        )
-      : state;
+    type !== 'purchaseOrder'
+      ? state
+      : command?.type === ownershipChangedEventType
+        ? migratedState(
+            state as PurchaseOrderState,
+            command.data as unknown as OwnershipChange,
+            request.action,
+          )
+        : afterMigrations(state as PurchaseOrderState, upToCommand, request.target);
   // The fold's shape is the document type's canonical state (the port's contract).
   const delivery = {
     document: type,

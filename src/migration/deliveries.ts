@@ -84,35 +84,68 @@ const why = (change: OwnershipChange) =>
  * `invoiced` quantities before the move; for a dropped owner, the order cut down to what it
  * received (lines with nothing received cancelled), or cancelled when nothing was received.
  */
+/**
+ * The order as an owner a migration added holds it: each line carried over asks for what is
+ * still to receive of what is ordered now (the old owner received the rest, so goods are
+ * never received twice; a line fully received asks for 0), with what happened before riding
+ * along for its records.
+ */
+const withRemainders = (state: PurchaseOrderState, change: OwnershipChange): PurchaseOrderState => {
+  const carried = new Map(change.carriedOver.map((line) => [line.lineNumber, line]));
+  return {
+    ...state,
+    lines: state.lines.map((line) => {
+      const c = carried.get(line.lineNumber);
+      if (!c) return line;
+      const open = decimal(line.quantity.value).minus(c.received.value);
+      return {
+        ...line,
+        quantity: { ...line.quantity, value: open.gt(0) ? format(open) : '0' },
+        ordered: { value: line.quantity.value, uom: line.quantity.uom },
+        received: c.received,
+        invoiced: c.invoiced,
+      };
+    }),
+  };
+};
+
+/**
+ * The latest migration that added `target` to the document's route, if `target` has owned
+ * (part of) the document only since one; null when it owned it from the start, or lost it.
+ */
+export const migrationAdding = (
+  changes: readonly OwnershipChange[],
+  target: string,
+): OwnershipChange | null => {
+  for (const change of [...changes].reverse()) {
+    const before = targetsOf(change.previous).some((t) => t.target === target);
+    const after = targetsOf(change.route).some((t) => t.target === target);
+    if (after && !before) return change;
+    if (before !== after) return null;
+  }
+  return null;
+};
+
+/**
+ * What a later command delivers to an owner a migration added: the order with its lines'
+ * remainders, as that migration's own `submit` asked, so a change or an acknowledgement does
+ * not raise the new owner's lines back to what the old owner already received.
+ */
+export const stateAfterMigration = (
+  state: PurchaseOrderState,
+  change: OwnershipChange,
+): PurchaseOrderState => withRemainders(state, change);
+
 export const migratedState = (
   state: PurchaseOrderState,
   change: OwnershipChange,
   action: string,
 ): PurchaseOrderState => {
-  const carried = new Map(change.carriedOver.map((line) => [line.lineNumber, line]));
-  if (action === 'submit') {
-    return {
-      ...state,
-      lines: state.lines.map((line) => {
-        const c = carried.get(line.lineNumber);
-        if (!c) return line;
-        // The old owner received (and was invoiced for) part of the line: the new one is
-        // asked only for the rest, so goods are never received twice (a line fully received
-        // asks for 0); what happened before rides along for its records.
-        const open = decimal(c.ordered.value).minus(c.received.value);
-        return {
-          ...line,
-          quantity: { ...line.quantity, value: open.gt(0) ? format(open) : '0' },
-          ordered: c.ordered,
-          received: c.received,
-          invoiced: c.invoiced,
-        };
-      }),
-    };
-  }
+  if (action === 'submit') return withRemainders(state, change);
   if (action === 'cancel') {
     return { ...state, status: 'cancelled', cancellation: { reason: why(change) } };
   }
+  const carried = new Map(change.carriedOver.map((line) => [line.lineNumber, line]));
   return {
     ...state,
     lastChangeReason: `Open remainder cancelled. ${why(change)}`,
