@@ -13,6 +13,7 @@ import { DeliveryView } from '../../../delivery/view.js';
 import { documentTypes } from '../../../domain/documents.js';
 import type { EventStore } from '../../../ports/eventStore.js';
 import { HttpProblem } from '../../problem.js';
+import { resolutionRoutes } from './deliveryResolutions.js';
 import { deliveryResponses } from './deliveryResponses.js';
 
 /**
@@ -166,6 +167,8 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
       };
     },
   });
+
+  resolutionRoutes(app, store, view);
 
   app.post('/deliveries/replay', {
     config: { roles: ['operator'] },
