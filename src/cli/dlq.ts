@@ -249,7 +249,7 @@ export const dlqCommand = (): Command => {
       });
     });
 
-  const resolution = (action: 'resolve' | 'skip', outcome: ResolutionOutcome, what: string) =>
+  const resolution = (action: 'resolve' | 'skip', what: string) =>
     withStoreOptions(dlq.command(action).description(what))
       .argument('<id>', 'delivery id, as "dlq list" shows it (dead-lettered or held)')
       .requiredOption('--reason <text>', 'why (recorded with your name)')
@@ -279,14 +279,12 @@ export const dlqCommand = (): Command => {
       console.log('The dispatcher records it and delivers what waited behind it.');
     });
   };
-  resolution('resolve', 'resolved', 'a dead letter done in the ERP by hand: counts as delivered')
+  resolution('resolve', 'a dead letter done in the ERP by hand: counts as delivered')
     .option('--reference <ref>', "the ERP's reference of what was done by hand")
     .action((id: string, options) => carryOut(id, 'resolved', options));
-  resolution(
-    'skip',
-    'skipped',
-    'a dead letter that will never be delivered: the next proceed',
-  ).action((id: string, options) => carryOut(id, 'skipped', options));
+  resolution('skip', 'a dead letter that will never be delivered: the next proceed').action(
+    (id: string, options) => carryOut(id, 'skipped', options),
+  );
 
   return dlq;
 };

@@ -334,11 +334,8 @@ describe.skipIf(unavailable !== null)(
         }
         return true;
       });
-      const states = (
-        (await legacyOf(documents[0] as string))?.deliveries as Array<{
-          state: string;
-        }>
-      ).map((d) => d.state);
+      const story = await legacyOf(documents[0] as string);
+      const states = ((story?.deliveries ?? []) as Array<{ state: string }>).map((d) => d.state);
       expect(states).toEqual(['delivered', 'delivered', 'delivered']);
     }, 240_000);
 
