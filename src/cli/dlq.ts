@@ -4,7 +4,6 @@
  * replay up from the log. `--json` prints machine-readable output.
  */
 
-import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ReplaySelection, replayDeliveries } from '../delivery/operations.js';
 import { type DeliveryState, deliveryStates } from '../delivery/records.js';
@@ -17,23 +16,10 @@ import { type DeliveryStatus, DeliveryView } from '../delivery/view.js';
 import { type DocumentType, documentTypeInfo, documentTypes } from '../domain/documents.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { openEventStore } from '../stores.js';
+import { cliActor } from './actor.js';
 import { CliError } from './gateway.js';
 import { configFrom, withStoreOptions } from './options.js';
 import { oneLine, table } from './table.js';
-
-/**
- * Who runs the CLI, as recorded with what it does: the OS user (not `$USER`, which a service
- * or container may leave unset), else the environment's, else `unknown`.
- */
-export const cliActor = (): string => {
-  let name = '';
-  try {
-    name = userInfo().username;
-  } catch {
-    // No passwd entry for this uid (some containers): fall back to the environment.
-  }
-  return `cli:${name || process.env.USER || process.env.LOGNAME || 'unknown'}`;
-};
 
 const positive = (value: string) => {
   const n = Number(value);
