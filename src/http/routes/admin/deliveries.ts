@@ -131,7 +131,11 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
       const { target: name } = request.params as { target: string };
       const body = request.body as { state: 'open' | 'closed'; reason: string };
       const by = request.principal?.clientId ?? 'unknown';
-      return { target: name, ...(await setBreaker(store, name, body.state, by, body.reason)) };
+      const keyId = request.principal?.keyId ?? null;
+      return {
+        target: name,
+        ...(await setBreaker(store, name, body.state, by, body.reason, keyId)),
+      };
     },
   });
 
@@ -214,6 +218,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         dryRun: body.dryRun,
         reason: body.reason ?? '', // only a dry run comes without one, and records nothing
         by: request.principal?.clientId ?? 'unknown',
+        keyId: request.principal?.keyId ?? null,
       });
     },
   });
