@@ -44,6 +44,7 @@ export const deliveryResponses = {
     200: success('Deliveries matching the filter, newest first, and how many matched.', {
       total: 1,
       deliveries: [status],
+      next: null,
     }),
     400: p[400](`${deliveries}?state=lost`, '/state', 'state must be one of "pending", …', 'query'),
     401: p[401],
