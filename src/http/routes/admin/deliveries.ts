@@ -104,7 +104,7 @@ export const deliveryRoutes = async (
       }
       await view.refresh(store);
       const all = view.list(filter);
-      return { total: all.length, deliveries: all.slice(0, Number(limit ?? 100)), next: null };
+      return { total: all.length, deliveries: all.slice(0, Number(limit ?? 100)) };
     },
   });
 

@@ -41,11 +41,14 @@ const readers = 'operator, auditor';
 
 export const deliveryResponses = {
   list: {
-    200: success('Deliveries matching the filter, newest first, and how many matched.', {
-      total: 1,
-      deliveries: [status],
-      next: null,
-    }),
+    200: success(
+      'Deliveries matching the filter, oldest request first, and how many matched; with `state=delivered` or `skipped`, also `next`: the cursor of the next page (null on the last).',
+      {
+        total: 1,
+        deliveries: [status],
+        next: null,
+      },
+    ),
     400: p[400](`${deliveries}?state=lost`, '/state', 'state must be one of "pending", …', 'query'),
     401: p[401],
     403: p[403](readers),
