@@ -226,7 +226,7 @@ export const buildApp = async (deps: AppDependencies): Promise<FastifyInstance> 
           if (deps.tolerances)
             await admin.register(toleranceRoutes, { tolerances: deps.tolerances });
           await admin.register(consumerRoutes, { consumers });
-          await admin.register(deliveryRoutes, { store });
+          await admin.register(deliveryRoutes, { store, readModels: deps.readModels });
           await admin.register(divergenceRoutes, { store });
           await admin.register(migrationRoutes, { store });
           if (deps.readModels) {

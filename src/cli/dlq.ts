@@ -1,15 +1,22 @@
 /**
- * `coexist dlq list|show|replay`: dead letters (and the rest of the delivery backlog) read
+ * `coexist dlq list|show|replay|resolve|skip`: dead letters (and the rest of the delivery backlog) read
  * from the gateway's event store, and replays written to it; a running dispatcher picks a
  * replay up from the log. `--json` prints machine-readable output.
  */
+
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ReplaySelection, replayDeliveries } from '../delivery/operations.js';
 import { type DeliveryState, deliveryStates } from '../delivery/records.js';
+import {
+  type ResolutionOutcome,
+  ResolutionRefused,
+  resolveDelivery,
+} from '../delivery/resolutions.js';
 import { type DeliveryStatus, DeliveryView } from '../delivery/view.js';
 import { type DocumentType, documentTypeInfo, documentTypes } from '../domain/documents.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { openEventStore } from '../stores.js';
+import { cliActor } from './actor.js';
 import { CliError } from './gateway.js';
 import { configFrom, withStoreOptions } from './options.js';
 import { oneLine, table } from './table.js';
@@ -103,7 +110,7 @@ const filterOptions = (command: Command) =>
 
 export const dlqCommand = (): Command => {
   const dlq = new Command('dlq').description(
-    'dead letters of delivery to the ERPs: list, show, replay',
+    'dead letters of delivery to the ERPs: list, show, replay, resolve, skip',
   );
 
   filterOptions(withStoreOptions(dlq.command('list').description('list dead letters (or --state)')))
@@ -159,6 +166,10 @@ export const dlqCommand = (): Command => {
         if (shown.hold) console.log(`  held since ${shown.hold.since}: ${shown.hold.reason}`);
         if (shown.waitingFor) console.log(`  waiting: ${shown.waitingFor.reason}`);
         if (shown.reference) console.log(`  ERP reference: ${shown.reference}`);
+        if (shown.resolution) {
+          const r = shown.resolution;
+          console.log(`  ${r.outcome} by ${r.by} at ${r.at}: ${r.reason}`);
+        }
         for (const a of shown.attempts) {
           const answer = a.reference ?? (a.error ? `${a.error.code}: ${a.error.message}` : '');
           console.log(
@@ -211,7 +222,7 @@ export const dlqCommand = (): Command => {
           selection,
           cap: options.cap,
           dryRun: Boolean(options.dryRun),
-          by: `cli:${process.env.USER ?? 'unknown'}`,
+          by: cliActor(),
           reason: reason ?? '',
         }),
       );
@@ -223,6 +234,43 @@ export const dlqCommand = (): Command => {
         for (const s of outcome.skipped) console.log(`  skipped ${s.id}: ${s.reason}`);
       });
     });
+
+  const resolution = (action: 'resolve' | 'skip', what: string) =>
+    withStoreOptions(dlq.command(action).description(what))
+      .argument('<id>', 'delivery id, as "dlq list" shows it (dead-lettered or held)')
+      .requiredOption('--reason <text>', 'why (recorded with your name)')
+      .option('--json', 'print JSON');
+  const carryOut = async (
+    id: string,
+    outcome: ResolutionOutcome,
+    options: Record<string, string>,
+  ) => {
+    const reason = options.reason?.trim();
+    if (!reason) throw new CliError('--reason <text> must say why.');
+    const { answer } = await withView(options, (store, view) =>
+      resolveDelivery(store, view, {
+        deliveryId: id,
+        outcome,
+        by: cliActor(),
+        reason,
+        reference: options.reference ?? null,
+      }),
+    ).catch((error: unknown) => {
+      throw error instanceof ResolutionRefused ? new CliError(error.message) : error;
+    });
+    print(Boolean(options.json), answer, () => {
+      console.log(
+        `${answer.outcome === 'resolved' ? 'Resolved' : 'Skipped'} ${answer.deliveryId} (${answer.documentStream}), was ${answer.previousState}.`,
+      );
+      console.log('The dispatcher records it and delivers what waited behind it.');
+    });
+  };
+  resolution('resolve', 'a dead letter done in the ERP by hand: counts as delivered')
+    .option('--reference <ref>', "the ERP's reference of what was done by hand")
+    .action((id: string, options) => carryOut(id, 'resolved', options));
+  resolution('skip', 'a dead letter that will never be delivered: the next proceed').action(
+    (id: string, options) => carryOut(id, 'skipped', options),
+  );
 
   return dlq;
 };

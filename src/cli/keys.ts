@@ -10,6 +10,7 @@ import {
   revokeApiKey,
 } from '../registries/apiKeys.js';
 import { openEventStore } from '../stores.js';
+import { cliActor } from './actor.js';
 import { list, parseCodes, parseDocumentTypes } from './arguments.js';
 import { configFrom, withStoreOptions } from './options.js';
 import { table } from './table.js';
@@ -130,7 +131,7 @@ export const keysCommand = (): Command => {
           roles: options.roles,
           scopes,
           ...(options.rateLimit ? { rateLimitPerMinute: options.rateLimit } : {}),
-          issuedBy: `cli:${process.env.USER ?? 'unknown'}`,
+          issuedBy: cliActor(),
         }),
       );
       console.log(
@@ -173,7 +174,7 @@ export const keysCommand = (): Command => {
       await withStore(options, async (store) => {
         const valid = foldApiKeys(await store.readStream(apiKeyStream));
         if (!valid.has(keyId)) throw new Error(`No valid key with id ${keyId}.`);
-        await revokeApiKey(store, keyId, options.reason, `cli:${process.env.USER ?? 'unknown'}`);
+        await revokeApiKey(store, keyId, options.reason, cliActor());
       });
       console.log(`Key ${keyId} revoked.`);
     });

@@ -57,6 +57,17 @@ export const attemptDelivery = async (
     });
     return;
   }
+  if (prepared.kind === 'skipped') {
+    await record(stream.name, deliveryEventTypes.skipped, {
+      deliveryId: id,
+      resolutionId: null,
+      by: 'gate',
+      reason: prepared.reason,
+      reference: null,
+      at: now().toISOString(),
+    });
+    return;
+  }
   if (prepared.kind === 'refused') {
     await record(stream.name, deliveryEventTypes.deadLettered, {
       deliveryId: id,

@@ -46,11 +46,13 @@ import {
   deliveryControlCategory,
   deliveryEventTypes,
   deliveryReplayCategory,
+  deliveryResolutionCategory,
   deliveryStreamOf,
   headOf,
   parentWaitOf,
 } from './records.js';
 import { documentCategories } from './requests.js';
+import { resolutionsOf } from './resolutions.js';
 import { targetSettingsOf } from './settings.js';
 import { startSnapshotter } from './snapshotter.js';
 import { DeliveryView } from './view.js';
@@ -298,11 +300,18 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     }
   };
 
-  /** An operator's replay: each named delivery still dead-lettered is made pending again. */
-  const carryOutReplay = (event: RecordedEvent): Promise<boolean>[] =>
-    replaysOf(event, view).map(({ stream, data, claim }) =>
+  /**
+   * An operator's replay (each named delivery still dead-lettered is made pending again) or
+   * resolution (a dead letter done by hand, or skipped: what waits behind it proceeds).
+   */
+  const carryOutReplay = (event: RecordedEvent): Promise<boolean>[] => [
+    ...replaysOf(event, view).map(({ stream, data, claim }) =>
       record(stream, deliveryEventTypes.replayed, data, claim),
-    );
+    ),
+    ...resolutionsOf(event, view).map(({ stream, type, data, claim }) =>
+      record(stream, type, data, claim),
+    ),
+  ];
 
   /**
    * On taking the lease: fold the unfinished delivery streams (from the last snapshot and the
@@ -359,7 +368,12 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
       // Not the delivery streams: only this dispatcher writes them (replays and breaker
       // settings arrive as requests in their own categories), so it never reads its own writes.
       filter: {
-        streamCategories: [...documentCategories, deliveryControlCategory, deliveryReplayCategory],
+        streamCategories: [
+          ...documentCategories,
+          deliveryControlCategory,
+          deliveryReplayCategory,
+          deliveryResolutionCategory,
+        ],
       },
       // A command event is never skipped: a batch that keeps failing (the store down for
       // minutes) stops the dispatcher visibly rather than parking a command undelivered.

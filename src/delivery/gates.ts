@@ -10,7 +10,10 @@
  *   to the document's stream (e.g. the match process's `InvoiceReleased`), and when a
  *   dispatcher takes the lease;
  * - `refuse`: the delivery is dead-lettered with the reason (code `gate-refused`); an
- *   operator's replay asks the gate again.
+ *   operator's replay asks the gate again;
+ * - `skip`: the document will never be delivered (a rejected invoice): the delivery is
+ *   recorded `skipped` with the reason (`DeliverySkipped`, by `gate`), leaves the backlog,
+ *   and what waits behind it proceeds.
  *
  * Gates are pure (no I/O, no clock): the same events give the same answer on any instance.
  * Later commands of the same document wait behind a held one (order per document holds).
@@ -23,7 +26,8 @@ import type { RecordedEvent } from '../ports/eventStore.js';
 export type GateDecision =
   | { kind: 'go' }
   | { kind: 'wait'; reason: string }
-  | { kind: 'refuse'; reason: string };
+  | { kind: 'refuse'; reason: string }
+  | { kind: 'skip'; reason: string };
 
 export interface GateContext {
   /** The ERP the delivery is for (`legacy`, `cloud`) and its role for the document. */
@@ -63,11 +67,18 @@ export const noGates: GateFor = () => undefined;
 
 /**
  * The gates the gateway runs with: a supplier invoice goes to its ERP only once its three-way
- * match passes or an operator releases it (src/domain/matching, docs/matching.md).
+ * match passes or an operator releases it (src/domain/matching, docs/matching.md); one an
+ * operator rejected is never delivered, so its delivery is skipped rather than held for ever.
  */
 export const registeredGates: readonly RegisteredGate[] = [
   {
     documentType: 'supplierInvoice',
-    gate: (state) => supplierInvoiceGate(state as DocumentState & { match: MatchState }),
+    gate: (state) => {
+      const invoice = state as DocumentState & { match: MatchState };
+      const decision = supplierInvoiceGate(invoice);
+      return invoice.match.status === 'rejected' && decision.kind === 'wait'
+        ? { kind: 'skip', reason: decision.reason }
+        : decision;
+    },
   },
 ];

@@ -11,6 +11,7 @@ import {
   deliveryControlCategory,
   deliveryEventTypes,
   deliveryReplayCategory,
+  deliveryResolutionCategory,
   deliveryStreamOf,
   requestClaimOf,
 } from './records.js';
@@ -28,6 +29,7 @@ export interface IntakeContext {
   /** Delivery streams the batch reads or writes: not dropped under it. */
   handling: Set<string>;
   applyControl(event: RecordedEvent): void;
+  /** An operator's replay or resolution, carried out in the delivery streams. */
   carryOutReplay(event: RecordedEvent): Promise<boolean>[];
   /** Notes a document's event; `fresh` collects documents first seen in the batch. */
   noteDocumentEvent(event: RecordedEvent, fresh: Map<string, RecordedEvent[]>): void;
@@ -50,7 +52,7 @@ export const intakeOf =
           ctx.applyControl(event);
           continue;
         }
-        if (category === deliveryReplayCategory) {
+        if (category === deliveryReplayCategory || category === deliveryResolutionCategory) {
           appends.push(...ctx.carryOutReplay(event));
           continue;
         }

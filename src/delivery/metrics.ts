@@ -23,6 +23,9 @@ const outcomeOf: Record<string, string> = {
   [deliveryEventTypes.succeeded]: 'delivered',
   [deliveryEventTypes.attemptFailed]: 'failed',
   [deliveryEventTypes.deadLettered]: 'dead-lettered',
+  // Closed by an operator (or, skipped, by a gate): no attempt, but how the delivery ended.
+  [deliveryEventTypes.resolved]: 'resolved',
+  [deliveryEventTypes.skipped]: 'skipped',
 };
 const breakerStates = ['closed', 'open', 'half-open', 'isolated'];
 
@@ -157,7 +160,7 @@ export const metricsPlugin = fp(
 
     const outcomes = new Counter({
       name: 'coexist_delivery_outcomes_total',
-      help: 'Delivery attempts finished, by target, document type and outcome.',
+      help: 'Delivery attempts finished, and deliveries an operator resolved or skipped, by target, document type and outcome.',
       labelNames: ['target', 'document_type', 'outcome'],
       registers,
     });
@@ -224,7 +227,7 @@ export const metricsPlugin = fp(
       const now = Date.now();
       const oldestByTarget = new Map<string, number>();
       for (const status of view.list()) {
-        if (status.state === 'delivered') continue;
+        if (status.state === 'delivered' || status.state === 'skipped') continue;
         backlog.inc({ target: status.target, state: status.state });
         if (status.state === 'dead-lettered') {
           deadLetters.inc({ target: status.target });

@@ -26,7 +26,18 @@ export interface ReplayRequest {
   dryRun: boolean;
   by: string;
   reason: string;
+  /** The API key the operator used (its id, never the secret), when through the API. */
+  keyId?: string | null;
 }
+
+/**
+ * The metadata of an operator's event: who (`clientId`, as every recorded write has, so the
+ * audit's `events(filter: {clientId})` finds it) and with which key.
+ */
+const actorMetadata = (by: string, keyId: string | null | undefined) => ({
+  clientId: by,
+  keyId: keyId ?? null,
+});
 
 export interface ReplayOutcome {
   replayId: string | null;
@@ -97,7 +108,7 @@ export const replayDeliveries = async (
           deliveryIds: chosen.map((d) => d.id),
           at: new Date().toISOString(),
         },
-        metadata: {},
+        metadata: actorMetadata(request.by, request.keyId),
       },
     ],
     { expectedRevision: 'no_stream' },
@@ -113,11 +124,12 @@ export const setBreaker = async (
   state: 'open' | 'closed',
   by: string,
   reason: string,
+  keyId: string | null = null,
 ) => {
   const data = { state, by, reason, at: new Date().toISOString() };
   await store.appendToStream(
     deliveryControlStreamOf(target),
-    [{ id: randomUUID(), type: breakerSetEventType, data, metadata: {} }],
+    [{ id: randomUUID(), type: breakerSetEventType, data, metadata: actorMetadata(by, keyId) }],
     { expectedRevision: 'any' },
   );
   return data;

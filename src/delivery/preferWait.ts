@@ -13,6 +13,7 @@ import {
   type Delivery,
   deliveryStreamOf,
   emptyDeliveryStream,
+  isSettled,
 } from './records.js';
 
 /** Longest wait honoured, whatever the client asks. */
@@ -53,7 +54,7 @@ export const awaitAcknowledgement = async (
     for (const event of events) applyDeliveryEvent(stream, event);
     const ours = stream.deliveries.filter((d) => commandEventIds.includes(d.commandEventId));
     const last = ours.at(-1);
-    if (last && ours.every((d) => d.state === 'delivered' || d.state === 'dead-lettered')) {
+    if (last && ours.every((d) => isSettled(d) || d.state === 'dead-lettered')) {
       return {
         target,
         state: last.state,

@@ -13,6 +13,9 @@ export const deliveryControlCategory = 'DeliveryControl';
 /** One stream per replay an operator asked for: who, why, which deliveries. */
 export const deliveryReplayCategory = 'DeliveryReplay';
 export const replayRequestedEventType = 'DeliveriesReplayRequested';
+/** One stream per resolution an operator recorded: a dead letter done by hand, or skipped. */
+export const deliveryResolutionCategory = 'DeliveryResolution';
+export const resolutionRequestedEventType = 'DeliveryResolutionRequested';
 
 export const deliveryStreamOf = (target: string, documentStream: string): string =>
   `${deliveryCategory}-${target}:${documentStream}`;
@@ -36,6 +39,10 @@ export const deliveryEventTypes = {
   replayed: 'DeliveryReplayed',
   /** A delivery gate said wait (gates.ts): not attempted until the document's state allows it. */
   held: 'DeliveryHeld',
+  /** Done in the ERP by hand (an operator says so): counts as delivered. */
+  resolved: 'DeliveryResolved',
+  /** Will not be delivered (an operator, or a gate: a rejected invoice); the next proceed. */
+  skipped: 'DeliverySkipped',
 } as const;
 /** An operator held a target's breaker open, or closed it. */
 export const breakerSetEventType = 'DeliveryBreakerSet';
@@ -57,7 +64,8 @@ export type RecordedDeliveryState =
   | 'delivered'
   | 'retrying'
   | 'dead-lettered'
-  | 'held';
+  | 'held'
+  | 'skipped';
 /** What an operator sees: also a delivery held by its parent order's delivery. */
 export type DeliveryState = RecordedDeliveryState | 'waiting-for-parent';
 export const deliveryStates: readonly DeliveryState[] = [
@@ -67,8 +75,26 @@ export const deliveryStates: readonly DeliveryState[] = [
   'retrying',
   'dead-lettered',
   'held',
+  'skipped',
   'waiting-for-parent',
 ];
+
+/** Nothing more will be delivered for it: delivered (or resolved by hand), or skipped. */
+export const isSettled = (delivery: { state: DeliveryState }): boolean =>
+  delivery.state === 'delivered' || delivery.state === 'skipped';
+
+/** How an operator (or a gate) closed a delivery that could not be delivered. */
+export interface DeliveryResolution {
+  /** `resolved`: done in the ERP by hand (counts as delivered); `skipped`: never delivered. */
+  outcome: 'resolved' | 'skipped';
+  /** The operator's request (null when a gate skipped it). */
+  resolutionId: string | null;
+  by: string;
+  reason: string;
+  /** The ERP's reference of what was done by hand, when given. */
+  reference: string | null;
+  at: string;
+}
 
 export interface DeliveryError {
   kind: 'transient' | 'permanent';
@@ -127,6 +153,11 @@ export interface Delivery extends DeliveryRequest {
   replays: Array<{ replayId: string; by: string; reason: string; at: string }>;
   /** Why its gate holds it (state `held`), and since when; null once it goes. */
   hold: { reason: string; since: string } | null;
+  /**
+   * Resolved by hand or skipped: who, when, why. (Optional for folds of partial records, such
+   * as the document summary's; the fold always sets it.)
+   */
+  resolution?: DeliveryResolution | null;
 }
 
 export interface DeliveryStream {
@@ -205,6 +236,7 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
       deadLetter: null,
       replays: [],
       hold: null,
+      resolution: null,
     });
     return true;
   }
@@ -291,7 +323,7 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
         reason: text(data.reason),
         at: text(data.at),
       });
-      if (delivery.state !== 'delivered') {
+      if (!isSettled(delivery)) {
         delivery.state = 'pending';
         delivery.budgetUsed = 0;
         delivery.nextAttemptAt = null;
@@ -299,17 +331,40 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
       }
       break;
     }
+    case deliveryEventTypes.resolved:
+    case deliveryEventTypes.skipped: {
+      if (isSettled(delivery)) break;
+      const resolved = event.type === deliveryEventTypes.resolved;
+      const at = text(data.at);
+      const reference = typeof data.reference === 'string' ? data.reference : null;
+      delivery.resolution = {
+        outcome: resolved ? 'resolved' : 'skipped',
+        resolutionId: typeof data.resolutionId === 'string' ? data.resolutionId : null,
+        by: text(data.by),
+        reason: text(data.reason),
+        reference,
+        at,
+      };
+      // The dead letter stays on record (why it needed an operator); it holds nothing now.
+      delivery.state = resolved ? 'delivered' : 'skipped';
+      delivery.hold = null;
+      delivery.nextAttemptAt = null;
+      if (resolved) {
+        delivery.reference = reference;
+        delivery.deliveredAt = at;
+      }
+      break;
+    }
   }
   return true;
 };
 
-/** A stream whose every delivery is delivered: nothing left to schedule in it. */
-export const isFinished = (stream: DeliveryStream): boolean =>
-  stream.deliveries.every((d) => d.state === 'delivered');
+/** A stream whose every delivery is delivered or skipped: nothing left to schedule in it. */
+export const isFinished = (stream: DeliveryStream): boolean => stream.deliveries.every(isSettled);
 
-/** The first delivery of a stream not yet delivered: the only one that may be attempted. */
+/** The first delivery of a stream not yet settled: the only one that may be attempted. */
 export const headOf = (stream: DeliveryStream): Delivery | undefined =>
-  stream.deliveries.find((d) => d.state !== 'delivered');
+  stream.deliveries.find((d) => !isSettled(d));
 
 /** Where a delivery waits on its parent orders' deliveries to the same target. */
 export interface ParentWait {
@@ -322,7 +377,7 @@ export interface ParentWait {
 /**
  * A child (notice, receipt, invoice) waits until every delivery of its parent orders to the
  * same target that was commanded before it is delivered: the order exists in the ERP, with
- * the lines the child points at. A parent the target never got a delivery of holds nothing
+ * the lines the child points at. A skipped one holds nothing (the ERP answers for the child). A parent the target never got a delivery of holds nothing
  * (the ERP answers for it).
  */
 export const parentWaitOf = (
@@ -333,7 +388,7 @@ export const parentWaitOf = (
   for (const parent of delivery.parents) {
     const stream = lookup(deliveryStreamOf(delivery.target, parent));
     const pending = stream?.deliveries.find(
-      (d) => d.state !== 'delivered' && BigInt(d.commandPosition) < position,
+      (d) => !isSettled(d) && BigInt(d.commandPosition) < position,
     );
     if (pending) {
       return {

@@ -156,6 +156,8 @@ export type PreparedDelivery =
   | { kind: 'ready'; delivery: ErpDelivery }
   /** Its gate holds it: nothing is attempted until the document's state allows it. */
   | { kind: 'held'; reason: string }
+  /** Its gate says it will never be delivered (e.g. a rejected invoice). */
+  | { kind: 'skipped'; reason: string }
   | {
       kind: 'refused';
       code: 'not-deliverable' | 'document-missing' | 'gate-refused';
@@ -223,6 +225,7 @@ export const prepareDelivery = async (
       events,
     });
     if (decision.kind === 'wait') return { kind: 'held', reason: decision.reason };
+    if (decision.kind === 'skip') return { kind: 'skipped', reason: decision.reason };
     if (decision.kind === 'refuse') {
       return { kind: 'refused', code: 'gate-refused', message: decision.reason };
     }

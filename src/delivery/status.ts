@@ -5,8 +5,10 @@
 import type { EventStore } from '../ports/eventStore.js';
 import {
   applyDeliveryEvent,
+  breakerChangedEventType,
   type DeliveryState,
   type DeliveryStream,
+  deliveryControlStreamOf,
   deliveryStreamOf,
   emptyDeliveryStream,
   headOf,
@@ -40,6 +42,21 @@ const readDeliveryStream = async (
   return stream;
 };
 
+/**
+ * Why a delivery that could go does not: its target's breaker, open (after failures) or held
+ * open by an operator (`isolated`), as the dispatcher last recorded it; null while closed.
+ * Read only for a document whose head waits to be attempted, from the target's control stream
+ * (a few events: one per breaker change or operator setting).
+ */
+const breakerReason = async (store: EventStore, target: string): Promise<string | null> => {
+  const events = await store.readStream(deliveryControlStreamOf(target));
+  const last = events.findLast((e) => e.type === breakerChangedEventType);
+  const state = last ? String(last.data.state) : 'closed';
+  if (state !== 'open' && state !== 'isolated') return null;
+  const how = state === 'isolated' ? 'held open by an operator' : 'open after failures';
+  return `The ${target} circuit breaker is ${how} since ${String(last?.data.at)}: deliveries to ${target} wait until it closes.`;
+};
+
 export const deliveryStatusOf = async (
   store: EventStore,
   documentStream: string,
@@ -57,6 +74,9 @@ export const deliveryStatusOf = async (
     const head = headOf(stream);
     const headStatus = head && deliveries.find((d) => d.id === head.deliveryId);
     const delivered = deliveries.filter((d) => d.reference !== null);
+    const waitsForBreaker =
+      (headStatus?.state === 'pending' || headStatus?.state === 'retrying') &&
+      !headStatus.waitingFor;
     answer.push({
       target,
       role: stream.deliveries[0]?.role ?? 'primary',
@@ -64,6 +84,7 @@ export const deliveryStatusOf = async (
       reference: delivered.at(-1)?.reference ?? null,
       nextAttemptAt: headStatus?.nextAttemptAt ?? null,
       reason:
+        (waitsForBreaker ? await breakerReason(store, target) : null) ??
         headStatus?.deadLetter?.message ??
         headStatus?.hold?.reason ??
         (headStatus?.waitingFor ? headStatus.waitingFor.reason : null) ??

@@ -17,6 +17,7 @@ import {
   breakerChangedEventType,
   breakerSetEventType,
   type Delivery,
+  type DeliveryResolution,
   type DeliveryState,
   type DeliveryStream,
   deliveryCategory,
@@ -24,6 +25,7 @@ import {
   emptyDeliveryStream,
   headOf,
   isFinished,
+  isSettled,
   type ParentWait,
   parentWaitOf,
   requestClaimOf,
@@ -51,6 +53,8 @@ export interface DeliveryStatus {
   deadLetter: Delivery['deadLetter'];
   /** State `held`: why its gate holds it, and since when. */
   hold: Delivery['hold'];
+  /** Resolved by hand (state `delivered`) or skipped (state `skipped`): who, when, why. */
+  resolution: DeliveryResolution | null;
   /** Why it is not moving: its parent order, or an earlier delivery of the same document. */
   waitingFor: ParentWait | { deliveryId: string; reason: string } | null;
 }
@@ -76,7 +80,7 @@ export const statusOf = (
 ): DeliveryStatus => {
   let state: DeliveryState = delivery.state;
   let waitingFor: DeliveryStatus['waitingFor'] = null;
-  if (delivery.state !== 'delivered' && delivery.state !== 'dead-lettered') {
+  if (!isSettled(delivery) && delivery.state !== 'dead-lettered') {
     const head = headOf(stream);
     if (head && head !== delivery) {
       waitingFor = {
@@ -113,6 +117,7 @@ export const statusOf = (
     lastError: delivery.lastError,
     deadLetter: delivery.deadLetter,
     hold: delivery.hold,
+    resolution: delivery.resolution ?? null,
     waitingFor,
   };
 };

@@ -125,6 +125,11 @@ describe('delivery operations', () => {
     await h.submitPo('B-2');
     await new Promise((r) => setTimeout(r, 500));
     expect(h.connector.callsFor('ACME-US/B-2')).toEqual([]);
+    // The document says why its delivery does not move.
+    expect((await deliveryStatusOf(h.gw.store, po('B-2')))[0]).toMatchObject({
+      state: 'pending',
+      reason: expect.stringContaining('legacy circuit breaker is held open by an operator'),
+    });
     await setBreaker(h.gw.store, 'legacy', 'closed', 'ops:carol', 'maintenance over');
     await waitFor(() => stateOf(po('B-2')) === 'delivered', 'delivered after the hold');
   });

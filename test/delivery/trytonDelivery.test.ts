@@ -281,6 +281,64 @@ describe.skipIf(unavailable !== null)(
       }
     }, 180_000);
 
+    it('the /docs story, example by example (submitted, changed, acknowledged, shipped, received, invoiced), is delivered end to end', async () => {
+      const gateway = gateways.at(-1) ?? (await startGateway());
+      const stamp = Date.now();
+      const poNumber = `ST-${stamp}`;
+      const asnNumber = `ASN-ST-${stamp}`;
+      await submit(gateway.url, poNumber);
+      const post = async (path: string, body: Record<string, unknown>) => {
+        const response = await fetch(`${gateway.url}/v1/${path}`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify(body),
+        });
+        expect(response.status, await response.clone().text()).toBe(202);
+        return (await response.json()) as { document: { url: string } };
+      };
+      const withPo = (name: string, extra: Record<string, unknown>) => {
+        const body = example(name) as { lines: Array<Record<string, unknown>> };
+        return { ...body, ...extra, lines: body.lines.map((line) => ({ ...line, poNumber })) };
+      };
+      const order = `purchase-orders/ACME-US/${poNumber}`;
+      await post(`${order}/changes`, example('purchase-order-change'));
+      await post(`${order}/acknowledgements`, example('purchase-order-acknowledgement'));
+      const documents = [
+        `/v1/${order}`,
+        (await post('shipment-notices', withPo('shipment-notice', { asnNumber }))).document.url,
+        (
+          await post(
+            'goods-receipts',
+            withPo('goods-receipt', { asnNumber, receiptNumber: `GR-ST-${stamp}` }),
+          )
+        ).document.url,
+        (
+          await post(
+            'supplier-invoices',
+            withPo('supplier-invoice', { invoiceNumber: `INV-ST-${stamp}` }),
+          )
+        ).document.url,
+      ];
+      const legacyOf = async (url: string) => {
+        const response = await fetch(`${gateway.url}${url}`, { headers: auth });
+        return ((await response.json()) as { deliveries: Array<Record<string, unknown>> })
+          .deliveries[0];
+      };
+      await waitUntil('the whole story delivered', async () => {
+        for (const url of documents) {
+          const legacy = await legacyOf(url);
+          if (legacy?.state === 'dead-lettered') {
+            throw new Error(`dead letter on ${url}: ${JSON.stringify(legacy.reason)}`);
+          }
+          if (legacy?.state !== 'delivered') return false;
+        }
+        return true;
+      });
+      const story = await legacyOf(documents[0] as string);
+      const states = ((story?.deliveries ?? []) as Array<{ state: string }>).map((d) => d.state);
+      expect(states).toEqual(['delivered', 'delivered', 'delivered']);
+    }, 240_000);
+
     it("Tryton's process killed mid-run and restarted: retried, every purchase once", async () => {
       const gateway = gateways.at(-1) ?? (await startGateway());
       const poNumbers = Array.from({ length: 4 }, (_, i) => `TK-${Date.now()}-${i}`);

@@ -12,7 +12,10 @@ import { deliveryStates } from '../../../delivery/records.js';
 import { DeliveryView } from '../../../delivery/view.js';
 import { documentTypes } from '../../../domain/documents.js';
 import type { EventStore } from '../../../ports/eventStore.js';
+import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { HttpProblem } from '../../problem.js';
+import { finishedDeliveries, historyStates } from './deliveryHistory.js';
+import { resolutionRoutes } from './deliveryResolutions.js';
 import { deliveryResponses } from './deliveryResponses.js';
 
 /**
@@ -30,6 +33,12 @@ const listQuery = {
     documentType: { enum: [...documentTypes] },
     // A string: query strings are not coerced; 1 to 1000.
     limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|1000)$', default: '100' },
+    after: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2000,
+      description: "`state=delivered` or `skipped`: the previous page's `next`.",
+    },
   },
 } as const;
 const replayBody = {
@@ -62,7 +71,10 @@ const replayBody = {
 /** Delivered streams the routes still answer for, beyond every one not delivered yet. */
 export const recentlyFinishedKept = 1_000;
 
-export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: EventStore }) => {
+export const deliveryRoutes = async (
+  app: FastifyInstance,
+  { store, readModels }: { store: EventStore; readModels?: ReadModelStore | undefined },
+) => {
   // The backlog and the documents delivered last, not the history: memory and each request's
   // work follow what is open (the first request starts from the dispatcher's snapshot).
   const view = new DeliveryView({ retain: 'unfinished', recentlyFinished: recentlyFinishedKept });
@@ -73,18 +85,23 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
     config: reads,
     schema: {
       summary: 'Deliveries to the ERPs: backlog, retries, dead letters, by state, target, type',
-      description: `Every delivery not yet delivered, and the deliveries of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last (a document's whole delivery history is in its own GET).`,
+      description: `Every delivery not yet delivered, by state. With \`state=delivered\` or \`skipped\`: every one ever, from the \`deliveries\` read model (which may trail the log by a moment), a page at a time (\`next\` → \`after\`); without read models, the deliveries of the ${recentlyFinishedKept.toLocaleString('en')} documents delivered last.`,
       tags,
       querystring: listQuery,
       response: deliveryResponses.list,
     },
     handler: async (request) => {
-      const { limit, ...filter } = request.query as {
+      const { limit, after, ...filter } = request.query as {
         state?: (typeof deliveryStates)[number];
         target?: string;
         documentType?: string;
         limit?: string;
+        after?: string;
       };
+      // Finished deliveries are history: the `deliveries` read model holds all of it.
+      if (readModels && filter.state && historyStates.has(filter.state)) {
+        return finishedDeliveries(readModels, filter, Number(limit ?? 100), after);
+      }
       await view.refresh(store);
       const all = view.list(filter);
       return { total: all.length, deliveries: all.slice(0, Number(limit ?? 100)) };
@@ -130,7 +147,11 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
       const { target: name } = request.params as { target: string };
       const body = request.body as { state: 'open' | 'closed'; reason: string };
       const by = request.principal?.clientId ?? 'unknown';
-      return { target: name, ...(await setBreaker(store, name, body.state, by, body.reason)) };
+      const keyId = request.principal?.keyId ?? null;
+      return {
+        target: name,
+        ...(await setBreaker(store, name, body.state, by, body.reason, keyId)),
+      };
     },
   });
 
@@ -166,6 +187,8 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
       };
     },
   });
+
+  resolutionRoutes(app, store, view);
 
   app.post('/deliveries/replay', {
     config: { roles: ['operator'] },
@@ -211,6 +234,7 @@ export const deliveryRoutes = async (app: FastifyInstance, { store }: { store: E
         dryRun: body.dryRun,
         reason: body.reason ?? '', // only a dry run comes without one, and records nothing
         by: request.principal?.clientId ?? 'unknown',
+        keyId: request.principal?.keyId ?? null,
       });
     },
   });

@@ -1,4 +1,5 @@
 /** OpenAPI responses of the delivery routes, each with a realistic example. */
+import { problemResponse } from '../v1/schemas.js';
 import { adminProblems as p, problemExample as problem, success } from './responses.js';
 
 const deliveries = '/v1/admin/deliveries';
@@ -33,16 +34,21 @@ const status = {
     at: '2026-11-02T14:30:00.410Z',
   },
   hold: null,
+  resolution: null,
   waitingFor: null,
 };
 const readers = 'operator, auditor';
 
 export const deliveryResponses = {
   list: {
-    200: success('Deliveries matching the filter, newest first, and how many matched.', {
-      total: 1,
-      deliveries: [status],
-    }),
+    200: success(
+      'Deliveries matching the filter, oldest request first, and how many matched; with `state=delivered` or `skipped`, also `next`: the cursor of the next page (null on the last).',
+      {
+        total: 1,
+        deliveries: [status],
+        next: null,
+      },
+    ),
     400: p[400](`${deliveries}?state=lost`, '/state', 'state must be one of "pending", …', 'query'),
     401: p[401],
     403: p[403](readers),
@@ -145,4 +151,47 @@ export const deliveryResponses = {
     403: p[403]('operator'),
     429: p[429],
   },
+};
+
+/** Resolve (done in the ERP by hand) or skip (never delivered) a dead letter. */
+export const resolutionResponses = (action: 'resolve' | 'skip') => {
+  const url = `${deliveries}/${status.id}/${action}`;
+  return {
+    200: success(
+      'The resolution, recorded (who, when, why); the dispatcher carries it out at once, and what waited behind the delivery proceeds. A retry with the same Idempotency-Key answers the same resolution (header `Idempotent-Replayed: true`).',
+      {
+        resolutionId: '3e2d7b9a-6c4f-4a1e-8d20-5f9b0c1e7a64',
+        deliveryId: status.id,
+        outcome: action === 'resolve' ? 'resolved' : 'skipped',
+        by: 'ops-anna',
+        reason:
+          action === 'resolve'
+            ? 'Line 40 added to purchase 2 in Tryton by hand'
+            : 'Superseded by change #2; nothing to do in Tryton',
+        reference: action === 'resolve' ? '2' : null,
+        at: '2026-11-02T15:02:00.000Z',
+        target: status.target,
+        documentStream: status.documentStream,
+        previousState: 'dead-lettered',
+      },
+    ),
+    400: p[400](url, '/reason', 'must have required property reason'),
+    401: p[401],
+    403: p[403]('operator'),
+    404: p[404](
+      'No delivery with this id.',
+      problem(404, 'delivery-not-found', 'Not found', 'No delivery d-unknown.', url),
+    ),
+    409: problemResponse(
+      'The delivery is not dead-lettered or held: nothing to resolve.',
+      problem(
+        409,
+        'delivery-not-resolvable',
+        'Delivery not resolvable',
+        `Delivery ${status.id} is delivered: only a dead-lettered or held delivery can be resolved or skipped.`,
+        url,
+      ),
+    ),
+    429: p[429],
+  };
 };

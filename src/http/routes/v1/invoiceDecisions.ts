@@ -190,6 +190,8 @@ export const invoiceDecisionRoutes = async (
                   data: event.data as JsonObject,
                   metadata: {
                     clientId: decision.by,
+                    // Which of the operator's keys (never its secret), as command writes record.
+                    keyId: request.principal?.keyId ?? null,
                     receivedAt: decision.at,
                     correlationId: request.correlationId ?? request.id,
                     idempotencyKey,

@@ -1,0 +1,76 @@
+/**
+ * Who did what: an operator's invoice decision, breaker setting and replay request carry the
+ * client id and the API key's id (never its secret) in their event metadata, as command writes
+ * do, so the audit finds them by client.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { permanent } from '../../src/ports/erpConnector.js';
+import { type Harness, startHarness } from '../delivery/harness.js';
+import { invoice, type MatchGateway, order, startMatchGateway } from '../matching/harness.js';
+
+/** `Bearer cx_<keyId>_<secret>`: the key's id. */
+const keyIdOf = (authorization: string) => /cx_([0-9a-f]{16})_/.exec(authorization)?.[1];
+
+let h: Harness | undefined;
+let gateway: MatchGateway | undefined;
+afterEach(async () => {
+  await h?.close();
+  await gateway?.close();
+  h = undefined;
+  gateway = undefined;
+});
+
+describe('operator actions record who, with which key', () => {
+  it('an invoice rejection carries the key id', async () => {
+    gateway = await startMatchGateway();
+    await gateway.post('purchase-orders', order());
+    await gateway.post('supplier-invoices', invoice('INV-A1', '495'));
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: '/v1/supplier-invoices/SUP-10023/INV-A1/reject',
+      headers: { authorization: gateway.operator, 'idempotency-key': 'audit-1' },
+      payload: { reason: 'Duplicate invoice' },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const rejected = (await gateway.allEvents()).find((e) => e.type === 'InvoiceRejected');
+    expect(rejected?.metadata).toMatchObject({
+      clientId: 'ap-clerk-7',
+      keyId: keyIdOf(gateway.operator),
+    });
+  });
+
+  it('a breaker setting and a replay request carry the client id and the key id', async () => {
+    h = await startHarness();
+    const harness = h;
+    const keyId = keyIdOf(harness.operator);
+    expect(keyId).toBeDefined();
+    const put = await harness.gw.app.inject({
+      method: 'PUT',
+      url: '/v1/admin/deliveries/breakers/legacy',
+      headers: { authorization: harness.operator },
+      payload: { state: 'closed', reason: 'Tryton is back' },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const [setting] = await harness.gw.store.readStream('DeliveryControl-legacy');
+    expect(setting?.metadata).toMatchObject({ clientId: 'ops', keyId });
+
+    harness.connector.script(
+      'ACME-US/AU-1',
+      permanent('unknown-code', 'item BRG-6204-2RS is unknown to legacy'),
+    );
+    await harness.submitPo('AU-1');
+    await harness.until(
+      () => harness.history.list({ state: 'dead-lettered' }).length === 1,
+      'dead',
+    );
+    const replay = await harness.gw.app.inject({
+      method: 'POST',
+      url: '/v1/admin/deliveries/replay',
+      headers: { authorization: harness.operator },
+      payload: { all: true, reason: 'crosswalk fixed' },
+    });
+    expect(replay.statusCode, replay.body).toBe(200);
+    const [request] = await harness.gw.store.readStream(`DeliveryReplay-${replay.json().replayId}`);
+    expect(request?.metadata).toMatchObject({ clientId: 'ops', keyId });
+  });
+});
