@@ -87,6 +87,34 @@ describe('documents read model, delivery per target', () => {
     expect(order?.revision).toBe(Number(submission?.revision));
   });
 
+  it('Given a dead letter an operator skipped or resolved by hand, Then nothing is open: skipped, or delivered with the reference given', () => {
+    const dead = [...submitted(), requested('legacy', 'e1'), deadLettered('legacy', 'e1')];
+    const closed = (type: string, extra: JsonObject = {}) =>
+      recorded(deliveryStream('legacy'), type, {
+        deliveryId: 'legacy.e1',
+        resolutionId: 'r-1',
+        by: 'ap-clerk',
+        reason: 'keyed in by hand',
+        at: '2026-11-01T11:00:00Z',
+        ...extra,
+      });
+    expect(
+      given(documents, [...dead, closed('DeliverySkipped')]).get(po)?.delivery?.legacy,
+    ).toMatchObject({ state: 'skipped', head: null, outstanding: 0, deadLettered: 0, open: [] });
+    expect(
+      given(documents, [...dead, closed('DeliveryResolved', { reference: 'PO/99' })]).get(po)
+        ?.delivery?.legacy,
+    ).toMatchObject({
+      state: 'delivered',
+      head: null,
+      reference: 'PO/99',
+      delivered: 1,
+      outstanding: 0,
+      deadLettered: 0,
+      open: [],
+    });
+  });
+
   it('Given a failed attempt then a dead letter, Then it shows retrying, then dead-lettered with why', () => {
     const retrying = [...submitted(), requested('legacy', 'e1'), ...retried('legacy', 'e1')];
     expect(given(documents, retrying).get(po)?.delivery?.legacy).toMatchObject({

@@ -10,6 +10,7 @@ import {
   deliveryCategory,
   deliveryEventTypes,
   emptyDeliveryStream,
+  isSettled,
   type RecordedDeliveryState,
 } from '../../src/delivery/records.js';
 import type { RecordedEvent } from '../../src/ports/eventStore.js';
@@ -128,14 +129,16 @@ export const applyDelivery = (
   const isNew = !previous.has(touched.deliveryId);
   // A request of a delivery already open changes nothing (the fold skips it too).
   if (!isNew && event.type === deliveryEventTypes.requested) return deliveries;
+  // Delivered, resolved by hand or skipped: nothing more will happen to it.
   const open = stream.deliveries
-    .filter((d) => d.state !== 'delivered')
+    .filter((d) => !isSettled(d))
     .map((d) => (d !== touched && previous.get(d.deliveryId)) || openOf(d));
   const justDelivered = touched.state === 'delivered';
   const deadLettered = open.filter((d) => d.state === 'dead-lettered').length;
   const summary: TargetDelivery = {
     role: before?.role ?? touched.role,
-    state: open[0]?.state ?? 'delivered',
+    // All settled: as the latest settled one (skipped, or delivered).
+    state: open[0]?.state ?? (isSettled(touched) ? touched.state : (before?.state ?? 'delivered')),
     head: open[0]?.deliveryId ?? null,
     reason: open[0]?.reason ?? null,
     reference: justDelivered ? touched.reference : (before?.reference ?? null),

@@ -292,7 +292,8 @@ export const documents: Projection<DocumentSummary> = {
   // v4: delivery per target, from the dispatcher's delivery streams.
   // v5: credit notes lower invoiced, rejected invoices leave it; a line cancelled before the
   // acknowledgement is not acknowledged by it.
-  version: 5,
+  // v6: a delivery resolved by hand or skipped is no longer open.
+  version: 6,
   filter: { streamCategories: [...categories.keys(), deliveryCategory] },
   indexes: [
     { field: 'documentType' },
