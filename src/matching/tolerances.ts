@@ -85,7 +85,7 @@ export class ToleranceRegistry implements LogFollower {
    */
   async set(
     setting: { company: string; supplier: string | null; values: Tolerances },
-    by: { author: string; reason: string },
+    by: { author: string; reason: string; keyId?: string | undefined },
     now = new Date(),
   ): Promise<ToleranceSetOutcome> {
     for (let attempt = 0; ; attempt++) {
@@ -112,7 +112,11 @@ export class ToleranceRegistry implements LogFollower {
               id: randomUUID(),
               type: toleranceEventType,
               data: recorded as unknown as JsonObject,
-              metadata: { clientId: by.author, receivedAt: now.toISOString() },
+              metadata: {
+                clientId: by.author,
+                ...(by.keyId ? { keyId: by.keyId } : {}),
+                receivedAt: now.toISOString(),
+              },
             },
           ],
           { expectedRevision: base === 0 ? 'no_stream' : BigInt(base - 1) },

@@ -39,6 +39,8 @@ export interface MigrationRequest {
   dryRun: boolean;
   /** Client id of the architect's key. */
   by: string;
+  /** The architect's API key id, when through the API (recorded, never the secret). */
+  keyId?: string | undefined;
   correlationId: string;
 }
 
@@ -159,6 +161,7 @@ const moveOne = async (
             data: data as unknown as JsonObject,
             metadata: {
               clientId: request.by,
+              ...(request.keyId ? { keyId: request.keyId } : {}),
               command: 'migrateOwnership',
               commandId,
               correlationId: request.correlationId,

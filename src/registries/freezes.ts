@@ -16,6 +16,14 @@ import type { LogFollower, Sync } from './follower.js';
 
 export const freezeStream = 'coexist-routing-freezes';
 
+/** Who freezes or lifts: a client id, with the API key id when through the API. */
+interface Actor {
+  clientId: string;
+  keyId?: string | undefined;
+}
+export type FreezeActor = string | Actor;
+const actorOf = (by: FreezeActor): Actor => (typeof by === 'string' ? { clientId: by } : by);
+
 export class FreezeRegistry implements LogFollower {
   readonly streamName = freezeStream;
   readonly eventTypes = ['ScopeFrozen', 'ScopeUnfrozen'] as const;
@@ -64,41 +72,53 @@ export class FreezeRegistry implements LogFollower {
 
   async freeze(
     request: { scope: FreezeScope; from?: string; until: string; reason: string },
-    by: string,
+    by: FreezeActor,
     now = new Date(),
   ): Promise<Freeze> {
+    const actor = actorOf(by);
     const freeze: Freeze = {
       freezeId: randomUUID(),
       scope: request.scope,
       from: request.from ?? now.toISOString(),
       until: request.until,
       reason: request.reason,
-      frozenBy: by,
+      frozenBy: actor.clientId,
       frozenAt: now.toISOString(),
     };
-    await this.append('ScopeFrozen', freeze as unknown as JsonObject, by, now);
+    await this.append('ScopeFrozen', freeze as unknown as JsonObject, actor, now);
     return freeze;
   }
 
   async lift(
     freezeId: string,
     reason: string,
-    by: string,
+    by: FreezeActor,
     now = new Date(),
   ): Promise<Freeze | null> {
+    const actor = actorOf(by);
     await this.sync();
     const freeze = this.freezes.get(freezeId);
     if (!freeze) return null;
     if (!freeze.lifted) {
-      await this.append('ScopeUnfrozen', { freezeId, reason, by, at: now.toISOString() }, by, now);
+      await this.append(
+        'ScopeUnfrozen',
+        { freezeId, reason, by: actor.clientId, at: now.toISOString() },
+        actor,
+        now,
+      );
     }
     return this.freezes.get(freezeId) ?? null;
   }
 
-  private async append(type: string, data: JsonObject, by: string, now: Date): Promise<void> {
+  private async append(type: string, data: JsonObject, by: Actor, now: Date): Promise<void> {
+    const metadata = {
+      clientId: by.clientId,
+      ...(by.keyId ? { keyId: by.keyId } : {}),
+      receivedAt: now.toISOString(),
+    };
     const result = await this.store.appendToStream(
       freezeStream,
-      [{ id: randomUUID(), type, data, metadata: { clientId: by, receivedAt: now.toISOString() } }],
+      [{ id: randomUUID(), type, data, metadata }],
       { expectedRevision: 'any' },
     );
     if (result.kind === 'appended') await this.sync(result.position);

@@ -111,7 +111,8 @@ export class RuleSetRegistry implements LogFollower, RuleSetSource {
    */
   async publish(
     ruleSet: RuleSet,
-    by: { author: string; reason: string },
+    /** Who publishes (client id, and the API key id when through the API) and why. */
+    by: { author: string; reason: string; keyId?: string | undefined },
     expectedVersion?: number,
     now = new Date(),
   ): Promise<{ published: boolean; version: PublishedRuleSet }> {
@@ -143,7 +144,11 @@ export class RuleSetRegistry implements LogFollower, RuleSetSource {
             id: randomUUID(),
             type: 'RoutingRuleSetPublished',
             data: version as unknown as JsonObject,
-            metadata: { clientId: by.author, receivedAt: now.toISOString() },
+            metadata: {
+              clientId: by.author,
+              ...(by.keyId ? { keyId: by.keyId } : {}),
+              receivedAt: now.toISOString(),
+            },
           },
         ],
         { expectedRevision: base === 0 ? 'no_stream' : BigInt(base - 1) },

@@ -150,6 +150,11 @@ describe('coexist rules migrate (POST /v1/admin/migrations)', () => {
       route: { owner: 'cloud', primary: 'cloud', basis: 'migration' },
       oldOwnerPolicy: 'cancel-remainder',
     });
+    // Who, with which API key (its id, never the secret).
+    expect(change?.metadata).toMatchObject({
+      clientId: 'architect',
+      keyId: /cx_([0-9a-f]{16})_/.exec(h.architect)?.[1],
+    });
     const ajv = createAjv(loadContracts().values());
     const validate = ajv.getSchema(eventSchemaId(change as { type: string; data: object }));
     expect(validate?.(change?.data), JSON.stringify(validate?.errors)).toBe(true);

@@ -97,7 +97,10 @@ export const freezeRoutes = async (
           },
         );
       }
-      const freeze = await freezes.freeze(body, request.principal?.clientId ?? 'unknown');
+      const freeze = await freezes.freeze(body, {
+        clientId: request.principal?.clientId ?? 'unknown',
+        keyId: request.principal?.keyId,
+      });
       return reply
         .code(201)
         .header('location', `/v1/admin/freezes/${freeze.freezeId}`)
@@ -137,11 +140,10 @@ export const freezeRoutes = async (
     },
     handler: async (request) => {
       const { freezeId } = request.params as { freezeId: string };
-      const lifted = await freezes.lift(
-        freezeId,
-        (request.body as { reason: string }).reason,
-        request.principal?.clientId ?? 'unknown',
-      );
+      const lifted = await freezes.lift(freezeId, (request.body as { reason: string }).reason, {
+        clientId: request.principal?.clientId ?? 'unknown',
+        keyId: request.principal?.keyId,
+      });
       if (!lifted)
         throw new HttpProblem(404, 'freeze-not-found', 'Not found', `No freeze ${freezeId}.`);
       return lifted;

@@ -163,6 +163,7 @@ export const migrationRoutes = async (app: FastifyInstance, { store }: { store: 
             oldOwnerPolicy: input.oldOwnerPolicy ?? 'cancel-remainder',
             dryRun: input.dryRun ?? false,
             by: request.principal?.clientId ?? 'unknown',
+            keyId: request.principal?.keyId,
             correlationId: request.correlationId,
           },
           (progress) => write({ type: 'progress', ...progress }),

@@ -231,7 +231,7 @@ export const routingRuleRoutes = async (app: FastifyInstance, options: RoutingAd
       const author = request.principal?.clientId ?? 'unknown';
       const result = await registry.publish(
         ruleSet,
-        { author, reason: body.reason },
+        { author, reason: body.reason, keyId: request.principal?.keyId },
         body.expectedVersion,
       );
       return reply

@@ -160,7 +160,11 @@ export const toleranceRoutes = async (
       };
       return tolerances.set(
         { company: body.company, supplier: body.supplier ?? null, values: body.values },
-        { author: request.principal?.clientId ?? 'unknown', reason: body.reason },
+        {
+          author: request.principal?.clientId ?? 'unknown',
+          reason: body.reason,
+          keyId: request.principal?.keyId,
+        },
       );
     },
   });
