@@ -171,26 +171,19 @@ const settle = <T>(event: object, name: 'data' | 'metadata', value: T): T => {
  * 5 µs an event (0.7 now) and kept every young object it touched alive into the old generation.
  */
 const rowField: PropertyDescriptor = { value: null, writable: true };
-const dataField: PropertyDescriptor = {
+/** A field parsed from the row's JSON on first use, then a plain property. */
+const lazyField = (name: 'data' | 'metadata'): PropertyDescriptor => ({
   enumerable: true,
   configurable: true,
   get(this: LazyEvent) {
-    return settle(this, 'data', JSON.parse(this[rowOf].data) as JsonObject);
+    return settle(this, name, JSON.parse(this[rowOf][name]) as JsonObject);
   },
   set(this: LazyEvent, value: JsonObject) {
-    settle(this, 'data', value);
+    settle(this, name, value);
   },
-};
-const metadataField: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: LazyEvent) {
-    return settle(this, 'metadata', JSON.parse(this[rowOf].metadata) as JsonObject);
-  },
-  set(this: LazyEvent, value: JsonObject) {
-    settle(this, 'metadata', value);
-  },
-};
+});
+const dataField = lazyField('data');
+const metadataField = lazyField('metadata');
 
 /**
  * An event as read. Its data and metadata are parsed when first used: a live consumer is
