@@ -179,10 +179,7 @@ export const readDocumentFrom =
   (documentStream, upToRevision) =>
     store.readStream(documentStream, upToRevision === 'all' ? {} : { maxCount: upToRevision + 1 });
 
-/**
- * The connector's input for a request: the document folded up to the command it delivers,
- * once its gate (if its type has one) lets it go, given the document's current state.
- */
+/** The order as `target` must receive it, given the migrations in its history. */
 const afterMigrations = (
   state: PurchaseOrderState,
   events: readonly RecordedEvent[],
@@ -191,10 +188,14 @@ const afterMigrations = (
   const changes = events
     .filter((event) => event.type === ownershipChangedEventType)
     .map((event) => event.data as unknown as OwnershipChange);
-  const migration = changes.length > 0 ? migrationAdding(changes, target) : null;
+  const migration = migrationAdding(changes, target);
   return migration ? stateAfterMigration(state, migration) : state;
 };
 
+/**
+ * The connector's input for a request: the document folded up to the command it delivers,
+ * once its gate (if its type has one) lets it go, given the document's current state.
+ */
 export const prepareDelivery = async (
   read: ReadDocument,
   request: DeliveryRequest,
