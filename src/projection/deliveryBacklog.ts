@@ -8,13 +8,16 @@ import type { RecordedDeliveryState } from '../delivery/records.js';
 import type { Page, ReadModelStore } from '../ports/readModelStore.js';
 
 const model = 'deliveries';
-/** What the backlog counts: every recorded state but `delivered`. */
+/** What the backlog is made of: every recorded state but the settled ones. */
 export const backlogStates: readonly RecordedDeliveryState[] = [
   'pending',
   'in-flight',
   'retrying',
+  'held',
   'dead-lettered',
 ];
+/** Every state a delivery's own events record, each counted (zero included). */
+const recordedStates: readonly RecordedDeliveryState[] = ['delivered', 'skipped', ...backlogStates];
 /** The ERPs deliveries go to (the routing's targets). */
 export const backlogTargets = ['legacy', 'cloud'] as const;
 
@@ -22,7 +25,7 @@ export interface TargetBacklog {
   target: string;
   /** Deliveries per state (every state listed, zero included). */
   states: Record<RecordedDeliveryState, number>;
-  /** Pending, in flight or retrying: still to be delivered. */
+  /** Pending, in flight or retrying: still to be delivered (held ones wait on their gate). */
   outstanding: number;
   deadLettered: number;
   oldestOutstanding: {
@@ -42,7 +45,7 @@ export const deliveryBacklog = async (
     targets.map(async (target) => {
       const states = Object.fromEntries(
         await Promise.all(
-          (['delivered', ...backlogStates] as const).map(async (state) => [
+          recordedStates.map(async (state) => [
             state,
             await readModels.countMatching(model, { target, state }),
           ]),

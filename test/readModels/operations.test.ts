@@ -133,6 +133,21 @@ beforeAll(async () => {
     at: '2026-12-01T09:45:01.000Z',
   });
   await request('cloud', 4, '2026-12-01T09:50:00.000Z');
+  // And one held by its gate, one skipped by an operator: neither is still to deliver.
+  await request('cloud', 5, '2026-12-01T09:55:00.000Z');
+  await deliveryEvent('cloud', 'PurchaseOrder-ACME-US/D-5', 'DeliveryHeld', {
+    deliveryId: 'cloud.cmd-5',
+    reason: 'awaiting receipt',
+    at: '2026-12-01T09:55:01.000Z',
+  });
+  await request('cloud', 6, '2026-12-01T09:56:00.000Z');
+  await deliveryEvent('cloud', 'PurchaseOrder-ACME-US/D-6', 'DeliverySkipped', {
+    deliveryId: 'cloud.cmd-6',
+    resolutionId: 'r-1',
+    by: 'ops',
+    reason: 'entered in the ERP by hand',
+    at: '2026-12-01T09:57:00.000Z',
+  });
   await gw.settle();
 });
 afterAll(() => gw?.close());
@@ -225,6 +240,16 @@ describe('delivery backlog', () => {
     expect(cloud).toMatchObject({
       outstanding: 1,
       oldestOutstanding: { deliveryId: 'cloud.cmd-4' },
+    });
+    // Every recorded state is counted, zero included.
+    expect(cloud.states).toEqual({
+      delivered: 0,
+      skipped: 1,
+      pending: 1,
+      'in-flight': 0,
+      retrying: 0,
+      held: 1,
+      'dead-lettered': 0,
     });
     expect((await get('/v1/admin/delivery-backlog', writer)).statusCode).toBe(403);
   });

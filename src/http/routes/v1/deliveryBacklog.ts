@@ -23,7 +23,15 @@ const backlogExample = {
   targets: [
     {
       target: 'cloud',
-      states: { delivered: 1204, pending: 3, 'in-flight': 1, retrying: 2, 'dead-lettered': 1 },
+      states: {
+        delivered: 1204,
+        skipped: 1,
+        pending: 3,
+        'in-flight': 1,
+        retrying: 2,
+        held: 2,
+        'dead-lettered': 1,
+      },
       outstanding: 6,
       deadLettered: 1,
       oldestOutstanding: {
