@@ -12,6 +12,7 @@ import {
   emptyDeliveryStream,
   isSettled,
   type RecordedDeliveryState,
+  requestedDelivery,
 } from '../../src/delivery/records.js';
 import type { RecordedEvent } from '../../src/ports/eventStore.js';
 
@@ -68,32 +69,24 @@ export const deliveryStreamParts = (
  * it; the rest is what a request would have recorded, left empty.
  */
 const foldable = (open: OpenDelivery, target: string, documentStream: string): Delivery => ({
-  deliveryId: open.deliveryId,
-  target,
-  role: 'primary',
-  documentStream,
-  documentType: '',
-  documentKey: {},
-  commandEventId: '',
-  commandEventType: '',
-  commandRevision: 0,
-  commandPosition: '0',
-  action: '',
-  parents: [],
-  correlationId: null,
-  commandId: null,
-  requestedAt: '',
+  ...requestedDelivery({
+    deliveryId: open.deliveryId,
+    target,
+    role: 'primary',
+    documentStream,
+    documentType: '',
+    documentKey: {},
+    commandEventId: '',
+    commandEventType: '',
+    commandRevision: 0,
+    commandPosition: '0',
+    action: '',
+    parents: [],
+    correlationId: null,
+    commandId: null,
+    requestedAt: '',
+  }),
   state: open.state,
-  attempts: [],
-  budgetUsed: 0,
-  nextAttemptAt: null,
-  reference: null,
-  record: null,
-  deliveredAt: null,
-  lastError: null,
-  deadLetter: null,
-  replays: [],
-  hold: null,
 });
 
 const reasonOf = (delivery: Delivery): string | null => {

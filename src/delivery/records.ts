@@ -153,12 +153,44 @@ export interface Delivery extends DeliveryRequest {
   replays: Array<{ replayId: string; by: string; reason: string; at: string }>;
   /** Why its gate holds it (state `held`), and since when; null once it goes. */
   hold: { reason: string; since: string } | null;
-  /**
-   * Resolved by hand or skipped: who, when, why. (Optional for folds of partial records, such
-   * as the document summary's; the fold always sets it.)
-   */
-  resolution?: DeliveryResolution | null;
+  /** Resolved by hand or skipped: who, when, why; null otherwise. */
+  resolution: DeliveryResolution | null;
 }
+
+/**
+ * A delivery as its request records it: pending, nothing attempted. Field by field, not a
+ * spread: every delivery gets one fixed shape, which keeps the scheduler's reads of thousands
+ * of them fast.
+ */
+export const requestedDelivery = (request: DeliveryRequest): Delivery => ({
+  deliveryId: request.deliveryId,
+  target: request.target,
+  role: request.role,
+  documentStream: request.documentStream,
+  documentType: request.documentType,
+  documentKey: request.documentKey,
+  commandEventId: request.commandEventId,
+  commandEventType: request.commandEventType,
+  commandRevision: request.commandRevision,
+  commandPosition: request.commandPosition,
+  action: request.action,
+  parents: request.parents,
+  correlationId: request.correlationId,
+  commandId: request.commandId,
+  requestedAt: request.requestedAt,
+  state: 'pending',
+  attempts: [],
+  budgetUsed: 0,
+  nextAttemptAt: null,
+  reference: null,
+  record: null,
+  deliveredAt: null,
+  lastError: null,
+  deadLetter: null,
+  replays: [],
+  hold: null,
+  resolution: null,
+});
 
 export interface DeliveryStream {
   name: string;
@@ -207,37 +239,7 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
   if (event.type === deliveryEventTypes.requested) {
     const request = data as unknown as DeliveryRequest;
     if (stream.deliveries.some((d) => d.deliveryId === request.deliveryId)) return true;
-    // Field by field, not a spread: every delivery gets one fixed shape, which keeps the
-    // scheduler's reads of thousands of them fast.
-    stream.deliveries.push({
-      deliveryId: request.deliveryId,
-      target: request.target,
-      role: request.role,
-      documentStream: request.documentStream,
-      documentType: request.documentType,
-      documentKey: request.documentKey,
-      commandEventId: request.commandEventId,
-      commandEventType: request.commandEventType,
-      commandRevision: request.commandRevision,
-      commandPosition: request.commandPosition,
-      action: request.action,
-      parents: request.parents,
-      correlationId: request.correlationId,
-      commandId: request.commandId,
-      requestedAt: request.requestedAt,
-      state: 'pending',
-      attempts: [],
-      budgetUsed: 0,
-      nextAttemptAt: null,
-      reference: null,
-      record: null,
-      deliveredAt: null,
-      lastError: null,
-      deadLetter: null,
-      replays: [],
-      hold: null,
-      resolution: null,
-    });
+    stream.deliveries.push(requestedDelivery(request));
     return true;
   }
   const delivery = stream.deliveries.find((d) => d.deliveryId === data.deliveryId);

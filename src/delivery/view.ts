@@ -117,7 +117,7 @@ export const statusOf = (
     lastError: delivery.lastError,
     deadLetter: delivery.deadLetter,
     hold: delivery.hold,
-    resolution: delivery.resolution ?? null,
+    resolution: delivery.resolution,
     waitingFor,
   };
 };
