@@ -86,7 +86,10 @@ export const idempotencyKeyHeader = {
  * (`/v1/purchase-orders/ACME-US/4500012345/changes`).
  */
 export const pathOf = (route: string | undefined, params: Record<string, string>): string =>
-  (route ?? '').replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  // Most writes create a document: their route has no parameter to fill in.
+  route?.includes(':')
+    ? route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''))
+    : (route ?? '');
 
 const respond = (reply: FastifyReply, response: CommandAccepted, replayed: boolean) =>
   reply
