@@ -318,12 +318,18 @@ export const runEventStoreConformance = (name: string, factory: () => Promise<St
         await store.appendToStream(`${other}-b`, [newEvent('Kept')], {
           expectedRevision: 'no_stream',
         });
+        // Names that start like the category without being in it, and ones that are in it.
+        for (const name of [`${category}x-c`, `${category}`, `${category}-a-b`, `${category}.d`]) {
+          await store.appendToStream(name, [newEvent('Edge')], { expectedRevision: 'no_stream' });
+        }
         const byCategory = await collect(
           store.readAll({ after: start, filter: { streamCategories: [category] } }),
         );
         expect(byCategory.map((e) => [e.streamName, e.type])).toEqual([
           [`${category}-a`, 'Kept'],
           [`${category}-a`, 'Dropped'],
+          [`${category}`, 'Edge'],
+          [`${category}-a-b`, 'Edge'],
         ]);
         const both = await collect(
           store.readAll({
