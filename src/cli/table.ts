@@ -1,6 +1,13 @@
-/** Plain-text tables for people: aligned columns, numbers right-aligned, a rule under the header. */
+/**
+ * Plain-text tables for people: aligned columns, numbers right-aligned, a rule under the header.
+ * A cell is one line: text that spans lines (a reason typed with line breaks) is joined with
+ * spaces, or it would break every row after it.
+ */
 export const table = (headers: string[], rows: Array<Array<string | number>>): string => {
-  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const text = (cell: string | number) =>
+    typeof cell === 'number' ? String(cell) : cell.replace(/\s*[\r\n]+\s*/g, ' ');
+  const body = rows.map((row) => row.map(text));
+  const cells = [headers, ...body];
   const widths = headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
   const line = (row: string[], source: Array<string | number>) =>
     row
@@ -12,7 +19,7 @@ export const table = (headers: string[], rows: Array<Array<string | number>>): s
   return [
     line(headers, headers),
     widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map((row) => line(row.map(String), row)),
+    ...body.map((row, r) => line(row, rows[r] ?? [])),
   ].join('\n');
 };
 
