@@ -163,7 +163,11 @@ export class CommandHandler {
       receivedAt: this.clock.now(),
     };
     // Commands on one document take turns here, so they do not race each other for its next
-    // revision through the retries below.
+    // revision through the retries below. A create does not wait for one: should another
+    // command hold the document, the create's `no_stream` append fails at once and it is
+    // decided on the stream as read, as after waiting; every write creating a document (most
+    // of them) is spared the bookkeeping.
+    if (command.spec.creates) return this.decideAndAppend(command);
     return this.turns.run(command.streamName, () => this.decideAndAppend(command));
   }
 
