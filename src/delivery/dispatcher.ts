@@ -22,8 +22,9 @@
  * - A gate (gates.ts) may hold a document's delivery until its state allows it; a quota and
  *   priorities per target (quota.ts, priority.ts) decide which deliveries go first.
  */
-import type { ConsumerLog, RunningConsumer } from '../consumers/consumer.js';
+
 import { startConsumer } from '../consumers/consumer.js';
+import type { ConsumerLog, RunningConsumer } from '../consumers/definition.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
 import { categoryOf, type RecordedEvent } from '../ports/eventStore.js';
 import { createAdmission } from './admission.js';
