@@ -33,6 +33,7 @@ import { DocumentEvents } from './documentEvents.js';
 import { noGates } from './gates.js';
 import { intakeOf } from './intake.js';
 import { replaysOf } from './operations.js';
+import { headOf } from './ordering.js';
 import { Places } from './places.js';
 import { targetCapacity } from './priority.js';
 import { createPump } from './pump.js';
@@ -47,7 +48,6 @@ import {
   deliveryReplayCategory,
   deliveryResolutionCategory,
   deliveryStreamOf,
-  headOf,
 } from './records.js';
 import { documentCategories } from './requests.js';
 import { resolutionsOf } from './resolutions.js';

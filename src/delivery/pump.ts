@@ -10,9 +10,10 @@ import type { ErpConnector } from '../ports/erpConnector.js';
 import { type AttemptContext, attemptDelivery } from './attempt.js';
 import type { TargetBreaker } from './breakers.js';
 import type { DocumentEvents } from './documentEvents.js';
+import { headOf, parentWaitOf } from './ordering.js';
 import type { Places } from './places.js';
 import type { RankedCandidates } from './priority.js';
-import { type Delivery, type DeliveryStream, headOf, parentWaitOf } from './records.js';
+import type { Delivery, DeliveryStream } from './records.js';
 import { type DeliverySettings, targetSettingsOf } from './settings.js';
 import type { DeliveryView } from './view.js';
 

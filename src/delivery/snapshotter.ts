@@ -11,8 +11,8 @@
  */
 import type { ConsumerLog } from '../consumers/definition.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
+import { isFinished } from './ordering.js';
 import type { DeliveryRecorder } from './recorder.js';
-import { isFinished } from './records.js';
 import { type DeliverySnapshot, snapshotMaxStreams, writeSnapshot } from './snapshot.js';
 import type { DeliveryView } from './view.js';
 
