@@ -34,6 +34,7 @@ export interface ConsumerLease {
 export const consumerLease = (options: LeaseOptions): ConsumerLease => {
   const { name, state, owner, ttlMs, log, now } = options;
   let renewTimer: NodeJS.Timeout | null = null;
+  /** Said once per spell on standby, not at every try. */
   let standingBy = false;
   return {
     async hold() {
@@ -72,6 +73,7 @@ export const consumerLease = (options: LeaseOptions): ConsumerLease => {
     async drop() {
       if (renewTimer) clearInterval(renewTimer);
       renewTimer = null;
+      standingBy = false;
       if (ttlMs !== null) await state.releaseLease(name, owner).catch(() => undefined);
     },
   };
