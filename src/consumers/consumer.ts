@@ -4,7 +4,8 @@
  * rest:
  *
  * - **Checkpoint**: loaded at start, moved with compare-and-set after each handled batch; a
- *   conflict means another runner moved it, and this one stops.
+ *   conflict means another runner moved it, and this one stops (checkpoint.ts: when it is
+ *   written).
  * - **Exactly once or at least once**: a `transactional` handler runs inside the checkpoint's
  *   transaction (its effects are in the same SQLite database), so a batch is handled exactly
  *   once; an `at-least-once` handler runs first and the checkpoint moves after it, so after a
@@ -14,119 +15,27 @@
  *   event, which is then parked (recorded with its error, visible, and skipped) or stops the
  *   consumer, visibly, as its definition says; it never stops silently.
  * - **Lease**: with a lease, only the process holding it runs the consumer; the others stand
- *   by and take over within a lease period when the holder dies or lets go.
+ *   by and take over within a lease period when the holder dies or lets go (lease.ts).
+ *
+ * What a consumer is (its definition and status) is in definition.ts.
  */
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
-import { CheckpointConflictError, type ConsumerStateStore } from '../ports/consumerState.js';
+import { CheckpointConflictError } from '../ports/consumerState.js';
+import type { EventBatch, LogPosition, RecordedEvent, Subscription } from '../ports/eventStore.js';
+import { checkpointWriter } from './checkpoint.js';
 import type {
-  EventBatch,
-  EventFilter,
-  EventStore,
-  LogPosition,
-  RecordedEvent,
-  Subscription,
-} from '../ports/eventStore.js';
-
-/** What an at-least-once handler answers when it looked at a batch and had nothing to do. */
-export const noEffects = 'no-effects' as const;
-type NoEffects = typeof noEffects;
-
-export type ConsumerHandler =
-  /**
-   * Effects elsewhere (memory, an ERP, another store): must be idempotent. A handler that
-   * answers `noEffects` (it looked and had nothing to do) lets its checkpoint trail as over a
-   * window its filter emptied: handling those events again after a restart changes nothing.
-   */
-  | {
-      mode: 'at-least-once';
-      handle(
-        events: readonly RecordedEvent[],
-      ): Promise<void> | Promise<NoEffects | undefined> | void | NoEffects;
-    }
-  /** Effects in the consumer-state database, synchronous, committed with the checkpoint. */
-  | { mode: 'transactional'; handle(events: readonly RecordedEvent[]): void };
-
-export interface RetryOptions {
-  /** Retries after the first attempt, for a batch and then for each of its events. */
-  maxRetries: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-}
-
-export interface ConsumerDefinition {
-  name: string;
-  filter?: EventFilter;
-  /** Where a consumer without a checkpoint starts. Default: the start of the log. */
-  startFrom?: 'start' | 'end';
-  /** Most events per batch. Default 500. */
-  batchSize?: number;
-  /** What to do with an event that fails every retry. Default: park it and go on. */
-  poison?: 'park' | 'stop';
-  retry?: Partial<RetryOptions>;
-  handler: ConsumerHandler;
-}
-
-/** Minimal logger (pino's shape), so the process log shows leases, retries and parking. */
-export interface ConsumerLog {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
-
-export interface ConsumerRuntime {
-  store: EventStore;
-  state: ConsumerStateStore;
-  /** This process, as lease owner: e.g. `host:pid:random`. */
-  owner: string;
-  /** Lease period; null runs without a lease (state private to this process). */
-  leaseTtlMs: number | null;
-  log?: ConsumerLog;
-  now?: () => Date;
-}
-
-export type ConsumerPhase =
-  | 'starting'
-  | 'standby'
-  | 'catching-up'
-  | 'live'
-  | 'retrying'
-  | 'stopped'
-  | 'failed';
-
-export interface ConsumerStatus {
-  name: string;
-  phase: ConsumerPhase;
-  /** Everything up to here is handled (the checkpoint); null before the first batch. */
-  position: LogPosition | null;
-  caughtUp: boolean;
-  /** Who runs it (with a lease), else this process. */
-  owner: string | null;
-  handled: number;
-  parked: number;
-  lastError: { message: string; at: string; attempt: number } | null;
-}
-
-export interface RunningConsumer {
-  readonly name: string;
-  status(): ConsumerStatus;
-  /** Resolves once everything up to `position` is handled (read-your-writes after an append). */
-  waitFor(position: LogPosition): Promise<void>;
-  /** Resolves the first time the consumer has caught up with the log. */
-  caughtUp(): Promise<void>;
-  stop(): Promise<void>;
-}
+  ConsumerDefinition,
+  ConsumerLog,
+  ConsumerRuntime,
+  ConsumerStatus,
+  RetryOptions,
+  RunningConsumer,
+} from './definition.js';
+import { noEffects } from './definition.js';
+import { consumerLease } from './lease.js';
 
 const silentLog: ConsumerLog = { info() {}, warn() {}, error() {} };
 const defaultRetry: RetryOptions = { maxRetries: 5, initialDelayMs: 200, maxDelayMs: 10_000 };
-
-/**
- * Longest a checkpoint trails the consumer's position when the windows since matched none of
- * its events. A live consumer is woken by every commit of the log (up to 100 times a second
- * under write load), mostly for windows its filter empties; writing the checkpoint for each
- * would cost the write path a transaction per wake, and re-reading a second of other events
- * after a restart costs nothing.
- */
-const idleCheckpointMs = 1_000;
 
 /** Thrown to unwind a batch when the consumer is being stopped. */
 class Stopping extends Error {}
@@ -191,49 +100,21 @@ export const startConsumer = (
     log.warn({ consumer: name, attempt, err: error }, 'consumer handler failed; retrying');
   });
 
-  /** The checkpoint as stored (`status.position` may run ahead of it over empty windows). */
-  let committed: LogPosition | null = null;
-  let committedAt = 0;
-  /** Checkpoint writes, one at a time (a batch's, or the idle flush's). */
-  let commits: Promise<unknown> = Promise.resolve();
-  const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const done = commits.then(work);
-    commits = done.catch(() => undefined);
-    return done;
-  };
-  const commitCheckpoint = (next: LogPosition, effects?: () => void) =>
-    serially(async () => {
-      await state.commit(name, committed, next, effects);
-      committed = next;
-      committedAt = Date.now();
-    });
-  let idleFlush: NodeJS.Timeout | null = null;
-  const flushIdleCheckpoint = () => {
-    idleFlush = null;
-    const target = status.position;
-    if (stopping || target === null || target === committed) return;
-    commitCheckpoint(target).catch((error: unknown) =>
-      log.warn(
-        { consumer: name, err: error },
-        'consumer checkpoint not written; the next batch retries',
-      ),
-    );
-  };
+  const checkpoint = checkpointWriter(name, state, log, () => (stopping ? null : status.position));
 
   /** Handles `events` and moves the checkpoint to `next`, as the handler's mode says. */
   const handleAndCommit = async (events: readonly RecordedEvent[], next: LogPosition) => {
     if (stopping) throw new Stopping();
-    const trail = () => committed !== null && Date.now() - committedAt < idleCheckpointMs;
     const passOver = () => {
       status.position = next;
       status.handled += events.length;
-      idleFlush ??= setTimeout(flushIdleCheckpoint, idleCheckpointMs).unref();
+      checkpoint.flushLater();
       if (status.phase === 'retrying') status.phase = status.caughtUp ? 'live' : 'catching-up';
       settle();
     };
-    if (events.length === 0 && trail()) return passOver();
+    if (events.length === 0 && checkpoint.mayTrail()) return passOver();
     if (handler.mode === 'transactional') {
-      await commitCheckpoint(next, () => {
+      await checkpoint.commit(next, () => {
         try {
           handler.handle(events);
         } catch (error) {
@@ -248,9 +129,9 @@ export const startConsumer = (
         } catch (error) {
           throw new HandlerFailure(error);
         }
-        if (outcome === noEffects && trail()) return passOver();
+        if (outcome === noEffects && checkpoint.mayTrail()) return passOver();
       }
-      await commitCheckpoint(next);
+      await checkpoint.commit(next);
     }
     status.position = next;
     status.handled += events.length;
@@ -262,9 +143,9 @@ export const startConsumer = (
     policy.execute(() => handleAndCommit(events, next), abort.signal);
 
   const onBatch = async ({ events: all, position }: EventBatch) => {
-    const checkpoint = status.position;
-    if (checkpoint !== null && position <= checkpoint) return; // seen before a restart
-    const events = checkpoint === null ? all : all.filter((e) => e.position > checkpoint);
+    const handled = status.position;
+    if (handled !== null && position <= handled) return; // seen before a restart
+    const events = handled === null ? all : all.filter((e) => e.position > handled);
     status.caughtUp = false;
     if (status.phase !== 'retrying') status.phase = 'catching-up';
     const failure = await withRetries(events, position).then(
@@ -329,8 +210,7 @@ export const startConsumer = (
   /** Runs the subscription until it fails, the lease is lost, or the consumer stops. */
   const runOnce = async (): Promise<void> => {
     status.position = await state.load(name);
-    committed = status.position;
-    committedAt = Date.now();
+    checkpoint.loaded(status.position);
     const after = status.position ?? (definition.startFrom === 'end' ? 'end' : undefined);
     let subscription: Subscription | null = null;
     const ended = new Promise<unknown>((resolve) => {
@@ -355,49 +235,20 @@ export const startConsumer = (
     if (outcome !== null && !stopping) throw outcome;
   };
 
-  let renewTimer: NodeJS.Timeout | null = null;
+  const lease = consumerLease({
+    name,
+    state,
+    owner,
+    ttlMs: runtime.leaseTtlMs,
+    log,
+    now,
+    onLost: () => leaseLost(),
+  });
   const holdLease = async (): Promise<boolean> => {
-    if (runtime.leaseTtlMs === null) {
-      status.owner = owner;
-      return true;
-    }
-    const ttl = runtime.leaseTtlMs;
-    const grant = await state.acquireLease(name, owner, ttl, now());
-    if (!grant) {
-      const holder = await state.leaseHolder(name, now());
-      if (status.phase !== 'standby') {
-        log.info(
-          { consumer: name, holder: holder?.owner },
-          'consumer on standby: lease held elsewhere',
-        );
-      }
-      status.phase = 'standby';
-      status.owner = holder?.owner ?? null;
-      return false;
-    }
-    status.owner = owner;
-    log.info({ consumer: name, owner }, 'consumer lease acquired');
-    renewTimer = setInterval(
-      () => {
-        state.acquireLease(name, owner, ttl, now()).then(
-          (renewed) => {
-            if (!renewed) {
-              log.warn({ consumer: name, owner }, 'consumer lease lost');
-              leaseLost();
-            }
-          },
-          (error: unknown) => log.warn({ consumer: name, err: error }, 'lease renewal failed'),
-        );
-      },
-      Math.max(50, Math.floor(ttl / 3)),
-    );
-    renewTimer.unref();
-    return true;
-  };
-  const dropLease = async () => {
-    if (renewTimer) clearInterval(renewTimer);
-    renewTimer = null;
-    if (runtime.leaseTtlMs !== null) await state.releaseLease(name, owner).catch(() => undefined);
+    const hold = await lease.hold();
+    if (!hold.held) status.phase = 'standby';
+    status.owner = hold.held ? owner : hold.holder;
+    return hold.held;
   };
 
   const running = (async () => {
@@ -412,7 +263,7 @@ export const startConsumer = (
         failures = 0;
       } catch (error) {
         if (stopping) break;
-        await dropLease();
+        await lease.drop();
         if (error instanceof PoisonEventError) {
           status.phase = 'failed';
           status.lastError = { message: error.message, at: now().toISOString(), attempt: 0 };
@@ -431,7 +282,7 @@ export const startConsumer = (
         );
         await sleep(Math.min(retryOptions.maxDelayMs, retryOptions.initialDelayMs * 2 ** failures));
       } finally {
-        if (stopping) await dropLease();
+        if (stopping) await lease.drop();
       }
     }
   })();
@@ -454,13 +305,13 @@ export const startConsumer = (
       abort.abort();
       settle();
       await running;
-      if (idleFlush) clearTimeout(idleFlush);
+      checkpoint.cancelFlush();
       // What the consumer has passed over since its last checkpoint, kept for its next start.
       const passed = status.position;
-      if (passed !== null && passed !== committed && status.owner === owner) {
-        await commitCheckpoint(passed).catch(() => undefined);
+      if (passed !== null && passed !== checkpoint.committed && status.owner === owner) {
+        await checkpoint.commit(passed).catch(() => undefined);
       }
-      await dropLease();
+      await lease.drop();
       if (status.phase !== 'failed') status.phase = 'stopped';
     },
   };

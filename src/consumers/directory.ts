@@ -5,7 +5,7 @@
  */
 import type { ConsumerStateStore, ParkedEvent } from '../ports/consumerState.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
-import type { ConsumerStatus } from './consumer.js';
+import type { ConsumerStatus } from './definition.js';
 
 /** Anything that reports a consumer's status (a RunningConsumer, or the registries). */
 export interface ObservedConsumer {

@@ -11,15 +11,10 @@ import { type AttemptContext, attemptStartedData, finishAttempt } from './attemp
 import type { TargetBreaker } from './breakers.js';
 import type { DocumentEvents } from './documentEvents.js';
 import type { GateFor } from './gates.js';
+import { headOf, parentWaitOf } from './ordering.js';
 import type { Places } from './places.js';
 import type { DeliveryRecorder } from './recorder.js';
-import {
-  type Delivery,
-  type DeliveryRequest,
-  deliveryEventTypes,
-  headOf,
-  parentWaitOf,
-} from './records.js';
+import { type Delivery, type DeliveryRequest, deliveryEventTypes } from './records.js';
 import { prepareDelivery } from './requests.js';
 import type { DeliveryView } from './view.js';
 

@@ -5,7 +5,7 @@
  * the ERP's Retry-After when longer), or dead-lettered (a permanent error, a code the policy
  * calls permanent, or the policy's attempts used up).
  */
-import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerLog } from '../consumers/definition.js';
 import type { ErpConnector, ErpDelivery, ErpResult, RequestBudget } from '../ports/erpConnector.js';
 import type { JsonObject } from '../ports/eventStore.js';
 import type { TargetBreaker } from './breakers.js';

@@ -16,7 +16,7 @@ import {
   handleType,
   IsolatedCircuitError,
 } from 'cockatiel';
-import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerLog } from '../consumers/definition.js';
 import type { ErpResult } from '../ports/erpConnector.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { breakerChangedEventType, deliveryControlStreamOf } from './records.js';

@@ -6,10 +6,10 @@
  *   instance at a time, the others standing by. Each command event becomes a
  *   `DeliveryRequested` per target of its route, appended with an idempotency claim keyed by
  *   target and command event, so a batch handled again after a crash requests nothing twice.
- * - Deliveries are scheduled from the fold of the delivery streams (DeliveryView) that have a
- *   delivery not yet delivered: a finished stream is dropped, and read again (one stream) when
- *   a new command of its document arrives, so memory follows the backlog, not the history. A
- *   new lease holder starts from the last snapshot (snapshot.ts): per
+ * - Deliveries are scheduled (pump.ts) from the fold of the delivery streams (DeliveryView)
+ *   that have a delivery not yet delivered: a finished stream is dropped, and read again (one
+ *   stream) when a new command of its document arrives, so memory follows the backlog, not the
+ *   history. A new lease holder starts from the last snapshot (snapshot.ts): per
  *   document only its head delivery may be attempted, and a retried head holds the ones
  *   behind it (later commands never overtake); a child waits for its parent orders'
  *   deliveries to the same target; documents run in parallel up to each target's concurrency.
@@ -22,25 +22,25 @@
  * - A gate (gates.ts) may hold a document's delivery until its state allows it; a quota and
  *   priorities per target (quota.ts, priority.ts) decide which deliveries go first.
  */
-import type { ConsumerLog, RunningConsumer } from '../consumers/consumer.js';
+
 import { startConsumer } from '../consumers/consumer.js';
-import type { ErpConnector } from '../ports/erpConnector.js';
+import type { ConsumerLog, RunningConsumer } from '../consumers/definition.js';
 import { categoryOf, type RecordedEvent } from '../ports/eventStore.js';
 import { createAdmission } from './admission.js';
-import { attemptDelivery } from './attempt.js';
-import { type TargetBreaker, TargetBreakers } from './breakers.js';
+import { TargetBreakers } from './breakers.js';
 import type { Dispatcher, DispatcherOptions } from './dispatcherApi.js';
 import { DocumentEvents } from './documentEvents.js';
 import { noGates } from './gates.js';
 import { intakeOf } from './intake.js';
 import { replaysOf } from './operations.js';
+import { headOf } from './ordering.js';
 import { Places } from './places.js';
 import { targetCapacity } from './priority.js';
+import { createPump } from './pump.js';
 import type { TargetQuota } from './quota.js';
 import { createRecorder } from './recorder.js';
 import {
   breakerSetEventType,
-  type Delivery,
   type DeliveryStream,
   deliveryCategory,
   deliveryControlCategory,
@@ -48,8 +48,6 @@ import {
   deliveryReplayCategory,
   deliveryResolutionCategory,
   deliveryStreamOf,
-  headOf,
-  parentWaitOf,
 } from './records.js';
 import { documentCategories } from './requests.js';
 import { resolutionsOf } from './resolutions.js';
@@ -91,14 +89,8 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
   const recheck = new Set<string>();
   const documents = new DocumentEvents(store);
   const places = new Places((target) => targetSettingsOf(settings, target).concurrency);
-  /** Per stream, a local pause after the store failed under an attempt. */
-  const pausedUntil = new Map<string, number>();
   /** Document streams whose requests are being appended: their children wait for them. */
   const intake = new Map<string, number>();
-  let timer: NodeJS.Timeout | null = null;
-  let pumpQueued = false;
-  const idleWaiters = new Set<() => void>();
-  const attempts = new Set<Promise<void>>();
 
   /** Delivery streams the batch being handled reads or writes: not dropped under it. */
   const handling = new Set<string>();
@@ -136,47 +128,24 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     log,
   };
 
-  const requestPump = () => {
-    if (pumpQueued) return;
-    pumpQueued = true;
-    setImmediate(() => {
-      pumpQueued = false;
-      pump();
-    });
-  };
-
-  /** Takes a place of the target for a stream's attempt; `attempt` gives it back. */
-  const occupy = (name: string, target: string) => {
-    places.take(name, target);
-    recheck.delete(name);
-  };
-  const attempt = (name: string, target: string, deliveryId: string, work: () => Promise<void>) => {
-    const run = work()
-      .catch((error: unknown) => {
-        pausedUntil.set(name, now().getTime() + 1_000);
-        log.warn({ delivery: deliveryId, err: error }, 'delivery attempt not recorded');
-      })
-      .finally(() => {
-        const stream = view.streams.get(name);
-        if (stream && !headOf(stream)) documents.forget(stream.documentStream);
-        attempts.delete(run);
-        places.give(name, target);
-        requestPump();
-      });
-    attempts.add(run);
-  };
-  const start = (
-    name: string,
-    stream: DeliveryStream,
-    head: Delivery,
-    connector: ErpConnector,
-    breaker: TargetBreaker,
-  ) => {
-    occupy(name, stream.target);
-    attempt(name, stream.target, head.deliveryId, () =>
-      attemptDelivery(attemptContext, stream, head, connector, breaker),
-    );
-  };
+  const pump = createPump({
+    active,
+    recheck,
+    connectors,
+    view: () => view,
+    open: () => leader && !stopping,
+    settings,
+    places,
+    queues,
+    breakerOf,
+    inIntake: (documentStream) => intake.has(documentStream),
+    documents,
+    inUse,
+    attemptContext,
+    now,
+    log,
+  });
+  const { requestPump } = pump;
 
   const { admission, requestAndStart } = createAdmission({
     connectors,
@@ -185,91 +154,16 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
     ranked: (target) => queues.has(target),
     gateFor: options.gates ?? noGates,
     places,
-    pausedUntil,
+    pausedUntil: pump.pausedUntil,
     now,
     breakerOf,
     inIntake: (documentStream) => intake.has(documentStream),
     documents,
     recorder,
-    occupy,
-    attempt,
+    occupy: pump.occupy,
+    attempt: pump.attempt,
     attemptContext,
   });
-
-  let lastSweep = 0;
-  /** Drops finished streams in bulk (or when idle), not after each delivery: off the hot path. */
-  const sweep = (now: boolean) => {
-    if (!now && view.finishedCount < 512 && performance.now() - lastSweep < 1_000) return;
-    lastSweep = performance.now();
-    view.sweep(inUse);
-  };
-  const pump = () => {
-    if (!leader || stopping) return;
-    sweep(false);
-    for (const ranked of queues.values()) ranked.clear();
-    places.starved.clear();
-    const at = now().getTime();
-    let earliest = Number.POSITIVE_INFINITY;
-    const open = new Set(connectors.keys());
-    for (const name of active) {
-      if (open.size === 0) break; // every target is at its concurrency limit
-      const stream = view.streams.get(name);
-      const head = stream && headOf(stream);
-      if (!stream || !head) {
-        active.delete(name);
-        recheck.delete(name);
-        continue;
-      }
-      if (places.isBusy(name) || head.state === 'dead-lettered') continue;
-      if (head.state === 'held' && !recheck.has(name)) continue;
-      const connector = connectors.get(stream.target);
-      if (!connector) continue;
-      const due = Math.max(
-        head.nextAttemptAt ? Date.parse(head.nextAttemptAt) : 0,
-        pausedUntil.get(name) ?? 0,
-      );
-      if (due > at) {
-        earliest = Math.min(earliest, due);
-        continue;
-      }
-      if (places.full(stream.target)) {
-        // A due delivery waits for a place: new requests queue behind it, not ahead.
-        open.delete(stream.target);
-        places.starved.add(stream.target);
-        continue;
-      }
-      const breaker = breakerOf(stream.target);
-      if (breaker.blocking) {
-        earliest = Math.min(earliest, at + 1_000);
-        continue;
-      }
-      if (head.parents.some((parent) => intake.has(parent))) continue;
-      if (parentWaitOf(head, (n) => view.streams.get(n))) continue;
-      const ranked = queues.get(stream.target);
-      if (ranked) ranked.offer(name, head, at);
-      else start(name, stream, head, connector, breaker);
-    }
-    // Targets with priorities: the best-ranked candidates take the free places.
-    for (const [target, ranked] of queues) {
-      const free = targetSettingsOf(settings, target).concurrency - places.running(target);
-      for (const name of ranked.take(free)) {
-        const stream = view.streams.get(name) as DeliveryStream;
-        const head = headOf(stream) as Delivery;
-        start(name, stream, head, connectors.get(target) as ErpConnector, breakerOf(target));
-      }
-    }
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (Number.isFinite(earliest)) {
-      timer = setTimeout(requestPump, Math.max(10, earliest - at));
-      timer.unref();
-    }
-    if (places.busyCount === 0 && !(earliest <= at + 5)) {
-      sweep(true);
-      for (const resolve of idleWaiters) resolve();
-      idleWaiters.clear();
-    }
-  };
 
   const applyFromLog = (event: RecordedEvent) => {
     if (!view.apply(event)) return;
@@ -433,24 +327,20 @@ export const startDispatcher = (options: DispatcherOptions): Dispatcher => {
         quota: quotaView(quotas.get(target)),
       })),
     }),
-    idle: () =>
-      new Promise<void>((resolve) => {
-        idleWaiters.add(resolve);
-        requestPump();
-      }),
+    idle: pump.idle,
     async stop() {
       // While still holding the lease: every delivery event up to here is this dispatcher's.
       const lastPosition = await snapshots?.headNow().catch(() => null);
       stopping = true;
       clearInterval(watch);
-      if (timer) clearTimeout(timer);
+      pump.stop();
       await consumer.stop();
       // Let attempts under way record their outcome (a shutdown then repeats none of them).
       const grace = new Promise((r) => setTimeout(r, options.stopGraceMs ?? 10_000).unref());
-      await Promise.race([Promise.allSettled([...attempts]), grace]);
+      await Promise.race([Promise.allSettled(pump.underWay()), grace]);
       await recorder.settled();
       await snapshots?.stop(lastPosition ?? null);
-      for (const resolve of idleWaiters) resolve();
+      pump.releaseIdle();
     },
   };
 };

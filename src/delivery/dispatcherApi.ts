@@ -1,5 +1,5 @@
 /** What starting a dispatcher takes, and what a running one answers (dispatcher.ts). */
-import type { ConsumerLog, ConsumerStatus } from '../consumers/consumer.js';
+import type { ConsumerLog, ConsumerStatus } from '../consumers/definition.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
 import type { EventStore } from '../ports/eventStore.js';

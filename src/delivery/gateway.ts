@@ -14,7 +14,7 @@ import { RestConnector } from '../adapters/connectors/rest/connector.js';
 import { loadTrytonConnectorConfig } from '../adapters/connectors/tryton/config.js';
 import { TrytonConnector } from '../adapters/connectors/tryton/connector.js';
 import type { Config } from '../config/config.js';
-import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerLog } from '../consumers/definition.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { ErpConnector } from '../ports/erpConnector.js';
 import type { EventStore } from '../ports/eventStore.js';

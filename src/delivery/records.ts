@@ -3,7 +3,7 @@
  * it back. A delivery is one command event of a document handed to one target ERP. Its events
  * live in the stream `Delivery-<target>:<document stream>` (one per document and target),
  * never in the document's own stream, so recording attempts never bumps the revision client
- * commands are decided against.
+ * commands are decided against. The order deliveries may go in is in ordering.ts.
  */
 import type { JsonObject } from '../ports/eventStore.js';
 
@@ -359,50 +359,4 @@ export const applyDeliveryEvent = (stream: DeliveryStream, event: FoldableEvent)
     }
   }
   return true;
-};
-
-/** A stream whose every delivery is delivered or skipped: nothing left to schedule in it. */
-export const isFinished = (stream: DeliveryStream): boolean => stream.deliveries.every(isSettled);
-
-/** The first delivery of a stream not yet settled: the only one that may be attempted. */
-export const headOf = (stream: DeliveryStream): Delivery | undefined =>
-  stream.deliveries.find((d) => !isSettled(d));
-
-/** Where a delivery waits on its parent orders' deliveries to the same target. */
-export interface ParentWait {
-  parentStream: string;
-  parentDeliveryId: string;
-  parentState: RecordedDeliveryState;
-  reason: string;
-}
-
-/**
- * A child (notice, receipt, invoice) waits until every delivery of its parent orders to the
- * same target that was commanded before it is delivered: the order exists in the ERP, with
- * the lines the child points at. A skipped one holds nothing (the ERP answers for the child). A parent the target never got a delivery of holds nothing
- * (the ERP answers for it).
- */
-export const parentWaitOf = (
-  delivery: DeliveryRequest,
-  lookup: (deliveryStream: string) => DeliveryStream | undefined,
-): ParentWait | null => {
-  const position = BigInt(delivery.commandPosition);
-  for (const parent of delivery.parents) {
-    const stream = lookup(deliveryStreamOf(delivery.target, parent));
-    const pending = stream?.deliveries.find(
-      (d) => !isSettled(d) && BigInt(d.commandPosition) < position,
-    );
-    if (pending) {
-      return {
-        parentStream: parent,
-        parentDeliveryId: pending.deliveryId,
-        parentState: pending.state,
-        reason:
-          pending.state === 'dead-lettered'
-            ? `its purchase order ${parent} is dead-lettered on ${delivery.target} (${pending.deadLetter?.message ?? 'see that delivery'})`
-            : `its purchase order ${parent} is not delivered to ${delivery.target} yet (${pending.state})`,
-      };
-    }
-  }
-  return null;
 };

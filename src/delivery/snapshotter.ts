@@ -9,10 +9,10 @@
  * (a reader finds them in the log's tail): in a healthy flow that is nearly every stream with
  * something under way, and the snapshot names only those stuck for longer, such as dead letters.
  */
-import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerLog } from '../consumers/definition.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
+import { isFinished } from './ordering.js';
 import type { DeliveryRecorder } from './recorder.js';
-import { isFinished } from './records.js';
 import { type DeliverySnapshot, snapshotMaxStreams, writeSnapshot } from './snapshot.js';
 import type { DeliveryView } from './view.js';
 

@@ -3,6 +3,7 @@
  * orders'), so any instance answers it, whether or not it runs the dispatcher.
  */
 import type { EventStore } from '../ports/eventStore.js';
+import { headOf } from './ordering.js';
 import {
   applyDeliveryEvent,
   breakerChangedEventType,
@@ -11,7 +12,6 @@ import {
   deliveryControlStreamOf,
   deliveryStreamOf,
   emptyDeliveryStream,
-  headOf,
 } from './records.js';
 import { type DeliveryStatus, statusOf } from './view.js';
 

@@ -11,6 +11,7 @@
  */
 import type { EventStore, LogPosition, RecordedEvent } from '../ports/eventStore.js';
 import { categoryOf } from '../ports/eventStore.js';
+import { headOf, isFinished, type ParentWait, parentWaitOf } from './ordering.js';
 import {
   applyDeliveryEvent,
   type BreakerSetting,
@@ -23,11 +24,7 @@ import {
   deliveryCategory,
   deliveryControlCategory,
   emptyDeliveryStream,
-  headOf,
-  isFinished,
   isSettled,
-  type ParentWait,
-  parentWaitOf,
   requestClaimOf,
 } from './records.js';
 import { latestSnapshot } from './snapshot.js';

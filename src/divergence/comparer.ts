@@ -12,7 +12,8 @@
  * two outcome events, so handling a batch again records nothing twice.
  */
 import { randomUUID } from 'node:crypto';
-import { type ConsumerLog, type RunningConsumer, startConsumer } from '../consumers/consumer.js';
+import { startConsumer } from '../consumers/consumer.js';
+import type { ConsumerLog, RunningConsumer } from '../consumers/definition.js';
 import {
   type DeliveryRequest,
   deliveryCategory,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ConsumerLog, RunningConsumer } from '../consumers/consumer.js';
+import type { ConsumerLog, RunningConsumer } from '../consumers/definition.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { startComparer } from './comparer.js';

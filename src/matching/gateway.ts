@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config/config.js';
-import type { ConsumerLog } from '../consumers/consumer.js';
+import type { ConsumerLog } from '../consumers/definition.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { openConsumerState } from '../stores.js';

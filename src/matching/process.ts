@@ -13,13 +13,13 @@
  * stream's revision; the loser looks again.
  */
 import { randomUUID } from 'node:crypto';
+import { startConsumer } from '../consumers/consumer.js';
 import {
   type ConsumerLog,
   type ConsumerStatus,
   noEffects,
   type RunningConsumer,
-  startConsumer,
-} from '../consumers/consumer.js';
+} from '../consumers/definition.js';
 import { goodsReceipt, supplierInvoice } from '../domain/children/children.js';
 import type { SupplierInvoiceState } from '../domain/children/types.js';
 import { fold } from '../domain/decider.js';

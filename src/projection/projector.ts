@@ -14,12 +14,8 @@
  * (exactly once); on MongoDB it lives in the gateway's consumer state (at least once, the
  * store skipping what a document already reflects).
  */
-import {
-  type ConsumerLog,
-  type ConsumerStatus,
-  type RunningConsumer,
-  startConsumer,
-} from '../consumers/consumer.js';
+import { startConsumer } from '../consumers/consumer.js';
+import type { ConsumerLog, ConsumerStatus, RunningConsumer } from '../consumers/definition.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore, LogPosition } from '../ports/eventStore.js';
 import type {

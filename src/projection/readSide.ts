@@ -11,7 +11,7 @@ import { projections as allProjections } from '../../projections/index.js';
 import { getSqliteConsumerState, openConsumerDatabase } from '../adapters/consumerState/sqlite.js';
 import { getMongoReadModelStore } from '../adapters/readModels/mongo.js';
 import { getSqliteReadModelStore, openReadModelDatabase } from '../adapters/readModels/sqlite.js';
-import type { ConsumerLog, ConsumerStatus } from '../consumers/consumer.js';
+import type { ConsumerLog, ConsumerStatus } from '../consumers/definition.js';
 import type { ObservedConsumer } from '../consumers/directory.js';
 import type { ConsumerStateStore } from '../ports/consumerState.js';
 import type { EventStore } from '../ports/eventStore.js';

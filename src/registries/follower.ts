@@ -6,12 +6,8 @@
  * a key, publish or freeze recorded through any instance reaches every instance as soon as
  * its subscription sees it (SQLite: within its poll interval, EventStoreDB: pushed).
  */
-import {
-  type ConsumerLog,
-  type ConsumerStatus,
-  type RunningConsumer,
-  startConsumer,
-} from '../consumers/consumer.js';
+import { startConsumer } from '../consumers/consumer.js';
+import type { ConsumerLog, ConsumerStatus, RunningConsumer } from '../consumers/definition.js';
 import { inMemoryConsumerState } from '../ports/consumerState.js';
 import type { EventStore, LogPosition, RecordedEvent } from '../ports/eventStore.js';
 

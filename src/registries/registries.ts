@@ -1,6 +1,6 @@
 /** The registries on their shared follower: what the gateway (and tests) start. */
 import type { Principal } from '../auth/principal.js';
-import type { ConsumerLog, ConsumerStatus } from '../consumers/consumer.js';
+import type { ConsumerLog, ConsumerStatus } from '../consumers/definition.js';
 import { ToleranceRegistry } from '../matching/tolerances.js';
 import type { EventStore } from '../ports/eventStore.js';
 import { ApiKeyRegistry } from './apiKeys.js';

@@ -12,13 +12,13 @@ import {
   type SqliteConsumerState,
 } from '../../src/adapters/consumerState/sqlite.js';
 import { getSqliteEventStore } from '../../src/adapters/eventStore/sqlite/index.js';
+import { startConsumer } from '../../src/consumers/consumer.js';
 import {
   type ConsumerDefinition,
   type ConsumerRuntime,
   noEffects,
   type RunningConsumer,
-  startConsumer,
-} from '../../src/consumers/consumer.js';
+} from '../../src/consumers/definition.js';
 import { CheckpointConflictError } from '../../src/ports/consumerState.js';
 import type { EventStore, RecordedEvent } from '../../src/ports/eventStore.js';
 import { newEvent, until } from '../eventStore/conformance.js';

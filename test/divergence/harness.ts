@@ -8,7 +8,7 @@ import {
   getSqliteConsumerState,
   openConsumerDatabase,
 } from '../../src/adapters/consumerState/sqlite.js';
-import type { RunningConsumer } from '../../src/consumers/consumer.js';
+import type { RunningConsumer } from '../../src/consumers/definition.js';
 import { type Dispatcher, startDispatcher } from '../../src/delivery/dispatcher.js';
 import { resolveDeliverySettings } from '../../src/delivery/settings.js';
 import { startComparer } from '../../src/divergence/comparer.js';

@@ -6,7 +6,8 @@
  * honoured: a POST sent twice creates twice, as in BC.
  */
 import { BcError, badRequest, notFound } from './errors.js';
-import type { Journal, Ledger, PurchaseInvoice, PurchaseOrder } from './ledger.js';
+import type { Journal } from './generalLedger.js';
+import type { Ledger, PurchaseInvoice, PurchaseOrder } from './ledger.js';
 import { companies } from './masterData.js';
 import { etagOf, type Versioned } from './records.js';
 

@@ -1,18 +1,20 @@
 /**
  * What the sandbox holds, per company: purchase orders with their lines, purchase invoices
- * (draft, then posted by `Microsoft.NAV.post`), journals with their lines, and the G/L entries
- * a posted journal leaves. Views are what the API answers (BC's field names, computed amounts,
- * `@odata.etag`). Nothing is ever de-duplicated here: what a client sends twice is kept twice
- * (BC itself only refuses a second purchase order with the same number), so tests count.
+ * (draft, then posted by `Microsoft.NAV.post`), and, from the general ledger it builds on
+ * (generalLedger.ts), journals with their lines and the G/L entries a posted journal leaves.
+ * Views are what the API answers (BC's field names, computed amounts, `@odata.etag`).
+ * Nothing is ever de-duplicated here: what a client sends twice is kept twice (BC itself only
+ * refuses a second purchase order with the same number), so tests count.
  *
  * Each lookup a client makes by business key (an order's number, an invoice's vendor invoice
  * number, a journal's code, a posted document's number) goes through an index, so a request
  * costs the same whether the sandbox holds ten documents or a bench's thousands.
  */
 import { documentTotals, lineAmounts, type TaxSettings } from './amounts.js';
-import { BcError, badRequest, missingRelated, notFound } from './errors.js';
+import { BcError, badRequest } from './errors.js';
+import { GeneralLedger } from './generalLedger.js';
 import { KeyIndex } from './keyIndex.js';
-import { accounts, vendors } from './masterData.js';
+import { vendors } from './masterData.js';
 import {
   applyLine,
   checkCurrency,
@@ -24,7 +26,6 @@ import {
   etagOf,
   type Fields,
   newRecord,
-  num,
   text,
   touch,
   type Versioned,
@@ -57,37 +58,6 @@ export interface PurchaseInvoice extends Versioned {
   lines: DocumentLine[];
 }
 
-export interface JournalLine extends Versioned {
-  lineNumber: number;
-  accountType: string;
-  accountNumber: string;
-  postingDate: string;
-  documentNumber: string;
-  externalDocumentNumber: string;
-  amount: number;
-  description: string;
-}
-
-export interface Journal extends Versioned {
-  company: string;
-  code: string;
-  displayName: string;
-  lines: JournalLine[];
-}
-
-export interface GlEntry {
-  id: string;
-  entryNumber: number;
-  company: string;
-  postingDate: string;
-  documentNumber: string;
-  externalDocumentNumber: string;
-  accountNumber: string;
-  description: string;
-  debitAmount: number;
-  creditAmount: number;
-}
-
 const poFields = [
   'number',
   'orderDate',
@@ -108,16 +78,6 @@ const invoiceFields = [
   'currencyCode',
   'purchaseInvoiceLines',
 ];
-const journalLineFields = [
-  'lineNumber',
-  'accountType',
-  'accountNumber',
-  'postingDate',
-  'documentNumber',
-  'externalDocumentNumber',
-  'amount',
-  'description',
-];
 
 const linesOf = (fields: Fields, name: string): unknown[] => {
   const value = fields[name] ?? [];
@@ -125,23 +85,19 @@ const linesOf = (fields: Fields, name: string): unknown[] => {
   return value;
 };
 
-export class Ledger {
+export class Ledger extends GeneralLedger {
   readonly purchaseOrders = new Map<string, PurchaseOrder>();
   readonly purchaseInvoices = new Map<string, PurchaseInvoice>();
-  readonly journals = new Map<string, Journal>();
-  readonly glEntries: GlEntry[] = [];
-  /** By `number`, `vendorInvoiceNumber`, `code`, `documentNumber` (none change once set). */
+  /** By `number` and `vendorInvoiceNumber` (neither changes once set). */
   readonly ordersByNumber = new KeyIndex<PurchaseOrder>();
   readonly invoicesByVendorInvoiceNumber = new KeyIndex<PurchaseInvoice>();
-  readonly journalsByCode = new KeyIndex<Journal>();
-  readonly glEntriesByDocumentNumber = new KeyIndex<GlEntry>();
   /** Purchase orders deleted through the API (how BC cancels an order not yet received). */
   readonly deletedPurchaseOrders: Array<{ company: string; number: string; at: string }> = [];
-  /** Each journal document posted, once per posting: a document posted twice shows twice. */
-  readonly journalPostings: Array<{ company: string; documentNumber: string; lines: number }> = [];
   private sequence = 1000;
 
-  constructor(private readonly tax: () => TaxSettings) {}
+  constructor(private readonly tax: () => TaxSettings) {
+    super();
+  }
 
   // ── purchase orders ────────────────────────────────────────────────────────────────────
   createPurchaseOrder(company: string, body: unknown): PurchaseOrder {
@@ -340,134 +296,5 @@ export class Ledger {
       lastModifiedDateTime: invoice.lastModifiedDateTime,
       ...(expandLines ? { purchaseInvoiceLines: lines } : {}),
     };
-  }
-
-  // ── journals and the general ledger ────────────────────────────────────────────────────
-  createJournal(company: string, body: unknown): Journal {
-    const fields = writable(body, ['code', 'displayName'], 'journal');
-    const code = text(fields, 'code');
-    if (!code || code.length > 10) throw badRequest('code must have 1 to 10 characters.');
-    if (this.journalsByCode.get(company, code).length > 0) {
-      throw new BcError(
-        400,
-        'Internal_EntityWithSameKeyExists',
-        `The record in table Gen. Journal Batch already exists. Name='${code}'`,
-      );
-    }
-    const journal: Journal = {
-      ...newRecord(),
-      company,
-      code,
-      displayName: text(fields, 'displayName'),
-      lines: [],
-    };
-    this.journals.set(journal.id, journal);
-    this.journalsByCode.add(company, code, journal);
-    return journal;
-  }
-
-  deleteJournal(journal: Journal) {
-    this.journals.delete(journal.id);
-    this.journalsByCode.remove(journal.company, journal.code, journal);
-  }
-
-  addJournalLine(journal: Journal, body: unknown): JournalLine {
-    const fields = writable(body, journalLineFields, 'journalLine');
-    const accountNumber = text(fields, 'accountNumber');
-    if (!Object.hasOwn(accounts, accountNumber)) {
-      throw missingRelated('Account No.', 'Gen. Journal Line', accountNumber, 'G/L Account');
-    }
-    const line: JournalLine = {
-      ...newRecord(),
-      lineNumber: num(fields, 'lineNumber', (journal.lines.length + 1) * 10000),
-      accountType: text(fields, 'accountType', 'G/L Account'),
-      accountNumber,
-      postingDate: date(fields, 'postingDate'),
-      documentNumber: text(fields, 'documentNumber'),
-      externalDocumentNumber: text(fields, 'externalDocumentNumber'),
-      amount: num(fields, 'amount'),
-      description: text(fields, 'description'),
-    };
-    if (journal.lines.some((other) => other.lineNumber === line.lineNumber)) {
-      throw new BcError(
-        400,
-        'Internal_EntityWithSameKeyExists',
-        `The record in table Gen. Journal Line already exists. Line No.='${line.lineNumber}'`,
-      );
-    }
-    journal.lines.push(line);
-    touch(journal);
-    return line;
-  }
-
-  /** Posts every line of the journal: each document must balance, as BC requires. */
-  postJournal(journal: Journal) {
-    if (journal.lines.length === 0) throw badRequest('There is nothing to post.');
-    const balance = new Map<string, number>();
-    for (const line of journal.lines) {
-      balance.set(line.documentNumber, (balance.get(line.documentNumber) ?? 0) + line.amount * 100);
-    }
-    for (const [documentNumber, cents] of balance) {
-      if (Math.round(cents) !== 0) {
-        throw badRequest(
-          `Document No. ${documentNumber} is out of balance by ${(Math.round(cents) / 100).toFixed(2)}. Please check that Posting Date, Document Type, Document No. are correct for each line.`,
-        );
-      }
-    }
-    for (const documentNumber of balance.keys()) {
-      this.journalPostings.push({
-        company: journal.company,
-        documentNumber,
-        lines: journal.lines.filter((line) => line.documentNumber === documentNumber).length,
-      });
-    }
-    for (const line of journal.lines) {
-      const entry: GlEntry = {
-        id: line.id,
-        entryNumber: this.glEntries.length + 1,
-        company: journal.company,
-        postingDate: line.postingDate,
-        documentNumber: line.documentNumber,
-        externalDocumentNumber: line.externalDocumentNumber,
-        accountNumber: line.accountNumber,
-        description: line.description,
-        debitAmount: line.amount > 0 ? line.amount : 0,
-        creditAmount: line.amount < 0 ? -line.amount : 0,
-      };
-      this.glEntries.push(entry);
-      this.glEntriesByDocumentNumber.add(journal.company, entry.documentNumber, entry);
-    }
-    journal.lines = [];
-    touch(journal);
-  }
-
-  journalView(journal: Journal) {
-    return {
-      '@odata.etag': etagOf(journal),
-      id: journal.id,
-      code: journal.code,
-      displayName: journal.displayName,
-      lastModifiedDateTime: journal.lastModifiedDateTime,
-    };
-  }
-
-  journalLineView(journal: Journal, line: JournalLine) {
-    const { version: _v, ...fields } = line;
-    return {
-      '@odata.etag': etagOf(line),
-      ...fields,
-      journalId: journal.id,
-      journalDisplayName: journal.code,
-    };
-  }
-
-  find<T extends Versioned>(
-    map: Map<string, T & { company: string }>,
-    company: string,
-    id: string,
-  ) {
-    const found = map.get(id);
-    if (!found || found.company !== company) throw notFound('record');
-    return found;
   }
 }

@@ -1,5 +1,5 @@
 /** OpenAPI responses of the delivery routes, each with a realistic example. */
-import { problemResponse } from '../v1/schemas.js';
+import { problemResponse } from '../v1/problemResponses.js';
 import { adminProblems as p, problemExample as problem, success } from './responses.js';
 
 const deliveries = '/v1/admin/deliveries';

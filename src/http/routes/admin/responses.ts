@@ -3,7 +3,7 @@
  * real example, and which problems it can answer. Documentation only: responses are
  * serialised as they are (app.ts), so these schemas never filter a field out.
  */
-import { problemExample as problem, problemResponse } from '../v1/schemas.js';
+import { problemExample as problem, problemResponse } from '../v1/problemResponses.js';
 
 /** A JSON success response with one example. */
 export const success = (description: string, example: unknown) => ({

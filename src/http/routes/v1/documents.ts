@@ -34,6 +34,7 @@ import {
 import { foldDocument } from '../../../domain/fold.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../../../ports/eventStore.js';
 import { ReadModelNotReadyError, type ReadModelStore } from '../../../ports/readModelStore.js';
+import { readProblemResponses, revisionNotRecordedResponse } from './problemResponses.js';
 import { cursorViolation } from './queryChecks.js';
 import {
   minRevisionQuery,
@@ -42,13 +43,7 @@ import {
   scopedWriter,
   sleep,
 } from './readModelAnswers.js';
-import {
-  documentNouns,
-  documentParamsSchema,
-  documentViewSchema,
-  readProblemResponses,
-  revisionNotRecordedResponse,
-} from './schemas.js';
+import { documentNouns, documentParamsSchema, documentViewSchema } from './schemas.js';
 import { assertValidRequest } from './violations.js';
 
 export interface DocumentRoutesOptions {

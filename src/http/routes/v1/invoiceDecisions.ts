@@ -33,12 +33,8 @@ import {
 import { fingerprintOf } from '../../requestContext.js';
 import { success } from '../admin/responses.js';
 import { idempotencyKeyHeader, pathOf } from './commands.js';
-import {
-  documentParamsSchema,
-  problemExample,
-  problemResponse,
-  readProblemResponses,
-} from './schemas.js';
+import { problemExample, problemResponse, readProblemResponses } from './problemResponses.js';
+import { documentParamsSchema } from './schemas.js';
 import { assertValidRequest } from './violations.js';
 
 const decisionBody = {

@@ -18,9 +18,9 @@ import type {
 } from '../../../ports/readModelStore.js';
 import { deliveryBacklogRoutes } from './deliveryBacklog.js';
 import { ledgerRoutes } from './ledger.js';
+import { problemResponses } from './problemResponses.js';
 import { boundCursor, cursorViolation, dateViolations, unboundCursor } from './queryChecks.js';
 import { outOfScope, readModelQuery, readModelReaders, scopedWriter } from './readModelAnswers.js';
-import { problemResponses } from './schemas.js';
 import { type SummaryRoutesOptions, summaryRoutes } from './summaries.js';
 import { assertValidRequest } from './violations.js';
 

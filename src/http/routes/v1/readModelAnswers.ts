@@ -7,7 +7,7 @@ import type { Principal, Role } from '../../../auth/principal.js';
 import { type DocumentRef, documentTypeInfo } from '../../../domain/documents.js';
 import { InvalidCursorError, ReadModelNotReadyError } from '../../../ports/readModelStore.js';
 import { HttpProblem } from '../../problem.js';
-import { problemExample, problemResponse, problemResponses } from './schemas.js';
+import { problemExample, problemResponse, problemResponses } from './problemResponses.js';
 
 /** `?minRevision=`, on a document's GET and its summary: read-your-writes after a 202. */
 export const minRevisionQuery = {

@@ -27,6 +27,12 @@ import type { EventStore } from '../../../ports/eventStore.js';
 import type { ReadModelDocument, ReadModelStore } from '../../../ports/readModelStore.js';
 import { HttpProblem, sendProblem, toProblem } from '../../problem.js';
 import {
+  problemExample,
+  problemResponse,
+  readProblemResponses,
+  revisionNotRecordedResponse,
+} from './problemResponses.js';
+import {
   minRevisionQuery,
   readModelQuery,
   readModelReaders,
@@ -34,13 +40,7 @@ import {
   scopedWriter,
   sleep,
 } from './readModelAnswers.js';
-import {
-  documentParamsSchema,
-  problemExample,
-  problemResponse,
-  readProblemResponses,
-  revisionNotRecordedResponse,
-} from './schemas.js';
+import { documentParamsSchema } from './schemas.js';
 import { assertValidRequest } from './violations.js';
 
 export interface SummaryRoutesOptions {
