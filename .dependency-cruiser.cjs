@@ -11,7 +11,7 @@
  * - no cycles.
  */
 const pure =
-  '^(src/(domain|routing|shared)/|src/auth/principal\\.ts$|src/delivery/records\\.ts$|projections/)';
+  '^(src/(domain|routing|shared)/|src/auth/principal\\.ts$|src/delivery/(records|ordering)\\.ts$|projections/)';
 const io = [
   '^src/(adapters|http|registries|consumers|commands|cli|delivery|projection|graphql|sandbox)/',
   '^src/(app|main|stores)\\.ts$',

@@ -11,7 +11,8 @@ import { documentTypeInfo } from '../../../domain/documents.js';
 import { toViolations } from '../../contracts.js';
 import { HttpProblem, type ProblemViolation } from '../../problem.js';
 import { correlationIdOf, fingerprintOf } from '../../requestContext.js';
-import { acceptedResponseSchema, documentParamsSchema, problemResponses } from './schemas.js';
+import { problemResponses } from './problemResponses.js';
+import { acceptedResponseSchema, documentParamsSchema } from './schemas.js';
 
 export interface CommandRoutesOptions {
   ajv: Ajv;

@@ -5,9 +5,6 @@
  */
 import { type DocumentType, documentTypeInfo } from '../../../domain/documents.js';
 
-// The command routes (commands.ts) import their problems from here, with the receipt's schema.
-export { problemResponses } from './problemResponses.js';
-
 const paramsBase = 'https://coexist.dev/contracts/http/v1/params.json#/$defs/';
 const paramsDefs: Record<DocumentType, string> = {
   purchaseOrder: 'purchaseOrderKey',
