@@ -2,7 +2,8 @@
  * The layering the architecture describes, checked on every CI run (`npm run depcheck`):
  *
  * - pure code (src/domain, src/routing, src/shared, src/auth/principal.ts, the delivery record
- *   model src/delivery/records.ts that projections fold, projections/) does no I/O: it imports
+ *   model src/delivery/records.ts that projections fold and its ordering rules ordering.ts,
+ *   projections/) does no I/O: it imports
  *   neither adapters, the HTTP layer, the application layer, nor any module or package that
  *   reaches a disk, a socket, a process or a server;
  * - ports are interfaces: they import only other ports and pure types;
