@@ -13,6 +13,7 @@ import { createAjv, loadContracts } from '../../src/http/contracts.js';
 import { type ErpResult, permanent, transient } from '../../src/ports/erpConnector.js';
 import { revokeApiKey } from '../../src/registries/apiKeys.js';
 import { eventually } from '../delivery/harness.js';
+import { invoice, order, receipt } from '../matching/harness.js';
 import { example } from '../support/gateway.js';
 import { consumerStateEvents } from './consumerStateEvents.js';
 import { type Caller, type RecordingGateway, startRecordingGateway } from './recordingGateway.js';
@@ -89,6 +90,13 @@ const expectedTypes = [
   'DeliveryDispatcherSnapshotTaken',
   'DualWriteAgreed',
   'DualWriteDiverged',
+  'GoodsReceiptRecorded',
+  'SupplierInvoiceReceived',
+  'MatchTolerancesSet',
+  'InvoiceMatched',
+  'InvoiceHeld',
+  'InvoiceReleased',
+  'InvoiceRejected',
 ];
 
 let g: RecordingGateway | undefined;
@@ -124,7 +132,7 @@ describe('recorded events', () => {
     gw.cloud.script('ACME-US/DW-2', answered('106002', { taxAmount: '5.5' }));
     // Alone, so that nothing delivered between its failures closes the breaker again.
     await gw.submitPo('ACME-EU', 'B-1');
-    const legacyState = (n: string) => gw.states('legacy', 'ACME-EU', n);
+    const legacyState = (n: string) => gw.states('legacy', `PurchaseOrder-ACME-EU/${n}`);
     await gw.until(() => legacyState('B-1') === 'delivered', 'B-1 delivered after two failures');
     for (const n of ['DL-1', 'RS-1', 'SK-1', 'HOLD-1', 'DROP-1', 'M-1']) {
       await gw.submitPo('ACME-EU', n);
@@ -136,12 +144,43 @@ describe('recorded events', () => {
     await gw.until(
       () =>
         ['DL-1', 'RS-1', 'SK-1'].every((n) => legacyState(n) === 'dead-lettered') &&
-        gw.states('legacy', 'ACME-MX', 'REFUSE-1') === 'dead-lettered',
+        gw.states('legacy', 'PurchaseOrder-ACME-MX/REFUSE-1') === 'dead-lettered',
       'four dead letters',
     );
     await gw.until(() => legacyState('HOLD-1') === 'held', 'HOLD-1 held');
 
-    const dead = (n: string) => gw.deliveryIn('dead-lettered', 'legacy', 'ACME-EU', n);
+    // Invoices on the (dual) example order, matched under ACME-US's tolerances: one within
+    // them, two over in price, held until AP overrides one and rejects the other.
+    await gw.tolerances.set(
+      {
+        company: 'ACME-US',
+        supplier: null,
+        values: {
+          price: { percent: { lower: null, upper: '1' }, amount: { lower: null, upper: '0.05' } },
+          quantity: { percent: { lower: null, upper: '0' } },
+        },
+      },
+      { author: 'ap-lead', reason: 'AP policy 2026' },
+    );
+    const documents: Array<[string, object]> = [
+      ['purchase-orders', order()],
+      ['goods-receipts', receipt('GR-1', '500')],
+      ['supplier-invoices', invoice('INV-OK', '10')],
+      ['supplier-invoices', invoice('INV-PRICE', '10', '2.50')],
+      ['supplier-invoices', invoice('INV-REJ', '10', '2.50')],
+    ];
+    for (const [collection, body] of documents) {
+      const answer = await gw.request('writer', 'POST', `/v1/${collection}`, body);
+      expect(answer.statusCode, answer.body).toBe(202);
+    }
+    const invoiceState = (n: string) => gw.states('legacy', `SupplierInvoice-SUP-10023/${n}`);
+    await gw.until(
+      () => ['INV-PRICE', 'INV-REJ'].every((n) => invoiceState(n) === 'held'),
+      'two invoices held by their match',
+    );
+
+    const dead = (n: string) =>
+      gw.deliveryIn('dead-lettered', 'legacy', `PurchaseOrder-ACME-EU/${n}`);
     const operations: Array<[Caller, 'POST' | 'PUT', string, object]> = [
       [
         'operator',
@@ -202,6 +241,11 @@ describe('recorded events', () => {
         example('purchase-order-cancellation'),
       ],
     ];
+    const invoices = '/v1/supplier-invoices/SUP-10023';
+    operations.push(
+      ['operator', 'POST', `${invoices}/INV-PRICE/override`, { reason: 'price agreed by phone' }],
+      ['operator', 'POST', `${invoices}/INV-REJ/reject`, { reason: 'price never agreed' }],
+    );
     for (const [caller, method, url, body] of operations) {
       const answer = await gw.request(caller, method, url, body);
       expect(answer.statusCode, `${method} ${url}: ${answer.body}`).toBeLessThan(300);

@@ -1,8 +1,9 @@
 /**
  * A gateway in-process that records every kind of event: the test gateway (real SQLite store,
  * write path, registries) with a dispatcher delivering to two scripted ERPs (legacy and cloud)
- * through a gate, a breaker that opens after two failures, snapshots every 100 ms, and the
- * dual-write comparer; ACME-US orders are dual, everything else goes to legacy.
+ * through the gateway's gates and a test's, a breaker that opens after two failures, snapshots
+ * every 100 ms, the three-way match process and the dual-write comparer; ACME-US orders are
+ * dual, everything else goes to legacy.
  */
 import { join } from 'node:path';
 import {
@@ -10,12 +11,15 @@ import {
   openConsumerDatabase,
 } from '../../src/adapters/consumerState/sqlite.js';
 import { startDispatcher } from '../../src/delivery/dispatcher.js';
-import { type DeliveryGate, gatesOf } from '../../src/delivery/gates.js';
+import { type DeliveryGate, gatesOf, registeredGates } from '../../src/delivery/gates.js';
 import { isSettled } from '../../src/delivery/records.js';
 import { resolveDeliverySettings } from '../../src/delivery/settings.js';
 import { DeliveryView } from '../../src/delivery/view.js';
 import { startComparer } from '../../src/divergence/comparer.js';
+import { startMatchProcess } from '../../src/matching/process.js';
+import type { ToleranceRegistry } from '../../src/matching/tolerances.js';
 import type { RecordedEvent } from '../../src/ports/eventStore.js';
+import { startRegistries } from '../../src/registries/registries.js';
 import { eventually, ScriptedConnector } from '../delivery/harness.js';
 import { example, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -25,6 +29,7 @@ export interface RecordingGateway {
   gw: TestGateway;
   legacy: ScriptedConnector;
   cloud: ScriptedConnector;
+  tolerances: ToleranceRegistry;
   /** Answers a request as one of the callers (a fresh Idempotency-Key each time). */
   request(
     caller: Caller,
@@ -33,10 +38,10 @@ export interface RecordingGateway {
     payload: object,
   ): Promise<{ statusCode: number; body: string }>;
   submitPo(company: string, poNumber: string): Promise<void>;
-  /** The states of a purchase order's deliveries to a target, in order, comma-separated. */
-  states(target: string, company: string, poNumber: string): string;
-  /** The id of a purchase order's first delivery to a target in `state`. */
-  deliveryIn(state: string, target: string, company: string, poNumber: string): string;
+  /** The states of a document's deliveries to a target, in order, comma-separated. */
+  states(target: string, documentStream: string): string;
+  /** The id of a document's first delivery to a target in `state`. */
+  deliveryIn(state: string, target: string, documentStream: string): string;
   /** True when no delivery is left to move: each is delivered, skipped or dead-lettered. */
   idle(): boolean;
   /** Refreshes the deliveries until the condition holds. */
@@ -55,8 +60,11 @@ const rules = [
   { id: 'default-legacy', match: {}, target: 'legacy' },
 ];
 
+/** `gate`: the test's gate for purchase orders, beside the gateway's own (invoices). */
 export const startRecordingGateway = async (gate: DeliveryGate): Promise<RecordingGateway> => {
   const gw = await startTestGateway();
+  // The test gateway keeps its registries to itself: the match process follows the same log.
+  const registries = await startRegistries(gw.store);
   const keys = {
     writer: await gw.key('erp-client', ['writer']),
     operator: await gw.key('ops', ['operator']),
@@ -71,7 +79,7 @@ export const startRecordingGateway = async (gate: DeliveryGate): Promise<Recordi
     owner: 'test',
     leaseTtlMs: null,
     connectors: [legacy, cloud],
-    gates: gatesOf([{ documentType: 'purchaseOrder', gate }]),
+    gates: gatesOf([...registeredGates, { documentType: 'purchaseOrder', gate }]),
     snapshotIntervalMs: 100,
     settings: resolveDeliverySettings({
       policies: { default: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 50 } },
@@ -81,6 +89,13 @@ export const startRecordingGateway = async (gate: DeliveryGate): Promise<Recordi
     }),
   });
   const comparer = startComparer({ store: gw.store, state, owner: 'test', leaseTtlMs: null });
+  const match = startMatchProcess({
+    store: gw.store,
+    state,
+    owner: 'test',
+    tolerances: registries.tolerances,
+    leaseTtlMs: null,
+  });
   const request: RecordingGateway['request'] = async (caller, method, url, payload) => {
     const response = await gw.app.inject({
       method,
@@ -96,26 +111,25 @@ export const startRecordingGateway = async (gate: DeliveryGate): Promise<Recordi
   });
   if (published.statusCode !== 201) throw new Error(`publish: ${published.body}`);
   const history = new DeliveryView();
-  const deliveriesOf = (target: string, company: string, poNumber: string) =>
-    history
-      .list({ target })
-      .filter((d) => d.documentStream === `PurchaseOrder-${company}/${poNumber}`);
+  const deliveriesOf = (target: string, documentStream: string) =>
+    history.list({ target }).filter((d) => d.documentStream === documentStream);
   return {
     gw,
     legacy,
     cloud,
+    tolerances: registries.tolerances,
     request,
     submitPo: async (company, poNumber) => {
       const body = { ...example('purchase-order-submit'), company, poNumber };
       const answer = await request('writer', 'POST', '/v1/purchase-orders', body);
       if (answer.statusCode !== 202) throw new Error(`submit ${poNumber}: ${answer.body}`);
     },
-    states: (target, company, poNumber) =>
-      deliveriesOf(target, company, poNumber)
+    states: (target, documentStream) =>
+      deliveriesOf(target, documentStream)
         .map((d) => d.state)
         .join(),
-    deliveryIn: (wanted, target, company, poNumber) =>
-      deliveriesOf(target, company, poNumber).find((d) => d.state === wanted)?.id ?? '',
+    deliveryIn: (wanted, target, documentStream) =>
+      deliveriesOf(target, documentStream).find((d) => d.state === wanted)?.id ?? '',
     idle: () => history.list({}).every((d) => isSettled(d) || d.state === 'dead-lettered'),
     until: (condition, what, timeoutMs = 10_000) =>
       eventually(
@@ -132,8 +146,10 @@ export const startRecordingGateway = async (gate: DeliveryGate): Promise<Recordi
       return events;
     },
     close: async () => {
+      await match.stop();
       await comparer.stop();
       await dispatcher.stop();
+      await registries.stop();
       state.close();
       await gw.close();
     },
