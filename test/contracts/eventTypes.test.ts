@@ -11,6 +11,7 @@ import { commands } from '../../src/commands/catalog.js';
 import { eventSchemaId, type StoredEvent } from '../../src/domain/events/registry.js';
 import { foldPurchaseOrder } from '../../src/domain/purchaseOrder/purchaseOrder.js';
 import { createAjv, loadContracts } from '../../src/http/contracts.js';
+import { typedEvents } from './typedEvents.js';
 
 const contracts = fileURLToPath(new URL('../../contracts/', import.meta.url));
 const base = 'https://coexist.dev/contracts/';
@@ -85,7 +86,7 @@ const eventSchemas = readdirSync(`${contracts}events`)
   .sort()
   .flatMap((version) =>
     readdirSync(`${contracts}events/${version}`)
-      .filter((file) => file !== 'common.json' && file !== 'metadata.json')
+      .filter((file) => typedEvents.has(file.replace(/\.json$/, '')))
       .sort()
       .map((file) => `events/${version}/${file}`),
   );
