@@ -10,10 +10,7 @@
  *   SQLite floor    per model, the rows its rebuild writes, serialised, written and indexed
  *                   by bare better-sqlite3 (lib/sqliteFloor.mjs): a rebuild cannot beat
  *                   read-all plus this; `ofFloor` = (read-all + floor) ÷ rebuild, by CPU time;
- *                   and, timed apart in the same pass, reading the model's own events
- *                   (filtered) and parsing and folding them: on one thread a rebuild cannot
- *                   beat read + fold + write (`readFoldWriteEventsPerCpuSecond`); the rest
- *                   is the projector's own
+ *                   the rest is parsing the events' data, folding them, and the projector
  *   rebuild all     `rebuildReadModels` of every model in one pass of the log, the same way,
  *                   against the sum of the separate rebuilds' times
  *   lag             a live projector while orders are appended in groups of 50: the time from
@@ -238,27 +235,16 @@ const main = async () => {
 
   // What SQLite alone needs for each model's rows, measured last: a floor writes and deletes a
   // file as large as the model, and the disk's write-back would slow what ran after it.
-  // A projector reads only the events its filter names, as the floor does.
-  const readOptions = (projection) => (projection.filter ? { filter: projection.filter } : {});
   for (const projection of projections) {
-    const floor = await sqliteFloor(
-      projection,
-      () => events.readAll(readOptions(projection)),
-      dir,
-      {
-        sortablePosition,
-        indexColumns,
-        openReadModelDatabase,
-        matchesFilter,
-      },
-    );
+    const floor = await sqliteFloor(projection, () => events.readAll(), dir, {
+      sortablePosition,
+      indexColumns,
+      openReadModelDatabase,
+      matchesFilter,
+    });
     const rebuilt = rebuilds[projection.name];
     // The best a rebuild could do on this store: read the log, and have SQLite write its rows.
-    const readCpuSeconds = baseline.events / baseline.eventsPerCpuSecond;
-    const bestCpuSeconds = readCpuSeconds + floor.cpuSeconds;
-    // On one thread it reads its own events (filtered), parses and folds them, and writes the
-    // rows: each measured in the floor's pass; what is left is the projector's own.
-    const sequentialCpuSeconds = floor.readCpuSeconds + floor.foldCpuSeconds + floor.cpuSeconds;
+    const bestCpuSeconds = baseline.events / baseline.eventsPerCpuSecond + floor.cpuSeconds;
     rebuilt.sqliteFloor = {
       rows: floor.rows,
       seconds: Number(floor.seconds.toFixed(2)),
@@ -266,14 +252,9 @@ const main = async () => {
       eventsPerCpuSecond: Math.round(baseline.events / floor.cpuSeconds),
       withReadAllEventsPerCpuSecond: Math.round(baseline.events / bestCpuSeconds),
       ofFloor: Number((bestCpuSeconds / rebuilt.cpuSeconds).toFixed(3)),
-      readCpuSeconds: Number(floor.readCpuSeconds.toFixed(2)),
-      foldCpuSeconds: Number(floor.foldCpuSeconds.toFixed(2)),
-      readFoldWriteEventsPerCpuSecond: Math.round(baseline.events / sequentialCpuSeconds),
-      ofReadFoldWrite: Number((sequentialCpuSeconds / rebuilt.cpuSeconds).toFixed(3)),
     };
-    const figure = (n) => n.toLocaleString('en-US');
     console.log(
-      `  SQLite floor ${projection.name}: its ${figure(floor.rows)} rows serialised, written and indexed at ${figure(rebuilt.sqliteFloor.eventsPerCpuSecond)} events/CPU-s, so read-all + SQLite ≤ ${figure(rebuilt.sqliteFloor.withReadAllEventsPerCpuSecond)} events/CPU-s (the rebuild reaches ${rebuilt.sqliteFloor.ofFloor} of it); reading its events takes ${rebuilt.sqliteFloor.readCpuSeconds} CPU-s and parsing and folding them ${rebuilt.sqliteFloor.foldCpuSeconds}, so read + fold + write ≤ ${figure(rebuilt.sqliteFloor.readFoldWriteEventsPerCpuSecond)} events/CPU-s (the rebuild reaches ${rebuilt.sqliteFloor.ofReadFoldWrite} of it)`,
+      `  SQLite floor ${projection.name}: its ${floor.rows.toLocaleString('en-US')} rows serialised, written and indexed at ${rebuilt.sqliteFloor.eventsPerCpuSecond.toLocaleString('en-US')} events/CPU-s, so read-all + SQLite ≤ ${rebuilt.sqliteFloor.withReadAllEventsPerCpuSecond.toLocaleString('en-US')} events/CPU-s; the rebuild reaches ${rebuilt.sqliteFloor.ofFloor} of it`,
     );
   }
 

@@ -2,10 +2,9 @@
  * What writing a read model costs on SQLite alone: the rows its rebuild writes, serialised and
  * written by bare better-sqlite3 into a fresh file with the read-model store's own pragmas,
  * table layout and indexes (built at the end, as a promotion builds them), in one transaction
- * per batch of the log as the projector commits. On clocks of their own: reading the model's
- * events from the log (`readCpuSeconds`, with its filter, as a rebuild reads them), and parsing
- * their data and folding them (`foldCpuSeconds`, the model's evolve), which compute the rows a
- * batch at a time. On one thread a rebuild cannot be faster than the three one after another.
+ * per batch of the log as the projector commits. Off the clock: reading the log, parsing the
+ * events' data and folding them (the model's evolve), which compute the rows a batch at a time.
+ * A rebuild cannot be faster than reading the log plus this floor.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +47,6 @@ export const sqliteFloor = async (projection, readAll, dir, tools, batchSize = 1
   let rows = 0;
   let cpuMicros = 0;
   let wallMs = 0;
-  let foldCpuMicros = 0;
   const timed = (work) => {
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -58,9 +56,7 @@ export const sqliteFloor = async (projection, readAll, dir, tools, batchSize = 1
     cpuMicros += used.user + used.system;
   };
   const writeBatch = (events) => {
-    // On a clock of its own: the documents this batch changes, as the projector would write
-    // them (parsing the events' data and metadata as the model reads them, then evolve).
-    const foldCpu = process.cpuUsage();
+    // Off the clock: the documents this batch changes, as the projector would write them.
     const changed = new Map();
     for (const event of events) {
       if (projection.filter && !matchesFilter(projection.filter, event)) continue;
@@ -72,9 +68,7 @@ export const sqliteFloor = async (projection, readAll, dir, tools, batchSize = 1
         if (next !== current) changed.set(id, sortablePosition(event.position));
       }
     }
-    const folded = process.cpuUsage(foldCpu);
-    foldCpuMicros += folded.user + folded.system;
-    // On the floor's clock: serialising the rows, then writing them.
+    // On the clock: serialising the rows (a projector must), then writing them.
     timed(() => {
       const batch = [];
       for (const [id, position] of changed) {
@@ -94,7 +88,6 @@ export const sqliteFloor = async (projection, readAll, dir, tools, batchSize = 1
     if (projection.appendOnly) state.clear();
   };
   let pending = [];
-  const passCpu = process.cpuUsage();
   for await (const event of readAll()) {
     pending.push(event);
     if (pending.length === batchSize) {
@@ -103,9 +96,6 @@ export const sqliteFloor = async (projection, readAll, dir, tools, batchSize = 1
     }
   }
   writeBatch(pending);
-  const pass = process.cpuUsage(passCpu);
-  // What the pass spent neither folding nor writing: reading the model's events from the log.
-  const readCpuMicros = pass.user + pass.system - foldCpuMicros - cpuMicros;
   timed(() => {
     for (const columns of indexColumns(projection.indexes)) {
       db.exec(
@@ -117,11 +107,5 @@ export const sqliteFloor = async (projection, readAll, dir, tools, batchSize = 1
   });
   db.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-  return {
-    rows,
-    seconds: wallMs / 1000,
-    cpuSeconds: cpuMicros / 1e6,
-    foldCpuSeconds: foldCpuMicros / 1e6,
-    readCpuSeconds: readCpuMicros / 1e6,
-  };
+  return { rows, seconds: wallMs / 1000, cpuSeconds: cpuMicros / 1e6 };
 };
