@@ -3,7 +3,11 @@
  * real example, and which problems it can answer. Documentation only: responses are
  * serialised as they are (app.ts), so these schemas never filter a field out.
  */
-import { problemExample as problem, problemResponse } from '../v1/problemResponses.js';
+import {
+  invalidRequest,
+  problemExample as problem,
+  problemResponse,
+} from '../v1/problemResponses.js';
 
 /** A JSON success response with one example. */
 export const success = (description: string, example: unknown) => ({
@@ -20,16 +24,7 @@ export const adminProblems = {
   400: (instance: string, pointer: string, detail: string, where = 'body') =>
     problemResponse(
       'The request does not satisfy its schema; `errors` lists every violation.',
-      problem(
-        400,
-        'invalid-request',
-        'The request does not satisfy the contract',
-        'See errors: each names the offending field.',
-        instance,
-        {
-          errors: [{ pointer, detail, in: where }],
-        },
-      ),
+      invalidRequest(instance, pointer, detail, where),
     ),
   401: problemResponse(
     'No valid API key.',

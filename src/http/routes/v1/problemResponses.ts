@@ -72,7 +72,8 @@ const commonProblems = {
   ),
 };
 
-const invalidRequest = (instance: string, pointer: string, detail: string, where = 'body') =>
+/** A 400 `invalid-request` example naming one violation. */
+export const invalidRequest = (instance: string, pointer: string, detail: string, where = 'body') =>
   problemExample(
     400,
     'invalid-request',

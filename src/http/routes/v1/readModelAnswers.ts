@@ -7,7 +7,12 @@ import type { Principal, Role } from '../../../auth/principal.js';
 import { type DocumentRef, documentTypeInfo } from '../../../domain/documents.js';
 import { InvalidCursorError, ReadModelNotReadyError } from '../../../ports/readModelStore.js';
 import { HttpProblem } from '../../problem.js';
-import { problemExample, problemResponse, problemResponses } from './problemResponses.js';
+import {
+  invalidRequest,
+  problemExample,
+  problemResponse,
+  problemResponses,
+} from './problemResponses.js';
 
 /** `?minRevision=`, on a document's GET and its summary: read-your-writes after a 202. */
 export const minRevisionQuery = {
@@ -80,14 +85,7 @@ export const readModelQuery = async <T>(work: () => Promise<T>): Promise<T> => {
 export const readModelProblemResponses = (instance: string) => ({
   400: problemResponse(
     'A query parameter is not valid: `errors` lists each one.',
-    problemExample(
-      400,
-      'invalid-request',
-      'The request does not satisfy the contract',
-      'See errors: each names the offending field.',
-      instance,
-      { errors: [{ pointer: '/limit', in: 'query', detail: 'must match pattern' }] },
-    ),
+    invalidRequest(instance, '/limit', 'must match pattern', 'query'),
   ),
   401: problemResponses[401],
   403: problemResponse(
