@@ -5,6 +5,8 @@
  * scheduling rules, read by the pump, admission and the operators' views, not something a
  * delivery stream records.
  */
+import { documentTypeInfo } from '../domain/documents.js';
+import { categoryOf } from '../ports/eventStore.js';
 import {
   type Delivery,
   type DeliveryRequest,
@@ -29,10 +31,17 @@ export interface ParentWait {
   reason: string;
 }
 
+/** What a parent is, for the reason a child waits: its stream's category. */
+const parentLabel = (parent: string): string =>
+  categoryOf(parent) === documentTypeInfo.shipmentNotice.streamCategory
+    ? 'shipment notice'
+    : 'purchase order';
+
 /**
- * A child (notice, receipt, invoice) waits until every delivery of its parent orders to the
- * same target that was commanded before it is delivered: the order exists in the ERP, with
- * the lines the child points at. A skipped one holds nothing (the ERP answers for the child).
+ * A child (notice, receipt, invoice) waits until every delivery of its parents (its orders;
+ * for a receipt, also the notice it names) to the same target that was commanded before it
+ * is delivered: the order exists in the ERP, with the lines the child points at, and the
+ * notice's goods are expected. A skipped one holds nothing (the ERP answers for the child).
  * A parent the target never got a delivery of holds nothing (the ERP answers for it).
  */
 export const parentWaitOf = (
@@ -52,8 +61,8 @@ export const parentWaitOf = (
         parentState: pending.state,
         reason:
           pending.state === 'dead-lettered'
-            ? `its purchase order ${parent} is dead-lettered on ${delivery.target} (${pending.deadLetter?.message ?? 'see that delivery'})`
-            : `its purchase order ${parent} is not delivered to ${delivery.target} yet (${pending.state})`,
+            ? `its ${parentLabel(parent)} ${parent} is dead-lettered on ${delivery.target} (${pending.deadLetter?.message ?? 'see that delivery'})`
+            : `its ${parentLabel(parent)} ${parent} is not delivered to ${delivery.target} yet (${pending.state})`,
       };
     }
   }

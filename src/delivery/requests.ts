@@ -105,7 +105,7 @@ const requestsTo = (
   if (categoryOf(event.streamName) !== info.streamCategory) return [];
   const [a, b] = info.keyFields;
   const documentKey = { [a]: String(data[a] ?? ''), [b]: String(data[b] ?? '') };
-  const parents = childTypes.has(document) ? parentStreamsOf(data) : [];
+  const parents = childTypes.has(document) ? parentStreamsOf(document, data) : [];
   const metadata = event.metadata as Record<string, unknown>;
   return targets.map(({ target, role, action }) => ({
     deliveryId: deliveryIdOf(target, event.id),
@@ -126,14 +126,22 @@ const requestsTo = (
   }));
 };
 
-/** Streams of the purchase orders a child's lines reference (same company). */
-const parentStreamsOf = (data: Record<string, unknown>): string[] => {
+/**
+ * Streams of the documents a child's delivery waits for: the purchase orders its lines
+ * reference (same company) and, for a receipt naming its shipment notice, that notice (same
+ * supplier): an ERP books the receipt against what the notice announced, and a notice arriving
+ * after its goods were received finds them done (Tryton refuses it).
+ */
+const parentStreamsOf = (document: DocumentType, data: Record<string, unknown>): string[] => {
   const company = String(data.company ?? '');
   const lines = Array.isArray(data.lines) ? (data.lines as Array<{ poNumber?: unknown }>) : [];
   const poNumbers = [...new Set(lines.map((l) => String(l.poNumber ?? '')).filter(Boolean))];
-  return poNumbers.map((poNumber) =>
+  const orders = poNumbers.map((poNumber) =>
     streamNameOf({ type: 'purchaseOrder', key: { company, poNumber } }),
   );
+  if (document !== 'goodsReceipt' || typeof data.asnNumber !== 'string') return orders;
+  const notice = { supplier: String(data.supplier ?? ''), asnNumber: data.asnNumber };
+  return [...orders, streamNameOf({ type: 'shipmentNotice', key: notice })];
 };
 
 /**

@@ -99,6 +99,34 @@ describe('dispatcher', () => {
     );
   });
 
+  it('holds a receipt until the shipment notice it names is delivered to the same ERP', async () => {
+    h = await startHarness(
+      fastSettings({ policies: { default: { maxAttempts: 50, initialDelayMs: 100 } } }),
+    );
+    // The notice's first attempts fail: its receipt, recorded meanwhile, must not overtake it
+    // (an ERP would book the goods, then refuse the notice of goods already received).
+    h.connector.script(
+      'SUP-10023/ASN-D-5',
+      ...Array.from({ length: 3 }, () => transient('tryton-unreachable', 'down')),
+    );
+    await h.submitPo('D-5');
+    await waitFor(() => stateOf(po('D-5')).join() === 'delivered', 'order delivered');
+    await h.shipmentNotice('D-5', 'ASN-D-5');
+    const notice = 'ShipmentNotice-SUP-10023/ASN-D-5';
+    await waitFor(() => stateOf(notice).join() === 'retrying', 'notice retrying');
+    await h.receipt('D-5', 'GR-D-5', 'ASN-D-5');
+    const receipt = 'GoodsReceipt-DAL1/GR-D-5';
+    await waitFor(() => stateOf(receipt).join() === 'waiting-for-parent', 'receipt waits');
+    const [waiting] = statuses({ state: 'waiting-for-parent' });
+    expect(waiting?.waitingFor).toMatchObject({ parentStream: notice });
+    expect(waiting?.waitingFor?.reason).toContain('its shipment notice');
+    await waitFor(() => stateOf(receipt).join() === 'delivered', 'receipt delivered');
+    const order = h.connector.calls.map((c) => `${c.document}:${c.key}`);
+    expect(order.lastIndexOf('shipmentNotice:SUP-10023/ASN-D-5')).toBeLessThan(
+      order.indexOf('goodsReceipt:DAL1/GR-D-5'),
+    );
+  });
+
   it('dead-letters a permanent error with its reason, and the order holds its receipt visibly', async () => {
     h = await startHarness();
     h.connector.script(

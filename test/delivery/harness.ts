@@ -86,7 +86,9 @@ export interface Harness {
   operator: string;
   submitPo(poNumber: string, lines?: number): Promise<void>;
   changePo(poNumber: string): Promise<void>;
-  receipt(poNumber: string, receiptNumber: string): Promise<void>;
+  /** A receipt of the order's lines; it names `asnNumber` when given (else the example's). */
+  receipt(poNumber: string, receiptNumber: string, asnNumber?: string): Promise<void>;
+  shipmentNotice(poNumber: string, asnNumber: string): Promise<void>;
   deliveryEvents(target: string, documentStream: string): Promise<RecordedEvent[]>;
   /**
    * Every delivery as the log held it at the last `refresh` (a fold of all history, as
@@ -171,11 +173,20 @@ export const startHarness = async (
       }),
     changePo: (poNumber) =>
       post(`/v1/purchase-orders/ACME-US/${poNumber}/changes`, example('purchase-order-change')),
-    receipt: (poNumber, receiptNumber) => {
+    receipt: (poNumber, receiptNumber, asnNumber) => {
       const body = example('goods-receipt') as { lines: Array<{ poNumber: string }> };
       return post('/v1/goods-receipts', {
         ...body,
         receiptNumber,
+        ...(asnNumber ? { asnNumber } : {}),
+        lines: body.lines.map((l) => ({ ...l, poNumber })),
+      });
+    },
+    shipmentNotice: (poNumber, asnNumber) => {
+      const body = example('shipment-notice') as { lines: Array<{ poNumber: string }> };
+      return post('/v1/shipment-notices', {
+        ...body,
+        asnNumber,
         lines: body.lines.map((l) => ({ ...l, poNumber })),
       });
     },
