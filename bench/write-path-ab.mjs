@@ -110,7 +110,9 @@ try {
   console.log(
     `Write path A/B: both gateways at once${pinned ? ' on core 0' : ' (unpinned)'}, ${connections} connections each, ${rounds} rounds of ${duration} s`,
   );
-  await Promise.all(gateways.map(({ load }) => runLoad({ ...load, duration: warmup, connections })));
+  await Promise.all(
+    gateways.map(({ load }) => runLoad({ ...load, duration: warmup, connections })),
+  );
   const perRound = [];
   for (let round = 1; round <= rounds; round++) {
     const before = gateways.map(({ server }) => cpuSeconds(server.pid));
