@@ -5,8 +5,8 @@
  *
  * The map holds, per busy key, only the tasks waiting behind the running one, never the running
  * task's promise: a long-lived map holding each request's promise kept every in-flight
- * request's objects reachable from the old generation, and V8 promoted them all (seven times
- * the bytes promoted per scavenge, a tenth of the write path's CPU in garbage collection).
+ * request's objects reachable from the old generation, and V8 promoted them all (173 KB per
+ * scavenge instead of 21 KB; 6–8 % of the write path's CPU per request).
  */
 export class Turns {
   /** Per busy key, the tasks queued behind the one running; removed when none is left. */

@@ -1,6 +1,6 @@
 /**
  * In what order deliveries may go: per delivery stream only its head (the first delivery not
- * settled), and a child only after its parent orders' deliveries to the same target. These
+ * settled), and a child only after its parents' deliveries to the same target. These
  * stand apart from the records and their fold (records.ts) because they are the dispatcher's
  * scheduling rules, read by the pump, admission and the operators' views, not something a
  * delivery stream records.
@@ -23,7 +23,7 @@ export const isFinished = (stream: DeliveryStream): boolean => stream.deliveries
 export const headOf = (stream: DeliveryStream): Delivery | undefined =>
   stream.deliveries.find((d) => !isSettled(d));
 
-/** Where a delivery waits on its parent orders' deliveries to the same target. */
+/** Where a delivery waits on its parents' deliveries to the same target. */
 export interface ParentWait {
   parentStream: string;
   parentDeliveryId: string;
