@@ -10,7 +10,12 @@ import {
   shipmentNotice,
   supplierInvoice,
 } from '../../src/domain/children/children.js';
-import { type DocumentType, documentTypeInfo, documentTypes } from '../../src/domain/documents.js';
+import {
+  type DocumentType,
+  documentTypeInfo,
+  documentTypeOfStream,
+  documentTypes,
+} from '../../src/domain/documents.js';
 import type { CoexistEvent } from '../../src/domain/events/registry.js';
 import { upcast } from '../../src/domain/events/upcast.js';
 import { journalEntry } from '../../src/domain/journalEntry/journalEntry.js';
@@ -43,23 +48,17 @@ const deciders: Record<DocumentType, Fold> = {
   journalEntry: journalEntry as unknown as Fold,
 };
 
-const categories = new Map<string, DocumentType>(
-  documentTypes.map((type) => [documentTypeInfo[type].streamCategory, type]),
-);
-const typeOfStream = (streamName: string): DocumentType | undefined =>
-  categories.get(streamName.slice(0, streamName.indexOf('-')));
-
 const objectOrNull = (value: unknown): JsonObject | null =>
   value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : null;
 
 export const documentStates: Projection<DocumentStateRecord> = {
   name: 'documentStates',
   version: 2,
-  filter: { streamCategories: [...categories.keys()] },
+  filter: { streamCategories: documentTypes.map((type) => documentTypeInfo[type].streamCategory) },
   indexes: [],
-  idsOf: (event) => (typeOfStream(event.streamName) ? [event.streamName] : []),
+  idsOf: (event) => (documentTypeOfStream(event.streamName) ? [event.streamName] : []),
   evolve(current, event, id) {
-    const documentType = typeOfStream(event.streamName);
+    const documentType = documentTypeOfStream(event.streamName);
     if (!documentType) return current;
     const fold = deciders[documentType];
     const before = current ? current.state : fold.initialState();

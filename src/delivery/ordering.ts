@@ -5,8 +5,7 @@
  * scheduling rules, read by the pump, admission and the operators' views, not something a
  * delivery stream records.
  */
-import { documentTypeInfo } from '../domain/documents.js';
-import { categoryOf } from '../ports/eventStore.js';
+import { documentTypeOfStream } from '../domain/documents.js';
 import {
   type Delivery,
   type DeliveryRequest,
@@ -33,9 +32,7 @@ export interface ParentWait {
 
 /** What a parent is, for the reason a child waits: its stream's category. */
 const parentLabel = (parent: string): string =>
-  categoryOf(parent) === documentTypeInfo.shipmentNotice.streamCategory
-    ? 'shipment notice'
-    : 'purchase order';
+  documentTypeOfStream(parent) === 'shipmentNotice' ? 'shipment notice' : 'purchase order';
 
 /**
  * A child (notice, receipt, invoice) waits until every delivery of its parents (its orders;

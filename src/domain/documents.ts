@@ -61,6 +61,19 @@ export const keyOf = (type: DocumentType, source: Record<string, unknown>): Docu
   return { [a]: String(source[a]), [b]: String(source[b]) };
 };
 
+const typesByCategory = new Map<string, DocumentType>(
+  documentTypes.map((type) => [documentTypeInfo[type].streamCategory, type]),
+);
+
+/**
+ * The document type whose stream this is (its category, the name up to the first `-`), or
+ * undefined for any other stream (deliveries, registries).
+ */
+export const documentTypeOfStream = (streamName: string): DocumentType | undefined => {
+  const dash = streamName.indexOf('-');
+  return typesByCategory.get(dash < 0 ? streamName : streamName.slice(0, dash));
+};
+
 /**
  * `PurchaseOrder-ACME-US/4500012345`: the category before the first `-` (EventStoreDB's
  * category convention), key parts URI-encoded so no key can collide with another.

@@ -5,7 +5,7 @@
  * and which rules would never match. It only reads the log it is given.
  */
 import type { DocumentRef, DocumentType } from '../domain/documents.js';
-import { documentTypeInfo, documentTypes } from '../domain/documents.js';
+import { documentTypeInfo, documentTypeOfStream } from '../domain/documents.js';
 import { ownershipChangedEventType, ownershipEventType } from '../domain/events/registry.js';
 import type { RecordedEvent } from '../ports/eventStore.js';
 import { compileRuleSet } from './evaluator.js';
@@ -57,10 +57,6 @@ interface RecordedDocument {
   createdAt: Date;
 }
 
-const categories = new Map(
-  documentTypes.map((type) => [documentTypeInfo[type].streamCategory, type]),
-);
-
 const ownerLabel = (route: Pick<RouteDecision, 'owner'> & { primary?: string; shadow?: string }) =>
   route.owner === 'dual' ? `dual(${route.primary}+${route.shadow})` : route.owner;
 
@@ -76,7 +72,7 @@ const collect = async (
   for await (const event of events) {
     count++;
     if (onProgress && count % 1_000 === 0) onProgress({ events: count, documents: documents.size });
-    const type = categories.get(event.streamName.slice(0, event.streamName.indexOf('-')));
+    const type = documentTypeOfStream(event.streamName);
     if (!type) continue;
     if (event.type === ownershipEventType) {
       documents.set(event.streamName, {
