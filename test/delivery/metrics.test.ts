@@ -24,6 +24,11 @@ describe('/metrics', () => {
     await h.receipt('M-2', 'GR-M-2');
     await h.until(() => h.history.list({ state: 'delivered' }).length === 1, 'M-1');
     await h.until(() => h.history.list({ state: 'dead-lettered' }).length === 1, 'M-2');
+    // The receipt's request is recorded in a batch of its own, maybe after the order's dead letter.
+    await h.until(
+      () => h.history.list({ state: 'waiting-for-parent' }).length === 1,
+      'GR-M-2 requested, waiting for its order',
+    );
     const scrape = () =>
       h.gw.app.inject({ url: '/metrics', headers: { authorization: h.operator } });
     const response = await scrape();
