@@ -64,10 +64,21 @@ export interface SqliteConsumerState extends ConsumerStateStore {
   close(): void;
 }
 
+export interface ConsumerDatabaseOptions {
+  busyTimeoutMs?: number;
+  /** Page size of a new file, in bytes (a file already created keeps its own). */
+  pageSize?: number;
+}
+
 /** Opens (or creates) a database file for consumer state; WAL, like the event store. */
-export const openConsumerDatabase = (file: string, busyTimeoutMs = 5_000): Database.Database => {
+export const openConsumerDatabase = (
+  file: string,
+  { busyTimeoutMs = 5_000, pageSize }: ConsumerDatabaseOptions = {},
+): Database.Database => {
   const db = new Database(file);
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  // Before WAL: a new file takes its page size from its first write; WAL fixes it after.
+  if (pageSize !== undefined) db.pragma(`page_size = ${Math.trunc(pageSize)}`);
   db.pragma('journal_mode = WAL');
   // A commit lost to power failure is handled again (at least once) or, for effects in the
   // same transaction, lost together with them: consistent either way, and kill -9 loses none.

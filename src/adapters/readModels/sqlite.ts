@@ -38,9 +38,15 @@ import { bind, column, columnValue, queryLanguage, table } from './sqliteQuery.j
  * large enough (64 MiB) that the indexes of a model being built stay in memory: index
  * entries arrive in random order (correlation ids, suppliers), and a small cache rereads and
  * rewrites their pages on every batch.
+ *
+ * Pages of 16 KiB, not SQLite's 4 KiB: a read-model document is often near 1 KB (a
+ * purchase order's state), so a 4 KiB page holds three or four and splits on nearly every
+ * batch. Writing 374,000 rows of 930 bytes the way a rebuild does took 43 % less CPU and
+ * 37 % less time (bare better-sqlite3, 4 alternating rounds). A file created before keeps
+ * its pages until it is deleted (read models are rebuilt from the log).
  */
 export const openReadModelDatabase = (file: string): Database.Database => {
-  const db = openConsumerDatabase(file);
+  const db = openConsumerDatabase(file, { pageSize: 16_384 });
   db.pragma('cache_size = -65536');
   // Memory-mapped reads: building a generation's indexes scans its whole table once per
   // index, and through mmap those scans copy no pages through read() (measured: half the
