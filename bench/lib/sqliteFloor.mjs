@@ -32,12 +32,18 @@ export const sqliteFloor = async (projection, readAll, dir, tools, batchSize = 1
       .map((name) => `, ${name}`)
       .join('')})`,
   );
+  // The statement the store writes with: an append-only model's rows are inserted (a row
+  // already there is kept), any other model's upserted.
   const upsert = db.prepare(
     `INSERT INTO floor (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})
-     ON CONFLICT (id) DO UPDATE SET ${names
-       .slice(1)
-       .map((name) => `${name} = excluded.${name}`)
-       .join(', ')}`,
+     ON CONFLICT (id) DO ${
+       projection.appendOnly
+         ? 'NOTHING'
+         : `UPDATE SET ${names
+             .slice(1)
+             .map((name) => `${name} = excluded.${name}`)
+             .join(', ')}`
+     }`,
   );
   const write = db.transaction((rows) => {
     for (const row of rows) upsert.run(...row);
