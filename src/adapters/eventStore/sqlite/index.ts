@@ -36,7 +36,16 @@ import { fallBackToAutomaticCheckpoints, startCheckpointer } from './checkpointe
 import { createGroupCommitter } from './groupCommit.js';
 import { createIdempotencyIndex } from './idempotency.js';
 import { createLiveTail } from './liveTail.js';
-import { type EventRow, fromPosition, migrate, toPosition, toRecordedEvent } from './schema.js';
+import {
+  type EventRow,
+  fromPosition,
+  fromRawEventRow,
+  migrate,
+  type RawEventRow,
+  rawEventColumns,
+  toPosition,
+  toRecordedEvent,
+} from './schema.js';
 import { startSubscription } from './subscription.js';
 import { createWalSync } from './walSync.js';
 
@@ -95,17 +104,19 @@ export const getSqliteEventStore = (options: SqliteEventStoreOptions): EventStor
     ),
   };
   /** Events in (after, upTo] passing a filter; one statement per distinct filter. */
-  const windowStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
+  const windowStatements = new Map<string, Database.Statement<unknown[], RawEventRow>>();
   const readWindow = (filter: EventFilter | undefined, after: number, upTo: number) => {
     const { sql, params } = filterClause(filter);
     let statement = windowStatements.get(sql);
     if (!statement) {
-      statement = db.prepare<unknown[], EventRow>(
-        `SELECT * FROM events WHERE position > ? AND position <= ?${sql} ORDER BY position`,
-      );
+      statement = db
+        .prepare<unknown[], RawEventRow>(
+          `SELECT ${rawEventColumns} FROM events WHERE position > ? AND position <= ?${sql} ORDER BY position`,
+        )
+        .raw(true);
       windowStatements.set(sql, statement);
     }
-    return statement.all(after, upTo, ...params).map(toRecordedEvent);
+    return statement.all(after, upTo, ...params).map(fromRawEventRow);
   };
   const head = () => statements.head.get()?.head ?? 0;
   const clock = options.clock ?? (() => new Date());

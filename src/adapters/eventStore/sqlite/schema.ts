@@ -148,10 +148,11 @@ export const fromPosition = (position: LogPosition | undefined): number => {
   return Number(position);
 };
 
-/** The row an event was read from, and what was parsed of it (not enumerable). */
+/** An event's data and metadata as read, and once parsed (not enumerable). */
 const rowOf = Symbol('row');
 interface Source {
-  row: EventRow;
+  dataText: string;
+  metadataText: string;
   data: JsonObject | undefined;
   metadata: JsonObject | undefined;
 }
@@ -159,7 +160,7 @@ type LazyEvent = RecordedEvent & { [rowOf]: Source };
 
 /**
  * `data` and `metadata` as own, enumerable accessors that parse on first use and keep the
- * result beside the row (spread, `Object.keys`, JSON and assignment behave as on any event). The
+ * result beside the text (spread, `Object.keys`, JSON and assignment behave as on any event). The
  * same accessor functions serve every event, so events share one hidden class: an object
  * literal with `get data()` made new functions and a new hidden class per event (about 5 µs
  * an event, and every young object it touched kept alive into the old generation), and
@@ -172,7 +173,7 @@ const dataField: PropertyDescriptor = {
   configurable: true,
   get(this: LazyEvent): JsonObject {
     const source = this[rowOf];
-    source.data ??= JSON.parse(source.row.data) as JsonObject;
+    source.data ??= JSON.parse(source.dataText) as JsonObject;
     return source.data;
   },
   set(this: LazyEvent, value: JsonObject) {
@@ -184,7 +185,7 @@ const metadataField: PropertyDescriptor = {
   configurable: true,
   get(this: LazyEvent): JsonObject {
     const source = this[rowOf];
-    source.metadata ??= JSON.parse(source.row.metadata) as JsonObject;
+    source.metadata ??= JSON.parse(source.metadataText) as JsonObject;
     return source.metadata;
   },
   set(this: LazyEvent, value: JsonObject) {
@@ -197,22 +198,77 @@ const metadataField: PropertyDescriptor = {
  * handed every event its filter lets through, and many look at the type and stream alone
  * (parsing a document's JSON is most of what reading an event costs).
  */
-export const toRecordedEvent = (row: EventRow): RecordedEvent => {
+const recordedEvent = (
+  position: number,
+  id: string,
+  stream: string,
+  revision: number,
+  type: string,
+  dataText: string,
+  metadataText: string,
+  recordedAt: string,
+): RecordedEvent => {
   const event = {
-    id: row.id,
-    type: row.type,
-    streamName: row.stream,
-    revision: BigInt(row.revision),
-    position: toPosition(row.position),
-    recordedAt: new Date(row.recorded_at),
+    id,
+    type,
+    streamName: stream,
+    revision: BigInt(revision),
+    position: toPosition(position),
+    recordedAt: new Date(recordedAt),
   };
   // One property at a time, in one order: cheaper than defineProperties, same hidden class.
   Object.defineProperty(event, rowOf, rowField);
-  (event as unknown as LazyEvent)[rowOf] = { row, data: undefined, metadata: undefined };
+  (event as unknown as LazyEvent)[rowOf] = {
+    dataText,
+    metadataText,
+    data: undefined,
+    metadata: undefined,
+  };
   Object.defineProperty(event, 'data', dataField);
   Object.defineProperty(event, 'metadata', metadataField);
   return event as unknown as RecordedEvent;
 };
+
+export const toRecordedEvent = (row: EventRow): RecordedEvent =>
+  recordedEvent(
+    row.position,
+    row.id,
+    row.stream,
+    row.revision,
+    row.type,
+    row.data,
+    row.metadata,
+    row.recorded_at,
+  );
+
+/**
+ * An event's columns in the order of `RawEventRow`: reads of many events ask for rows as
+ * arrays (better-sqlite3's `raw`), which cost two thirds of rows as objects (1.4 against
+ * 2.1 µs a row, reading the log through).
+ */
+export const rawEventColumns = 'position, id, stream, revision, type, data, metadata, recorded_at';
+export type RawEventRow = [
+  position: number,
+  id: string,
+  stream: string,
+  revision: number,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+];
+
+export const fromRawEventRow = ([
+  position,
+  id,
+  stream,
+  revision,
+  type,
+  data,
+  metadata,
+  recordedAt,
+]: RawEventRow): RecordedEvent =>
+  recordedEvent(position, id, stream, revision, type, data, metadata, recordedAt);
 
 /** The record of a claim, given the events of its append (in position order). */
 export const toIdempotencyRecord = (
