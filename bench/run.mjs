@@ -14,7 +14,8 @@
  *      BENCH_TMPDIR (parent of the temp data dir; default the OS temp dir),
  *      BENCH_PROFILE=1 (run the gateways and references with --cpu-prof into bench/results/profiles/),
  *      BENCH_BREAKDOWN=1 (also the durable floor appending what the gateway appends),
- *      BENCH_PROJECTORS=separate (the gateway runs no projectors: the write path alone),
+ *      BENCH_PROJECTORS=separate (the gateway runs no projectors: the write path alone;
+ *        without it, a last load run measures read-your-writes lag: lib/lagProbe.mjs),
  *      BENCH_REFERENCE=<checkout> (also the gateway built in another checkout, e.g. the last
  *        release: `git worktree add /tmp/ref <commit> && (cd /tmp/ref && npm ci && npm run
  *        build)`; reported as this gateway's throughput over the reference's, per round).
@@ -26,6 +27,7 @@ import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { startLagProbe } from './lib/lagProbe.mjs';
 import { latencySummary, purchaseOrderFactory, runLoad } from './lib/load.mjs';
 import {
   canPin,
@@ -387,6 +389,21 @@ const main = async () => {
       handle.rounds.push(await loadOnce(handle, `round ${round}`, config.durationSeconds));
     }
   }
+  // Projection lag under this load, when the gateway projects (not with BENCH_PROJECTORS):
+  // one more load run, not pooled with the rounds, with the read-your-writes probe beside it.
+  let lagUnderLoad = null;
+  if (!process.env.BENCH_PROJECTORS) {
+    const { gateway } = handles;
+    console.log(`projection lag under load: ${gateway.name}, ${config.durationSeconds} s…`);
+    const probe = startLagProbe(gateway.load);
+    const run = await loadOnce(gateway, 'projection lag', config.durationSeconds);
+    const lag = await probe.stop();
+    gateway.succeeded += lag.acknowledged;
+    lagUnderLoad = { requestsPerSecond: run.requestsPerSecond.mean, ...lag };
+    console.log(
+      `  read-your-writes under ${Math.round(run.requestsPerSecond.mean).toLocaleString('en-US')} req/s, from a 202 to its GET: document (documentStates) p50 ${lag.documentStates.p50Ms.toFixed(2)} / p99 ${lag.documentStates.p99Ms.toFixed(2)} ms, summary (documents) p50 ${lag.documents.p50Ms.toFixed(2)} / p99 ${lag.documents.p99Ms.toFixed(2)} ms (${lag.documentStates.samples} samples${lag.failures.length ? `; failures: ${JSON.stringify(lag.failures)}` : ''})`,
+    );
+  }
   await Promise.all(servers.map((handle) => handle.server.stop()));
   const runs = Object.fromEntries(
     Object.entries(handles).map(([key, handle]) => [key, pool(handle.rounds)]),
@@ -437,6 +454,7 @@ const main = async () => {
     check,
     durability,
     floorDurability,
+    projectionLagUnderLoad: lagUnderLoad,
   });
   report.warnings = warnings({ config, machine, runs });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
