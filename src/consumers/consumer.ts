@@ -281,10 +281,10 @@ export const startConsumer = (
           'consumer interrupted; resuming from its checkpoint',
         );
         await sleep(Math.min(retryOptions.maxDelayMs, retryOptions.initialDelayMs * 2 ** failures));
-      } finally {
-        if (stopping) await lease.drop();
       }
     }
+    // Stopping: `stop` commits what was passed over, then gives the lease up (in that order,
+    // so no standby starts from an older checkpoint than the one this runner is writing).
   })();
 
   return {

@@ -295,6 +295,38 @@ describe('consumers', () => {
     expect(await state.load('cas')).toBe(7n);
   });
 
+  it('commits its last checkpoint before it gives its lease up when it stops, and gives it up once', async () => {
+    const { store, state } = setUp();
+    const calls: string[] = [];
+    const recording: SqliteConsumerState = Object.create(state);
+    recording.commit = (...args: Parameters<SqliteConsumerState['commit']>) => {
+      calls.push('commit');
+      return state.commit(...args);
+    };
+    recording.releaseLease = (...args: Parameters<SqliteConsumerState['releaseLease']>) => {
+      calls.push('release');
+      return state.releaseLease(...args);
+    };
+    const head = await appendMany(store, 'Doc-1', 5);
+    const consumer = run(
+      {
+        name: 'stopping',
+        // Its checkpoint trails (nothing to do for these), so stop has one to commit.
+        handler: { mode: 'at-least-once', handle: () => noEffects },
+      },
+      store,
+      recording,
+      { owner: 'runner-a', leaseTtlMs: 5_000 },
+    );
+    await consumer.waitFor(head);
+    await consumer.stop();
+    // Given up once, as the last thing it does: nothing committed after it.
+    expect(calls.filter((call) => call === 'release')).toHaveLength(1);
+    expect(calls.at(-1)).toBe('release');
+    expect(await state.load('stopping')).toBe(head);
+    expect(await state.leaseHolder('stopping', new Date())).toBeNull();
+  });
+
   it('runs a leased consumer in one runner only; a standby takes over when it stops', async () => {
     const { store, state, openState } = setUp();
     const head = await appendMany(store, 'Doc-1', 5);
