@@ -20,7 +20,7 @@ import { startMatchProcess } from '../../src/matching/process.js';
 import type { ToleranceRegistry } from '../../src/matching/tolerances.js';
 import type { RecordedEvent } from '../../src/ports/eventStore.js';
 import { startRegistries } from '../../src/registries/registries.js';
-import { eventually, ScriptedConnector } from '../delivery/harness.js';
+import { ScriptedConnector, untilDelivered } from '../delivery/harness.js';
 import { example, newKey, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 export type Caller = 'writer' | 'operator' | 'architect';
@@ -131,15 +131,7 @@ export const startRecordingGateway = async (gate: DeliveryGate): Promise<Recordi
     deliveryIn: (wanted, target, documentStream) =>
       deliveriesOf(target, documentStream).find((d) => d.state === wanted)?.id ?? '',
     idle: () => history.list({}).every((d) => isSettled(d) || d.state === 'dead-lettered'),
-    until: (condition, what, timeoutMs = 10_000) =>
-      eventually(
-        async () => {
-          await history.refresh(gw.store);
-          return condition();
-        },
-        what,
-        timeoutMs,
-      ),
+    until: untilDelivered(history, gw.store),
     allEvents: async () => {
       const events: RecordedEvent[] = [];
       for await (const event of gw.store.readAll()) events.push(event);

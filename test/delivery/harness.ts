@@ -115,6 +115,19 @@ export const eventually = async (
   }
 };
 
+/** `eventually`, reading the delivery events recorded since into `history` before each check. */
+export const untilDelivered =
+  (history: DeliveryView, store: TestGateway['store']) =>
+  (condition: () => boolean, what: string, timeoutMs?: number) =>
+    eventually(
+      async () => {
+        await history.refresh(store);
+        return condition();
+      },
+      what,
+      timeoutMs,
+    );
+
 export const fastSettings = (overrides: object = {}) =>
   resolveDeliverySettings({
     policies: { default: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100 } },
@@ -194,15 +207,7 @@ export const startHarness = async (
       gw.store.readStream(deliveryStreamOf(target, documentStream)),
     history,
     refresh: () => history.refresh(gw.store),
-    until: (condition, what, timeoutMs) =>
-      eventually(
-        async () => {
-          await history.refresh(gw.store);
-          return condition();
-        },
-        what,
-        timeoutMs,
-      ),
+    until: untilDelivered(history, gw.store),
     restartDispatcher: async () => {
       await dispatcher.stop();
       dispatcher = start();
